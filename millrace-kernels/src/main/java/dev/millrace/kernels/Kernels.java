@@ -1,0 +1,196 @@
+package dev.millrace.kernels;
+
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.DataFormat;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.List;
+
+/**
+ * The CPU kernels behind every op of the graph engine, with TensorFlow's semantics. Kernels never
+ * modify their inputs and return new tensors (except the {@code apply*} optimizer updates, which
+ * update a variable in place, as TensorFlow's Apply ops do).
+ *
+ * <p>Floating-point kernels accept FLOAT32 and FLOAT64 (the latter for finite-difference gradient
+ * checks); arithmetic also accepts INT32 and INT64. A bad argument is an {@link
+ * IllegalArgumentException} whose message states the shapes or types involved.
+ *
+ * <p>{@link ReferenceKernels} is the obviously-correct scalar implementation, the ground truth for
+ * faster implementations, which are tested against it.
+ */
+public interface Kernels {
+
+  // ---- elementwise ----
+
+  /** {@code op(x)} elementwise. */
+  Tensor unary(UnaryOp op, Tensor x);
+
+  /**
+   * {@code op(a, b)} elementwise with broadcasting (NumPy rules); the result has the broadcast
+   * shape.
+   */
+  Tensor binary(BinaryOp op, Tensor a, Tensor b);
+
+  /**
+   * Sums {@code grad} down to {@code shape} (the reverse of broadcasting {@code shape} to grad's
+   * shape).
+   */
+  Tensor sumToShape(Tensor grad, Shape shape);
+
+  /** ReluGrad: {@code grad} where {@code x > 0}, else 0. */
+  Tensor reluGrad(Tensor grad, Tensor x);
+
+  /** Relu6Grad: {@code grad} where {@code 0 < x < 6}, else 0. */
+  Tensor relu6Grad(Tensor grad, Tensor x);
+
+  /** SigmoidGrad from the op's output {@code y}: {@code grad * y * (1 - y)}. */
+  Tensor sigmoidGrad(Tensor y, Tensor grad);
+
+  /** TanhGrad from the op's output {@code y}: {@code grad * (1 - y^2)}. */
+  Tensor tanhGrad(Tensor y, Tensor grad);
+
+  /** Elementwise {@code a == b} with broadcasting; BOOL result. */
+  Tensor equal(Tensor a, Tensor b);
+
+  /** Elementwise conversion (float to int truncates toward zero; bool is 0 or 1). */
+  Tensor cast(Tensor x, DType to);
+
+  // ---- linear algebra and convolution ----
+
+  /** {@code op(a) · op(b)} for rank-2 tensors, {@code op} being an optional transpose. */
+  Tensor matmul(Tensor a, Tensor b, boolean transposeA, boolean transposeB);
+
+  /** Adds the rank-1 {@code bias} along the channel axis of {@code x} (last in NHWC, 1 in NCHW). */
+  Tensor biasAdd(Tensor x, Tensor bias, DataFormat format);
+
+  /** Sum of {@code grad} over every axis but the channel axis: the gradient of BiasAdd's bias. */
+  Tensor biasAddGrad(Tensor grad, DataFormat format);
+
+  /** Conv2D: input in {@code spec.format()}, filter HWIO. */
+  Tensor conv2d(Tensor input, Tensor filter, Conv2dSpec spec);
+
+  /** Conv2DBackpropInput: gradient with respect to the input, of shape {@code inputShape}. */
+  Tensor conv2dBackpropInput(Shape inputShape, Tensor filter, Tensor outputGrad, Conv2dSpec spec);
+
+  /** Conv2DBackpropFilter: gradient with respect to the filter, of shape {@code filterShape}. */
+  Tensor conv2dBackpropFilter(Tensor input, Shape filterShape, Tensor outputGrad, Conv2dSpec spec);
+
+  /**
+   * DepthwiseConv2dNative: filter {@code [kh, kw, in, multiplier]}; output channel {@code c *
+   * multiplier + m} convolves input channel {@code c} with filter slice {@code [:, :, c, m]}.
+   */
+  Tensor depthwiseConv2d(Tensor input, Tensor filter, Conv2dSpec spec);
+
+  Tensor depthwiseConv2dBackpropInput(
+      Shape inputShape, Tensor filter, Tensor outputGrad, Conv2dSpec spec);
+
+  Tensor depthwiseConv2dBackpropFilter(
+      Tensor input, Shape filterShape, Tensor outputGrad, Conv2dSpec spec);
+
+  // ---- pooling ----
+
+  Tensor maxPool(Tensor x, PoolSpec spec);
+
+  /** MaxPoolGrad: routes each output gradient to the (first) maximum of its window. */
+  Tensor maxPoolGrad(Tensor x, Tensor outputGrad, PoolSpec spec);
+
+  Tensor avgPool(Tensor x, PoolSpec spec);
+
+  /** AvgPoolGrad: spreads each output gradient evenly over its window's valid input pixels. */
+  Tensor avgPoolGrad(Shape inputShape, Tensor outputGrad, PoolSpec spec);
+
+  // ---- normalisation and losses ----
+
+  /**
+   * FusedBatchNormV3. Training: normalise with the batch's mean and biased variance; report the
+   * unbiased variance in {@code batchVariance}. Inference: normalise with {@code mean} and {@code
+   * variance} (which may be null in training). {@code y = scale * (x - m) / sqrt(v + eps) +
+   * offset}.
+   */
+  FusedBatchNormResult fusedBatchNorm(
+      Tensor x,
+      Tensor scale,
+      Tensor offset,
+      Tensor mean,
+      Tensor variance,
+      double epsilon,
+      DataFormat format,
+      boolean training);
+
+  /** FusedBatchNormGradV3 in training mode, from the saved mean and inverse standard deviation. */
+  BatchNormGradients fusedBatchNormGrad(
+      Tensor outputGrad,
+      Tensor x,
+      Tensor scale,
+      Tensor savedMean,
+      Tensor savedInvStd,
+      DataFormat format);
+
+  /** Softmax over the last axis, computed stably (max subtracted). */
+  Tensor softmax(Tensor logits);
+
+  /** Log-softmax over the last axis, computed stably. */
+  Tensor logSoftmax(Tensor logits);
+
+  /**
+   * SparseSoftmaxCrossEntropyWithLogits: {@code logits [batch, classes]}, integer {@code labels
+   * [batch]} in {@code [0, classes)} (an out-of-range label is an IllegalArgumentException naming
+   * it).
+   */
+  CrossEntropyResult sparseSoftmaxCrossEntropy(Tensor logits, Tensor labels);
+
+  // ---- reductions and shape manipulation ----
+
+  /** Reduces over {@code axes} (negative counts from the end; empty means all axes). */
+  Tensor reduce(ReduceOp op, Tensor x, int[] axes, boolean keepDims);
+
+  /** Index of the largest value along {@code axis} (the first on ties); INT64 result. */
+  Tensor argmax(Tensor x, int axis);
+
+  /** Output axis {@code i} is input axis {@code perm[i]}. */
+  Tensor transpose(Tensor x, int[] perm);
+
+  /** Joins tensors along {@code axis}; other dimensions must agree. */
+  Tensor concat(List<Tensor> parts, int axis);
+
+  /** Pads with {@code value}: {@code paddings[axis] = {before, after}}. */
+  Tensor pad(Tensor x, long[][] paddings, double value);
+
+  /** The gradient of Pad: the slice of {@code grad} that the unpadded input occupied. */
+  Tensor padGrad(Tensor grad, long[][] paddings);
+
+  /** Slice {@code [begin, begin + size)} per axis ({@code size -1} = to the end). */
+  Tensor slice(Tensor x, long[] begin, long[] size);
+
+  /** A tensor of {@code shape} whose every element is {@code value} (Fill). */
+  Tensor fill(DType dtype, Shape shape, double value);
+
+  // ---- optimizer updates (in place on the variable, as TensorFlow's Apply* ops) ----
+
+  /** {@code var -= lr * grad}. */
+  void applyGradientDescent(Tensor var, double lr, Tensor grad);
+
+  /**
+   * {@code accum = momentum * accum + grad}; {@code var -= lr * accum}, or with Nesterov {@code var
+   * -= lr * (grad + momentum * accum)}.
+   */
+  void applyMomentum(
+      Tensor var, Tensor accum, double lr, Tensor grad, double momentum, boolean nesterov);
+
+  /**
+   * Adam as TensorFlow's ApplyAdam: {@code m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2; lr_t = lr *
+   * sqrt(1 - b2^t) / (1 - b1^t); var -= lr_t * m / (sqrt(v) + eps)}, where {@code beta1Power =
+   * b1^t}, {@code beta2Power = b2^t}.
+   */
+  void applyAdam(
+      Tensor var,
+      Tensor m,
+      Tensor v,
+      double beta1Power,
+      double beta2Power,
+      double lr,
+      double beta1,
+      double beta2,
+      double epsilon,
+      Tensor grad);
+}
