@@ -56,7 +56,7 @@ class ElementwiseKernelsTest {
     Tensor sum = k.binary(BinaryOp.ADD, a, b);
     assertThat(sum.shape()).isEqualTo(Shape.of(2, 2, 3));
     assertValues(sum, 0, 11, 12, 13, 21, 22, 23, 14, 15, 16, 24, 25, 26);
-    Tensor scalar = Tensor.scalar(2);
+    Tensor scalar = Tensor.scalar(2f);
     assertValues(k.binary(BinaryOp.POW, b, scalar), 0, 100, 400);
     assertValues(k.binary(BinaryOp.SUB, scalar, b), 0, -8, -18);
   }

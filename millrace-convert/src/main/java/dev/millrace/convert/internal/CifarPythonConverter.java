@@ -1,0 +1,114 @@
+package dev.millrace.convert.internal;
+
+import dev.millrace.convert.BadInputException;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+
+/**
+ * {@code cifar-10-python.tar.gz}, exactly as distributed, to the {@code train}, {@code validation}
+ * and {@code eval} splits of {@link CifarLayout}. The archive is streamed, never extracted; each
+ * batch is a Python 2 pickle of {@code {'data': uint8 array (n, 3072), 'labels': [n ints], ...}},
+ * read by {@link SafeUnpickler}. {@code batches.meta} is unpickled too (so a hostile one is still
+ * refused) but not used.
+ *
+ * <p>Memory: the archive's entries come in no fixed order while {@code train} needs four batches,
+ * so all six batches' pixels (184 MB for the real data set) are held until written; each pickle (30
+ * MB) is dropped once its array is copied out.
+ */
+public final class CifarPythonConverter {
+  private static final String META = "batches.meta";
+
+  private CifarPythonConverter() {}
+
+  public static void convert(Path archive, Conversion conversion) throws IOException {
+    Map<String, PixelBatch> batches = new HashMap<>();
+    boolean sawMeta = false;
+    try (TarReader tar = TarReader.open(archive)) {
+      for (TarArchiveEntry e = tar.next(); e != null; e = tar.next()) {
+        String base = TarReader.baseName(e.getName());
+        boolean isBatch = CifarLayout.isBatch(base, "");
+        if (!e.isFile() || !(isBatch || base.equals(META))) {
+          continue;
+        }
+        if (batches.containsKey(base) || (base.equals(META) && sawMeta)) {
+          throw BadInputException.inEntry(archive, e.getName(), "second entry named " + base);
+        }
+        byte[] pickle = tar.read(e, CifarLayout.MAX_ENTRY_BYTES);
+        String name = e.getName();
+        Object root =
+            new SafeUnpickler(
+                    pickle,
+                    0,
+                    pickle.length,
+                    (offset, problem) -> BadInputException.inEntry(archive, name, offset, problem))
+                .load();
+        if (isBatch) {
+          batches.put(base, toBatch(archive, name, root));
+        } else {
+          sawMeta = true;
+        }
+      }
+    }
+    CifarLayout.writeSplits(archive, "", batches, conversion);
+  }
+
+  /** Checks a batch dict and copies out its pixels and labels. */
+  static PixelBatch toBatch(Path archive, String entry, Object root) throws BadInputException {
+    if (!(root instanceof Map<?, ?> dict)) {
+      throw BadInputException.inEntry(
+          archive, entry, "pickle holds a " + NumpyGlobals.typeName(root) + ", expected a dict");
+    }
+    Object data = get(dict, "data");
+    if (!(data instanceof NdArray array) || !array.isBuilt()) {
+      throw BadInputException.inEntry(
+          archive,
+          entry,
+          "'data' is a " + NumpyGlobals.typeName(data) + ", expected a uint8 numpy array");
+    }
+    long[] shape = array.shape();
+    if (!array.dtype().isUint8()) {
+      throw BadInputException.inEntry(
+          archive, entry, "'data' has dtype " + array.dtype() + ", expected uint8 (u1)");
+    }
+    if (shape.length != 2 || shape[1] != CifarLayout.IMAGE_BYTES) {
+      throw BadInputException.inEntry(
+          archive, entry, "'data' has shape " + Arrays.toString(shape) + ", expected (n, 3072)");
+    }
+    if (array.fortranOrder() && shape[0] > 1) {
+      throw BadInputException.inEntry(archive, entry, "'data' is in Fortran order, expected C");
+    }
+    int rows = (int) shape[0];
+    if (!(get(dict, "labels") instanceof List<?> labels)) {
+      throw BadInputException.inEntry(
+          archive,
+          entry,
+          "'labels' is a " + NumpyGlobals.typeName(get(dict, "labels")) + ", expected a list");
+    }
+    if (labels.size() != rows) {
+      throw BadInputException.inEntry(
+          archive, entry, labels.size() + " labels for " + rows + " images");
+    }
+    byte[] labelBytes = new byte[rows];
+    for (int i = 0; i < rows; i++) {
+      if (!(labels.get(i) instanceof Long l) || l < 0 || l >= CifarLayout.CLASSES) {
+        throw BadInputException.inEntryRecord(
+            archive, entry, -1, i, "label " + labels.get(i) + " is not a class 0..9");
+      }
+      labelBytes[i] = (byte) (long) l;
+    }
+    byte[] pixels = array.data().toByteArray();
+    return new PixelBatch(
+        pixels, 0, CifarLayout.IMAGE_BYTES, CifarLayout.IMAGE_BYTES, labelBytes, 0, 1, rows);
+  }
+
+  /** Keys are Python 2 {@code str} in the real files; a Python 3 pickle would use text. */
+  private static Object get(Map<?, ?> dict, String key) {
+    Object v = dict.get(PyBytes.latin1(key));
+    return v != null ? v : dict.get(key);
+  }
+}

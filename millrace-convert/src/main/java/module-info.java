@@ -1,0 +1,7 @@
+/** Converters from IDX, CIFAR-10 (pickle and binary) and image folders to TFRecord shards. */
+module dev.millrace.convert {
+  requires transitive dev.millrace.records;
+  requires org.apache.commons.compress;
+
+  exports dev.millrace.convert;
+}

@@ -1,0 +1,52 @@
+package dev.millrace.records;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/**
+ * A record that fails TFRecord's checks: a length or data CRC mismatch, or a file that ends inside
+ * a record. The message reads {@code file@offset (record N): problem}, so a user can find the
+ * bytes.
+ */
+public final class CorruptRecordException extends IOException {
+  private final Path file;
+  private final long recordIndex;
+  private final long offset;
+  private final String problem;
+
+  public CorruptRecordException(
+      Path file, long recordIndex, long offset, boolean compressed, String problem) {
+    super(
+        file
+            + "@"
+            + offset
+            + (compressed ? " of the decompressed stream" : "")
+            + " (record "
+            + recordIndex
+            + "): "
+            + problem);
+    this.file = file;
+    this.recordIndex = recordIndex;
+    this.offset = offset;
+    this.problem = problem;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** Zero-based index of the record in its file, counting earlier corrupt records. */
+  public long recordIndex() {
+    return recordIndex;
+  }
+
+  /** Byte offset of the record's header (in the decompressed stream for compressed files). */
+  public long offset() {
+    return offset;
+  }
+
+  /** The problem alone, without the location. */
+  public String problem() {
+    return problem;
+  }
+}

@@ -1,0 +1,383 @@
+package dev.millrace.records;
+
+import dev.millrace.records.internal.LittleEndian;
+import dev.millrace.records.internal.MaskedCrc32c;
+import java.io.BufferedInputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.zip.CRC32C;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
+
+/**
+ * Streams the records of one TFRecord file, checking both CRCs of every record.
+ *
+ * <p>Memory is bounded by the largest record: records are read into a reused buffer (64 KiB by
+ * default) that grows only to hold a record larger than itself and shrinks back afterwards. The
+ * record returned by {@link #array()}, {@link #offset()} and {@link #length()} is a view into that
+ * buffer, valid until the next call to {@link #next()}; this is what keeps the hot path free of
+ * allocation. Use {@link #copyRecord()} to keep one.
+ *
+ * <p>Not thread-safe: one reader belongs to one thread.
+ */
+public final class RecordReader implements Closeable {
+  /** Java arrays stop short of 2 GiB; larger records cannot be materialised. */
+  private static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - 64;
+
+  private static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
+
+  private final Path file;
+
+  /** The file itself when uncompressed, else null. */
+  private final ReadableByteChannel channel;
+
+  /** The decompressing stream when compressed, else null; read straight into {@link #buf}. */
+  private final InputStream stream;
+
+  /** Ended on close: InflaterInputStream does not end an Inflater it was given. */
+  private final Inflater inflater;
+
+  private final Compression compression;
+  private final boolean compressed;
+  private final long knownSize;
+  private final CorruptRecordPolicy policy;
+  private final CRC32C crc = new CRC32C();
+
+  private byte[] buf = new byte[DEFAULT_BUFFER_BYTES];
+  private ByteBuffer bufView = ByteBuffer.wrap(buf);
+  private int pos;
+  private int limit;
+  private long bufStartOffset;
+  private boolean endOfStream;
+
+  private long nextIndex;
+  private long recordIndex = -1;
+  private long recordOffset = -1;
+  private int recordStart;
+  private int recordLength;
+  private long goodRecords;
+  private long corruptRecords;
+  private CorruptRecordException firstCorruption;
+
+  private RecordReader(
+      Path file,
+      ReadableByteChannel channel,
+      InputStream stream,
+      Inflater inflater,
+      Compression compression,
+      long knownSize,
+      CorruptRecordPolicy policy) {
+    this.file = file;
+    this.channel = channel;
+    this.stream = stream;
+    this.inflater = inflater;
+    this.compression = compression;
+    this.compressed = compression != Compression.NONE;
+    this.knownSize = knownSize;
+    this.policy = policy;
+  }
+
+  /** Opens {@code file}, detecting compression from its suffix, failing on the first corruption. */
+  public static RecordReader open(Path file) throws IOException {
+    return open(file, Compression.fromFileName(file), CorruptRecordPolicy.FAIL);
+  }
+
+  /**
+   * Opens {@code file} with the given compression and corruption policy.
+   *
+   * <p>A compressed stream that cannot be decompressed (a bad header, damaged deflate data, a
+   * truncated file) fails with a one-line {@link IOException} naming the file, under either policy:
+   * after such damage nothing more of the file can be read.
+   */
+  public static RecordReader open(Path file, Compression compression, CorruptRecordPolicy policy)
+      throws IOException {
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    if (compression == Compression.NONE) {
+      try {
+        return new RecordReader(file, channel, null, null, compression, channel.size(), policy);
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+    }
+    InputStream raw = new BufferedInputStream(Channels.newInputStream(channel), 64 * 1024);
+    Inflater inflater = null;
+    try {
+      InputStream inflated;
+      if (compression == Compression.GZIP) {
+        inflated = new GZIPInputStream(raw, 64 * 1024);
+      } else {
+        inflater = new Inflater();
+        inflated = new InflaterInputStream(raw, inflater, 64 * 1024);
+      }
+      return new RecordReader(file, null, inflated, inflater, compression, -1, policy);
+    } catch (IOException | RuntimeException e) {
+      raw.close();
+      if (inflater != null) {
+        inflater.end();
+      }
+      throw new IOException(file + ": not a valid " + compression + " stream: " + oneLine(e), e);
+    }
+  }
+
+  /**
+   * Advances to the next record.
+   *
+   * @return false at the end of the file
+   * @throws CorruptRecordException on a bad record when the policy is {@link
+   *     CorruptRecordPolicy#FAIL}, and under either policy when a compressed stream is damaged or
+   *     truncated (its message then names the compression and the decompressor's complaint)
+   */
+  public boolean next() throws IOException {
+    while (true) {
+      long headerOffset = offsetOf(pos);
+      if (!fill(12)) {
+        if (limit == pos) {
+          return false;
+        }
+        corrupt(headerOffset, "truncated record header (" + (limit - pos) + " of 12 bytes)");
+        pos = limit;
+        return false;
+      }
+      long length = LittleEndian.getLong(buf, pos);
+      int storedLengthCrc = LittleEndian.getInt(buf, pos + 8);
+      if (MaskedCrc32c.of(crc, buf, pos, 8) != storedLengthCrc) {
+        corrupt(headerOffset, "length CRC mismatch");
+        resynchronise();
+        continue;
+      }
+      if (length < 0 || length > MAX_RECORD_BYTES) {
+        corrupt(headerOffset, "record length " + Long.toUnsignedString(length) + " is too large");
+        resynchronise();
+        continue;
+      }
+      if (knownSize >= 0 && headerOffset + 16 + length > knownSize) {
+        corrupt(
+            headerOffset,
+            "truncated record: needs " + (16 + length) + " bytes, file ends at " + knownSize);
+        pos = limit;
+        endOfStream = true;
+        return false;
+      }
+      int total = 16 + (int) length;
+      if (!fill(total)) {
+        corrupt(
+            headerOffset,
+            "truncated record: needs " + total + " bytes, only " + (limit - pos) + " remain");
+        pos = limit;
+        return false;
+      }
+      int dataStart = pos + 12;
+      int storedDataCrc = LittleEndian.getInt(buf, dataStart + (int) length);
+      if (MaskedCrc32c.of(crc, buf, dataStart, (int) length) != storedDataCrc) {
+        corrupt(headerOffset, "data CRC mismatch");
+        pos += total;
+        continue;
+      }
+      recordIndex = nextIndex++;
+      recordOffset = headerOffset;
+      recordStart = dataStart;
+      recordLength = (int) length;
+      goodRecords++;
+      pos += total;
+      return true;
+    }
+  }
+
+  /** The buffer holding the current record; valid until the next call to {@link #next()}. */
+  public byte[] array() {
+    return buf;
+  }
+
+  /** Where the current record's data starts in {@link #array()}. */
+  public int offset() {
+    return recordStart;
+  }
+
+  /** The current record's length in bytes. */
+  public int length() {
+    return recordLength;
+  }
+
+  /** A read-only view of the current record; valid until the next call to {@link #next()}. */
+  public ByteBuffer record() {
+    return ByteBuffer.wrap(buf, recordStart, recordLength).slice().asReadOnlyBuffer();
+  }
+
+  /** A copy of the current record's data. */
+  public byte[] copyRecord() {
+    return Arrays.copyOfRange(buf, recordStart, recordStart + recordLength);
+  }
+
+  /**
+   * Zero-based index of the current record in the file, corrupt records counted. After a damaged
+   * header the reader slides to the next valid header; the records lost on the way count as one, so
+   * later indices may fall behind the true record numbers ({@link #recordOffset()} stays exact).
+   */
+  public long recordIndex() {
+    return recordIndex;
+  }
+
+  /** Byte offset of the current record's header (in the decompressed stream if compressed). */
+  public long recordOffset() {
+    return recordOffset;
+  }
+
+  /** Good records returned so far. */
+  public long goodRecords() {
+    return goodRecords;
+  }
+
+  /** Corrupt records skipped so far (always 0 under {@link CorruptRecordPolicy#FAIL}). */
+  public long corruptRecords() {
+    return corruptRecords;
+  }
+
+  /** The first corruption skipped under {@link CorruptRecordPolicy#SKIP}, or null. */
+  public CorruptRecordException firstCorruption() {
+    return firstCorruption;
+  }
+
+  /** Bytes consumed so far (of the decompressed stream, if compressed). */
+  public long position() {
+    return offsetOf(pos);
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  public boolean isCompressed() {
+    return compressed;
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      if (stream != null) {
+        stream.close();
+      } else {
+        channel.close();
+      }
+    } finally {
+      if (inflater != null) {
+        inflater.end();
+      }
+    }
+  }
+
+  private long offsetOf(int index) {
+    return bufStartOffset + index;
+  }
+
+  private void corrupt(long offset, String problem) throws CorruptRecordException {
+    CorruptRecordException e =
+        new CorruptRecordException(file, nextIndex, offset, compressed, problem);
+    if (policy == CorruptRecordPolicy.FAIL) {
+      throw e;
+    }
+    if (firstCorruption == null) {
+      firstCorruption = e;
+    }
+    corruptRecords++;
+    nextIndex++;
+  }
+
+  /**
+   * After a bad header nothing says where the next record starts; slide one byte at a time until a
+   * header's length CRC matches again (a false match has odds of 1 in 2^32 per position). If none
+   * does, the rest of the file belongs to the corrupt record (it is not counted a second time as a
+   * truncated header).
+   */
+  private void resynchronise() throws IOException {
+    pos++;
+    while (fill(12)) {
+      if (MaskedCrc32c.of(crc, buf, pos, 8) == LittleEndian.getInt(buf, pos + 8)
+          && LittleEndian.getLong(buf, pos) >= 0
+          && LittleEndian.getLong(buf, pos) <= MAX_RECORD_BYTES) {
+        return;
+      }
+      pos++;
+    }
+    pos = limit;
+  }
+
+  /**
+   * Makes at least {@code needed} bytes available at {@code pos}; false if the stream ends first.
+   */
+  private boolean fill(int needed) throws IOException {
+    if (limit - pos >= needed) {
+      return true;
+    }
+    makeRoom(needed);
+    while (limit - pos < needed && !endOfStream) {
+      int n;
+      if (stream == null) {
+        bufView.limit(buf.length).position(limit);
+        n = channel.read(bufView);
+      } else {
+        n = readDecompressed();
+      }
+      if (n < 0) {
+        endOfStream = true;
+      } else {
+        limit += n;
+      }
+    }
+    return limit - pos >= needed;
+  }
+
+  /** Reads from the decompressing stream, turning its errors into one line that names the file. */
+  private int readDecompressed() throws IOException {
+    try {
+      return stream.read(buf, limit, buf.length - limit);
+    } catch (IOException e) {
+      // A damaged or truncated stream cannot be resynchronised: fail under either policy.
+      throw new CorruptRecordException(
+          file,
+          nextIndex,
+          offsetOf(pos),
+          true,
+          compression + " stream is damaged or truncated (" + oneLine(e) + ")");
+    }
+  }
+
+  private static String oneLine(Exception e) {
+    String m = e.getMessage();
+    String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    return text.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  /** Moves unread bytes to the buffer's start, growing it for a large record or shrinking after. */
+  private void makeRoom(int needed) {
+    int unread = limit - pos;
+    int capacity = buf.length;
+    if (needed > capacity) {
+      capacity = (int) Math.min(MAX_RECORD_BYTES + 16, Math.max(needed, 2L * capacity));
+    } else if (capacity > 4 * DEFAULT_BUFFER_BYTES
+        && needed <= DEFAULT_BUFFER_BYTES
+        && unread <= DEFAULT_BUFFER_BYTES) {
+      capacity = DEFAULT_BUFFER_BYTES;
+    }
+    if (capacity != buf.length) {
+      byte[] next = new byte[capacity];
+      System.arraycopy(buf, pos, next, 0, unread);
+      buf = next;
+      bufView = ByteBuffer.wrap(buf);
+    } else if (pos > 0) {
+      System.arraycopy(buf, pos, buf, 0, unread);
+    }
+    bufStartOffset += pos;
+    limit = unread;
+    pos = 0;
+  }
+}
