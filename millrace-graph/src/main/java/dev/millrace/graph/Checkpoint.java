@@ -1,0 +1,206 @@
+package dev.millrace.graph;
+
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.zip.CRC32C;
+
+/**
+ * Saves and restores every variable of a session's graph. The file format (all integers
+ * little-endian):
+ *
+ * <pre>
+ * magic    8 bytes  "MRCKPT" 0x00 0x01   (the last byte is the format version, 1)
+ * count    u32      number of variables
+ * count times:
+ *   nameLen u16, name (UTF-8)          the VariableV2 operation's name
+ *   dtype   u8                          TensorFlow's DataType number (1 = float, 2 = double, ...)
+ *   rank    u8, then rank x i64 dims
+ *   bytes   u64, then the elements      row-major, little-endian
+ * crc      u32      CRC-32C (Castagnoli) of every byte before it
+ * </pre>
+ *
+ * <p>Files are written under a temporary name in the target directory, forced to disk, then renamed
+ * over the target, so a reader never sees a partial checkpoint. Restoring checks the CRC first: a
+ * damaged file is an {@link IOException} naming it, and no variable is changed.
+ */
+public final class Checkpoint {
+  private static final byte[] MAGIC = {'M', 'R', 'C', 'K', 'P', 'T', 0, 1};
+
+  private Checkpoint() {}
+
+  /** Writes every variable of the session's graph to {@code file} (atomically). */
+  public static void save(Session session, Path file) throws IOException {
+    Map<String, Tensor> values = new java.util.LinkedHashMap<>();
+    for (Variable<?> v : session.graph().variables()) {
+      if (v.dtype() == DType.STRING) {
+        throw new IllegalArgumentException("cannot checkpoint string variable '" + v.name() + "'");
+      }
+      values.put(v.name(), session.readVariable(v));
+    }
+    byte[] body = encode(values);
+    Path dir = file.toAbsolutePath().getParent();
+    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+    try {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+        ByteBuffer buf = ByteBuffer.wrap(body);
+        while (buf.hasRemaining()) {
+          ch.write(buf);
+        }
+        ch.force(true);
+      }
+      try {
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } catch (AtomicMoveNotSupportedException e) {
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+      }
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
+  }
+
+  /**
+   * Sets every variable of the session's graph from {@code file}. Fails with an IOException naming
+   * the file if it is damaged, or lacks a variable, or holds one with another type or shape.
+   * Variables in the file that the graph lacks are ignored.
+   */
+  public static void restore(Session session, Path file) throws IOException {
+    Map<String, Tensor> values = read(file);
+    Map<Variable<?>, Tensor> assignments = new HashMap<>();
+    for (Variable<?> v : session.graph().variables()) {
+      Tensor t = values.get(v.name());
+      if (t == null) {
+        throw new IOException(file + ": no value for variable '" + v.name() + "'");
+      }
+      if (t.dtype() != v.dtype() || !t.shape().isCompatibleWith(v.shape())) {
+        throw new IOException(
+            file
+                + ": variable '"
+                + v.name()
+                + "' is "
+                + t.dtype()
+                + " "
+                + t.shape()
+                + " in the file but "
+                + v.dtype()
+                + " "
+                + v.shape()
+                + " in the graph");
+      }
+      assignments.put(v, t);
+    }
+    assignments.forEach(session::writeVariable);
+  }
+
+  /** The variables stored in {@code file}, by name, after checking its CRC. */
+  public static Map<String, Tensor> read(Path file) throws IOException {
+    byte[] data = Files.readAllBytes(file);
+    if (data.length < MAGIC.length + 8) {
+      throw new IOException(file + ": too short for a checkpoint (" + data.length + " bytes)");
+    }
+    ByteBuffer b = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    int stored = b.getInt(data.length - 4);
+    CRC32C crc = new CRC32C();
+    crc.update(data, 0, data.length - 4);
+    if ((int) crc.getValue() != stored) {
+      throw new IOException(
+          String.format(
+              "%s: checksum mismatch (stored 0x%08x, computed 0x%08x): the file is damaged",
+              file, stored, (int) crc.getValue()));
+    }
+    for (int i = 0; i < MAGIC.length; i++) {
+      if (data[i] != MAGIC[i]) {
+        throw new IOException(file + "@" + i + ": not a Millrace checkpoint (bad magic)");
+      }
+    }
+    b.position(MAGIC.length);
+    int count = b.getInt();
+    Map<String, Tensor> out = new java.util.LinkedHashMap<>();
+    try {
+      for (int i = 0; i < count; i++) {
+        int offset = b.position();
+        byte[] name = new byte[Short.toUnsignedInt(b.getShort())];
+        b.get(name);
+        DType dtype = DType.fromTensorflowNumber(Byte.toUnsignedInt(b.get()));
+        long[] dims = new long[Byte.toUnsignedInt(b.get())];
+        for (int d = 0; d < dims.length; d++) {
+          dims[d] = b.getLong();
+        }
+        long bytes = b.getLong();
+        Tensor t = Tensor.zeros(dtype, Shape.of(dims));
+        if (bytes != t.data().byteSize() || bytes > b.remaining() - 4) {
+          throw new IOException(
+              file + "@" + offset + " (variable " + i + "): data size " + bytes + " is wrong");
+        }
+        copy(MemorySegment.ofArray(data).asSlice(b.position(), bytes), t.data(), dtype, true);
+        b.position(b.position() + (int) bytes);
+        out.put(new String(name, StandardCharsets.UTF_8), t);
+      }
+    } catch (RuntimeException e) {
+      throw new IOException(file + "@" + b.position() + ": malformed checkpoint: " + e, e);
+    }
+    return out;
+  }
+
+  private static byte[] encode(Map<String, Tensor> values) {
+    long size = MAGIC.length + 4 + 4;
+    for (Map.Entry<String, Tensor> e : values.entrySet()) {
+      size += 2 + e.getKey().getBytes(StandardCharsets.UTF_8).length + 2;
+      size += 8L * e.getValue().shape().rank() + 8 + e.getValue().data().byteSize();
+    }
+    ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(size)).order(ByteOrder.LITTLE_ENDIAN);
+    b.put(MAGIC).putInt(values.size());
+    for (Map.Entry<String, Tensor> e : values.entrySet()) {
+      byte[] name = e.getKey().getBytes(StandardCharsets.UTF_8);
+      Tensor t = e.getValue();
+      b.putShort((short) name.length).put(name);
+      b.put((byte) t.dtype().tensorflowNumber()).put((byte) t.shape().rank());
+      for (long d : t.shape().dims()) {
+        b.putLong(d);
+      }
+      long bytes = t.data().byteSize();
+      b.putLong(bytes);
+      copy(
+          t.data(),
+          MemorySegment.ofArray(b.array()).asSlice(b.position(), bytes),
+          t.dtype(),
+          false);
+      b.position(b.position() + (int) bytes);
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    return b.array();
+  }
+
+  /** Copies elements between native order and little-endian. */
+  private static void copy(MemorySegment src, MemorySegment dst, DType type, boolean fromFile) {
+    int width = type.byteSize();
+    ValueLayout nat;
+    if (width == 4) {
+      nat = ValueLayout.JAVA_INT_UNALIGNED;
+    } else if (width == 8) {
+      nat = ValueLayout.JAVA_LONG_UNALIGNED;
+    } else {
+      MemorySegment.copy(src, 0, dst, 0, src.byteSize());
+      return;
+    }
+    ValueLayout le = nat.withOrder(ByteOrder.LITTLE_ENDIAN);
+    long count = src.byteSize() / width;
+    MemorySegment.copy(src, fromFile ? le : nat, 0, dst, fromFile ? nat : le, 0, count);
+  }
+}

@@ -1,0 +1,16 @@
+package dev.millrace.graph.internal;
+
+import dev.millrace.graph.OpRegistry;
+
+/** Registers every built-in op type. */
+public final class BuiltinOps {
+  private BuiltinOps() {}
+
+  public static void registerAll(OpRegistry r) {
+    ArrayDefs.register(r);
+    MathDefs.register(r);
+    ConvDefs.register(r);
+    NnDefs.register(r);
+    StateDefs.register(r);
+  }
+}

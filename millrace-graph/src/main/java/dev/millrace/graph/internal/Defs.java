@@ -1,0 +1,46 @@
+package dev.millrace.graph.internal;
+
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+
+/** Type sets and small helpers shared by the op definitions. */
+final class Defs {
+  static final DType[] FLOATS = {DType.FLOAT32, DType.FLOAT64};
+  static final DType[] NUMBERS = {DType.FLOAT32, DType.FLOAT64, DType.INT32, DType.INT64};
+  static final DType[] INDEX = {DType.INT32, DType.INT64};
+  static final Set<DType> FLOAT_SET = Set.of(FLOATS);
+
+  private Defs() {}
+
+  static List<Shape> one(Shape s) {
+    return Collections.singletonList(s);
+  }
+
+  /** An int32 or int64 vector tensor holding {@code values}. */
+  static Tensor intVector(DType type, long[] values) {
+    Tensor t = Tensor.zeros(type, Shape.of(values.length));
+    for (int i = 0; i < values.length; i++) {
+      if (type == DType.INT64) {
+        t.setLong(i, values[i]);
+      } else {
+        t.setInt(i, Math.toIntExact(values[i]));
+      }
+    }
+    return t;
+  }
+
+  /** A scalar of {@code type} holding {@code value}. */
+  static Tensor scalar(DType type, long value) {
+    Tensor t = Tensor.zeros(type, Shape.scalar());
+    if (type == DType.INT64) {
+      t.setLong(0, value);
+    } else {
+      t.setInt(0, Math.toIntExact(value));
+    }
+    return t;
+  }
+}

@@ -1,0 +1,237 @@
+package dev.millrace.graph.spi;
+
+import dev.millrace.graph.AttrType;
+import dev.millrace.graph.AttrValue;
+import dev.millrace.graph.OpTrait;
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.DataFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The definition of an op type in the registry: TensorFlow's op name, inputs, outputs and
+ * attributes (names as in TensorFlow's {@code OpDef}), and Millrace's shape function, kernel
+ * bindings, gradient function and traits. Immutable; made with {@link #builder}.
+ */
+public final class OpDef {
+  private final String type;
+  private final List<ArgDef> inputs;
+  private final List<ArgDef> outputs;
+  private final Map<String, AttrDef> attrs;
+  private final ShapeFunction shapeFunction;
+  private final List<KernelBinding> kernels;
+  private final GradientFunction gradient;
+  private final Set<OpTrait> traits;
+
+  private OpDef(Builder b) {
+    this.type = b.type;
+    this.inputs = List.copyOf(b.inputs);
+    this.outputs = List.copyOf(b.outputs);
+    this.attrs = Collections.unmodifiableMap(new LinkedHashMap<>(b.attrs));
+    this.shapeFunction = b.shapeFunction;
+    this.kernels = List.copyOf(b.kernels);
+    this.gradient = b.gradient;
+    this.traits = b.traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(b.traits);
+  }
+
+  public static Builder builder(String type) {
+    return new Builder(type);
+  }
+
+  /** TensorFlow's op type name ({@code Conv2D}). */
+  public String type() {
+    return type;
+  }
+
+  public List<ArgDef> inputs() {
+    return inputs;
+  }
+
+  public List<ArgDef> outputs() {
+    return outputs;
+  }
+
+  /** Attributes in declaration order. */
+  public Map<String, AttrDef> attrs() {
+    return attrs;
+  }
+
+  public ShapeFunction shapeFunction() {
+    return shapeFunction;
+  }
+
+  public List<KernelBinding> kernels() {
+    return kernels;
+  }
+
+  /** The first kernel binding that accepts {@code type} and {@code format} (either may be null). */
+  public Optional<KernelBinding> kernelFor(DType type, DataFormat format) {
+    for (KernelBinding k : kernels) {
+      if (k.matches(type, format)) {
+        return Optional.of(k);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The gradient function; empty for ops that are not differentiable. */
+  public Optional<GradientFunction> gradient() {
+    return Optional.ofNullable(gradient);
+  }
+
+  public Set<OpTrait> traits() {
+    return traits;
+  }
+
+  @Override
+  public String toString() {
+    return "OpDef(" + type + ")";
+  }
+
+  /** Builds an {@link OpDef}. */
+  public static final class Builder {
+    private final String type;
+    private final List<ArgDef> inputs = new ArrayList<>();
+    private final List<ArgDef> outputs = new ArrayList<>();
+    private final Map<String, AttrDef> attrs = new LinkedHashMap<>();
+    private ShapeFunction shapeFunction;
+    private final List<KernelBinding> kernels = new ArrayList<>();
+    private GradientFunction gradient;
+    private final EnumSet<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
+
+    private Builder(String type) {
+      this.type = type;
+    }
+
+    /** An input whose type is the type attribute {@code typeAttr}. */
+    public Builder input(String name, String typeAttr) {
+      inputs.add(new ArgDef(name, typeAttr, null, null, false));
+      return this;
+    }
+
+    /** An input of a fixed type. */
+    public Builder input(String name, DType fixed) {
+      inputs.add(new ArgDef(name, null, fixed, null, false));
+      return this;
+    }
+
+    /** A list input of {@code numberAttr} tensors of type {@code typeAttr}. */
+    public Builder inputList(String name, String typeAttr, String numberAttr) {
+      inputs.add(new ArgDef(name, typeAttr, null, numberAttr, false));
+      if (!attrs.containsKey(numberAttr)) {
+        attr(numberAttr, AttrType.INT, null);
+      }
+      return this;
+    }
+
+    /** A ref input: the output of a variable, whose storage the kernel reads and writes. */
+    public Builder refInput(String name, String typeAttr) {
+      inputs.add(new ArgDef(name, typeAttr, null, null, true));
+      return this;
+    }
+
+    public Builder output(String name, String typeAttr) {
+      outputs.add(new ArgDef(name, typeAttr, null, null, false));
+      return this;
+    }
+
+    public Builder output(String name, DType fixed) {
+      outputs.add(new ArgDef(name, null, fixed, null, false));
+      return this;
+    }
+
+    /** A required type attribute restricted to {@code allowed} (none given: any type). */
+    public Builder typeAttr(String name, DType... allowed) {
+      attrs.put(name, new AttrDef(name, AttrType.TYPE, null, Set.of(allowed), List.of()));
+      return this;
+    }
+
+    /** A type attribute with a default, restricted to {@code allowed} (none given: any type). */
+    public Builder typeAttrWithDefault(String name, DType defaultType, DType... allowed) {
+      attrs.put(
+          name,
+          new AttrDef(name, AttrType.TYPE, AttrValue.of(defaultType), Set.of(allowed), List.of()));
+      return this;
+    }
+
+    /** An attribute; {@code defaultValue} null makes it required. */
+    public Builder attr(String name, AttrType kind, AttrValue defaultValue) {
+      attrs.put(name, new AttrDef(name, kind, defaultValue, Set.of(), List.of()));
+      return this;
+    }
+
+    /** A string attribute restricted to {@code allowed}; {@code defaultValue} null: required. */
+    public Builder stringAttr(String name, String defaultValue, String... allowed) {
+      attrs.put(
+          name,
+          new AttrDef(
+              name,
+              AttrType.STRING,
+              defaultValue == null ? null : AttrValue.of(defaultValue),
+              Set.of(),
+              Arrays.asList(allowed)));
+      return this;
+    }
+
+    public Builder shape(ShapeFunction fn) {
+      this.shapeFunction = fn;
+      return this;
+    }
+
+    /** A kernel for any type and format. */
+    public Builder kernel(KernelFactory factory) {
+      kernels.add(new KernelBinding(Set.of(), Set.of(), factory));
+      return this;
+    }
+
+    /** A kernel for the given element types (of {@code T}, or the first type attribute). */
+    public Builder kernel(Set<DType> types, KernelFactory factory) {
+      kernels.add(new KernelBinding(types, Set.of(), factory));
+      return this;
+    }
+
+    public Builder kernel(KernelBinding binding) {
+      kernels.add(binding);
+      return this;
+    }
+
+    public Builder gradient(GradientFunction fn) {
+      this.gradient = fn;
+      return this;
+    }
+
+    public Builder traits(OpTrait... t) {
+      traits.addAll(Arrays.asList(t));
+      return this;
+    }
+
+    public OpDef build() {
+      if (shapeFunction == null) {
+        throw new IllegalStateException("op " + type + " has no shape function");
+      }
+      for (ArgDef a : inputs) {
+        checkTypeAttr(a);
+      }
+      for (ArgDef a : outputs) {
+        checkTypeAttr(a);
+      }
+      return new OpDef(this);
+    }
+
+    private void checkTypeAttr(ArgDef a) {
+      if (a.typeAttr() != null
+          && (!attrs.containsKey(a.typeAttr())
+              || attrs.get(a.typeAttr()).type() != AttrType.TYPE)) {
+        throw new IllegalStateException(
+            "op " + type + ": argument '" + a.name() + "' uses undeclared type attribute " + a);
+      }
+    }
+  }
+}
