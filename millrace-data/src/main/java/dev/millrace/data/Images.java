@@ -1,0 +1,145 @@
+package dev.millrace.data;
+
+import dev.millrace.data.internal.Tensors;
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import javax.imageio.ImageIO;
+
+/**
+ * Image decoding and encoding with {@code javax.imageio}: JPEG and PNG (and what else ImageIO
+ * reads) to {@code uint8 [height, width, channels]} tensors in HWC order, as TensorFlow's {@code
+ * decode_image}; and PNG encoding for writing image files.
+ */
+public final class Images {
+  static {
+    // ImageIO otherwise buffers streams through temporary files: slow, and a file per image.
+    ImageIO.setUseCache(false);
+  }
+
+  private Images() {}
+
+  /** Decodes an encoded image; see {@link #decode(byte[], int, int, int)}. */
+  public static Tensor decode(byte[] encoded, int channels) throws IOException {
+    return decode(encoded, 0, encoded.length, channels);
+  }
+
+  /**
+   * Decodes the JPEG or PNG in {@code data[offset, offset + length)} to {@code uint8 [h, w, c]}.
+   *
+   * @param channels 1 for gray (RGB converted with TensorFlow's weights 0.299, 0.587, 0.114), 3 for
+   *     RGB (gray replicated, alpha dropped), 0 for the image's own (1 if gray, else 3)
+   * @throws IOException if the bytes are not an image ImageIO can read
+   */
+  public static Tensor decode(byte[] data, int offset, int length, int channels)
+      throws IOException {
+    if (channels != 0 && channels != 1 && channels != 3) {
+      throw new IllegalArgumentException("channels must be 0, 1 or 3, got " + channels);
+    }
+    BufferedImage img = ImageIO.read(new ByteArrayInputStream(data, offset, length));
+    if (img == null) {
+      throw new IOException(
+          "not a decodable image ("
+              + length
+              + " bytes, starting "
+              + head(data, offset, length)
+              + ")");
+    }
+    int h = img.getHeight();
+    int w = img.getWidth();
+    boolean gray =
+        img.getType() == BufferedImage.TYPE_BYTE_GRAY
+            || img.getType() == BufferedImage.TYPE_USHORT_GRAY;
+    int c = channels == 0 ? (gray ? 1 : 3) : channels;
+    Tensor out = Tensor.zeros(DType.UINT8, Shape.of(h, w, c));
+    byte[] px = Tensors.byteArrayOrNull(out);
+    if (gray) {
+      Raster r = img.getRaster();
+      int shift = img.getType() == BufferedImage.TYPE_USHORT_GRAY ? 8 : 0;
+      for (int y = 0, i = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          byte v = (byte) (r.getSample(x, y, 0) >>> shift);
+          for (int k = 0; k < c; k++) {
+            px[i++] = v;
+          }
+        }
+      }
+      return out;
+    }
+    int[] argb = img.getRGB(0, 0, w, h, null, 0, w);
+    for (int p = 0, i = 0; p < argb.length; p++) {
+      int v = argb[p];
+      int red = (v >>> 16) & 0xff;
+      int green = (v >>> 8) & 0xff;
+      int blue = v & 0xff;
+      if (c == 3) {
+        px[i++] = (byte) red;
+        px[i++] = (byte) green;
+        px[i++] = (byte) blue;
+      } else {
+        px[i++] = (byte) Math.round(0.299f * red + 0.587f * green + 0.114f * blue);
+      }
+    }
+    return out;
+  }
+
+  /** A PNG of a {@code uint8 [h, w, c]} tensor with 1 or 3 channels (or {@code [h, w]}). */
+  public static byte[] encodePng(Tensor image) {
+    image.requireType(DType.UINT8);
+    Shape s = image.shape();
+    if (s.rank() != 2 && s.rank() != 3) {
+      throw new IllegalArgumentException("expected an image [h, w, c] or [h, w], got " + s);
+    }
+    int h = (int) s.dim(0);
+    int w = (int) s.dim(1);
+    int c = s.rank() == 2 ? 1 : (int) s.dim(2);
+    if (c != 1 && c != 3) {
+      throw new IllegalArgumentException("PNG encoding needs 1 or 3 channels, got shape " + s);
+    }
+    BufferedImage img =
+        new BufferedImage(
+            w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_3BYTE_BGR);
+    WritableRaster raster = img.getRaster();
+    byte[] dst = ((DataBufferByte) raster.getDataBuffer()).getData();
+    byte[] src = image.toByteArray();
+    if (c == 1) {
+      System.arraycopy(src, 0, dst, 0, src.length);
+    } else {
+      for (int i = 0; i < src.length; i += 3) {
+        dst[i] = src[i + 2];
+        dst[i + 1] = src[i + 1];
+        dst[i + 2] = src[i];
+      }
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try {
+      if (!ImageIO.write(img, "png", out)) {
+        throw new IllegalStateException("no PNG writer in this JDK");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** A {@code uint8 [h, w, c]} tensor of a copy of raw HWC pixels. */
+  public static Tensor fromPixels(byte[] pixels, int height, int width, int channels) {
+    return Tensor.ofBytes(DType.UINT8, Shape.of(height, width, channels), pixels);
+  }
+
+  private static String head(byte[] data, int offset, int length) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < Math.min(4, length); i++) {
+      sb.append(String.format("%02x", data[offset + i] & 0xff));
+    }
+    return sb.length() == 0 ? "(empty)" : sb.toString();
+  }
+}

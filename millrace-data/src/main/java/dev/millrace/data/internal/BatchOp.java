@@ -1,0 +1,138 @@
+package dev.millrace.data.internal;
+
+import dev.millrace.data.Batcher;
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.RandomAccess;
+
+/**
+ * Groups {@code size} consecutive elements and hands them to a {@link Batcher}; the last, smaller
+ * group is kept unless {@code dropRemainder}. Elements collected so far survive an input error, so
+ * {@code ignoreErrors} downstream loses only the failed element.
+ */
+public final class BatchOp<T, B> extends Op<B> {
+  private final Op<T> input;
+  private final int size;
+  private final boolean dropRemainder;
+  private final Batcher<? super T, ? extends B> batcher;
+  private final String batcherName;
+
+  public BatchOp(
+      Op<T> input,
+      int size,
+      boolean dropRemainder,
+      Batcher<? super T, ? extends B> batcher,
+      String batcherName) {
+    super("batch", false, input);
+    if (size < 1) {
+      throw new IllegalArgumentException("batch size must be >= 1, got " + size);
+    }
+    this.input = input;
+    this.size = size;
+    this.dropRemainder = dropRemainder;
+    this.batcher = batcher;
+    this.batcherName = batcherName;
+  }
+
+  @Override
+  protected String params() {
+    return size + ", dropRemainder=" + dropRemainder + ", " + batcherName;
+  }
+
+  /** A reusable list over the collected elements, handed to the batcher. */
+  private static final class View<T> extends AbstractList<T> implements RandomAccess {
+    final Object[] items;
+    int size;
+
+    View(int capacity) {
+      items = new Object[capacity];
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T get(int index) {
+      return (T) items[java.util.Objects.checkIndex(index, size)];
+    }
+
+    @Override
+    public int size() {
+      return size;
+    }
+  }
+
+  @Override
+  public Node<B> open(Ctx ctx) {
+    Node<T> in = input.open(ctx);
+    StageCounters stats = ctx.register(this, false, in);
+    return new Node<>(stats) {
+      final View<T> view = new View<>(size);
+      boolean ended;
+      long batches;
+
+      @Override
+      @SuppressWarnings("unchecked")
+      protected B produce() {
+        if (ended) {
+          return null;
+        }
+        Object[] items = view.items;
+        while (view.size < size) {
+          T x = in.pull();
+          if (x == null) {
+            ended = true;
+            break;
+          }
+          items[view.size++] = x;
+        }
+        int n = view.size;
+        if (n == 0 || (ended && dropRemainder && n < size)) {
+          clear();
+          return null;
+        }
+        long index = batches++;
+        B b;
+        try {
+          b = ((Batcher<T, ? extends B>) batcher).batch(view);
+        } catch (Throwable t) {
+          throw Errors.element(stats.name, index, t);
+        } finally {
+          clear();
+        }
+        if (b == null) {
+          throw Errors.element(
+              stats.name, index, new NullPointerException("the batcher returned null"));
+        }
+        return b;
+      }
+
+      private void clear() {
+        Arrays.fill(view.items, 0, view.size, null);
+        view.size = 0;
+      }
+
+      @Override
+      public long skip(long n) {
+        if (view.size > 0 || ended) {
+          return super.skip(n);
+        }
+        long want = Math.multiplyExact(n, (long) size);
+        long m = in.skip(want);
+        batches += m / size;
+        if (m < want) {
+          ended = true;
+          long partial = m % size;
+          if (partial > 0 && !dropRemainder) {
+            batches++;
+            return m / size + 1;
+          }
+        }
+        return m / size;
+      }
+
+      @Override
+      protected void onClose() {
+        in.close();
+      }
+    };
+  }
+}

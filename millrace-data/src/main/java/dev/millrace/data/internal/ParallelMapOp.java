@@ -1,0 +1,484 @@
+package dev.millrace.data.internal;
+
+import dev.millrace.data.ElementFunction;
+import dev.millrace.data.ElementRandom;
+import dev.millrace.data.PipelineException;
+import dev.millrace.data.SeededFunction;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * {@code map} on several threads. Each worker takes a chunk of consecutive input elements (pulling
+ * the input, and so running the stages before it, under one lock), maps them, and admits the result
+ * chunk; the consumer reads chunks in input order (or in completion order when not deterministic).
+ * Chunks are sized from measured costs to about {@value #TARGET_CHUNK_NANOS} ns of work, so cheap
+ * functions pay for locks once per chunk and slow ones still spread across threads.
+ *
+ * <p>Memory: admitted chunks are charged to the stage's share of the RAM budget, admission waits
+ * for room, and in deterministic mode chunks are admitted in input order, so the chunk the consumer
+ * needs next can always get in once the consumer drains what is ahead of it.
+ *
+ * <p>AUTOTUNE: the stage starts one worker and adds one when the consumer waited for it in a tuning
+ * interval while its workers were not blocked on a full buffer; it removes one when the workers
+ * mostly wait for the consumer.
+ */
+public final class ParallelMapOp<I, O> extends Op<O> {
+  static final long TARGET_CHUNK_NANOS = 200_000;
+  private static final int MAX_CHUNK = 256;
+  private static final long TUNE_INTERVAL_NANOS = 20_000_000;
+
+  private final Op<I> input;
+  private final ElementFunction<? super I, ? extends O> fn;
+  private final SeededFunction<? super I, ? extends O> seeded;
+
+  /** Negative for AUTOTUNE. */
+  private final int parallelism;
+
+  public ParallelMapOp(
+      Op<I> input,
+      ElementFunction<? super I, ? extends O> fn,
+      SeededFunction<? super I, ? extends O> seeded,
+      int parallelism) {
+    super("map", true, input);
+    this.input = input;
+    this.fn = fn;
+    this.seeded = seeded;
+    this.parallelism = parallelism;
+  }
+
+  @Override
+  protected String params() {
+    return (parallelism < 0 ? "AUTOTUNE" : Integer.toString(parallelism))
+        + (seeded != null ? ", seeded" : "");
+  }
+
+  @Override
+  public Node<O> open(Ctx ctx) {
+    Node<I> in = input.open(ctx);
+    StageCounters stats = ctx.register(this, true, in);
+    return new Runner(stats, ctx, in);
+  }
+
+  private final class Runner extends Node<O> {
+    private final Pipeline pipeline;
+    private final Node<I> in;
+    private final long seed;
+    private final long share;
+    private final int maxWorkers;
+    private final boolean deterministic;
+    private final boolean autotune;
+
+    // Input side, guarded by inputLock.
+    private final ReentrantLock inputLock = new ReentrantLock();
+    private long nextSeq;
+    private long inputIndex;
+    private boolean inputDone;
+
+    // Output side, guarded by lock.
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final Map<Long, Chunk> ready = new HashMap<>();
+    private final ArrayDeque<Chunk> readyAnyOrder = new ArrayDeque<>();
+    private long admitSeq;
+    private long consumed;
+    private long inFlight;
+    private long totalChunks = -1;
+    private long bufferedBytes;
+    private boolean stopped;
+    private Throwable workerFailure;
+    private int target;
+
+    // Chunk sizing, written by workers after each chunk.
+    private volatile double nanosPerElement = -1;
+    private volatile double bytesPerElement = 1;
+
+    // Consumer side.
+    private Chunk current;
+    private int pos;
+    private CountDownLatch workersDone;
+    private long consumerWaitNanos;
+    private long lastTune;
+    private long lastConsumerWait;
+    private long lastOutputWait;
+
+    Runner(StageCounters stats, Ctx ctx, Node<I> in) {
+      super(stats);
+      this.pipeline = ctx.pipeline;
+      this.in = in;
+      this.seed = ctx.seedFor(ParallelMapOp.this, true);
+      this.share = ctx.stageShare;
+      this.autotune = parallelism < 0 && pipeline.autotune;
+      this.maxWorkers = parallelism < 0 ? pipeline.maxParallelism : parallelism;
+      this.deterministic = pipeline.deterministic;
+      this.target = parallelism < 0 ? 1 : parallelism;
+      stats.parallelism = target;
+      stats.shareBytes = share;
+    }
+
+    private long maxInFlight() {
+      return 2L * target + 1;
+    }
+
+    private int chunkSize() {
+      double npe = nanosPerElement;
+      if (npe < 0) {
+        return 1;
+      }
+      long byTime = (long) (TARGET_CHUNK_NANOS / Math.max(1, npe));
+      long byBytes = (long) (share / (Math.max(1, bytesPerElement) * (maxInFlight() + 1)));
+      return (int) Math.max(1, Math.min(MAX_CHUNK, Math.min(byTime, byBytes)));
+    }
+
+    private void start() {
+      workersDone = new CountDownLatch(maxWorkers);
+      lastTune = System.nanoTime();
+      for (int i = 0; i < maxWorkers; i++) {
+        int id = i;
+        try {
+          pipeline.pool.execute(() -> work(id));
+        } catch (RuntimeException e) {
+          for (int k = i; k < maxWorkers; k++) {
+            workersDone.countDown();
+          }
+          throw e;
+        }
+      }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected O produce() {
+      while (true) {
+        Chunk c = current;
+        if (c != null && pos < c.size) {
+          Object o = c.items[pos];
+          c.items[pos++] = null;
+          if (o instanceof Chunk.Failure f) {
+            throw f.error();
+          }
+          return (O) o;
+        }
+        if (workersDone == null) {
+          start();
+        }
+        current = nextChunk();
+        pos = 0;
+        if (current == null) {
+          return null;
+        }
+      }
+    }
+
+    private Chunk nextChunk() {
+      try {
+        lock.lockInterruptibly();
+      } catch (InterruptedException e) {
+        throw Errors.cancelled(e);
+      }
+      try {
+        while (true) {
+          if (workerFailure != null) {
+            throw Errors.fatal(stats.name, -1, workerFailure);
+          }
+          Chunk c = deterministic ? ready.remove(consumed) : readyAnyOrder.pollFirst();
+          if (c != null) {
+            consumed++;
+            inFlight--;
+            bufferedBytes -= c.bytes;
+            pipeline.charge(stats, -c.bytes);
+            changed.signalAll();
+            return c;
+          }
+          if (totalChunks >= 0 && consumed == totalChunks) {
+            return null;
+          }
+          long t0 = System.nanoTime();
+          changed.await(TUNE_INTERVAL_NANOS, TimeUnit.NANOSECONDS);
+          long t1 = System.nanoTime();
+          consumerWaitNanos += t1 - t0;
+          tune(t1);
+          pipeline.checkCancelled();
+        }
+      } catch (InterruptedException e) {
+        throw Errors.cancelled(e);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Called by the consumer, under the lock, when it had to wait. */
+    private void tune(long now) {
+      long interval = now - lastTune;
+      if (!autotune || interval < TUNE_INTERVAL_NANOS) {
+        return;
+      }
+      long waited = consumerWaitNanos - lastConsumerWait;
+      long outputWait = stats.workerOutputWaitNanos.get() - lastOutputWait;
+      lastTune = now;
+      lastConsumerWait = consumerWaitNanos;
+      lastOutputWait = stats.workerOutputWaitNanos.get();
+      double consumerWaiting = (double) waited / interval;
+      double workersBlocked = (double) outputWait / ((double) interval * target);
+      if (consumerWaiting > 0.05 && workersBlocked < 0.2 && target < maxWorkers) {
+        target++;
+      } else if (consumerWaiting < 0.01 && workersBlocked > 0.6 && target > 1) {
+        target--;
+      } else {
+        return;
+      }
+      stats.parallelism = target;
+      changed.signalAll();
+    }
+
+    private void work(int id) {
+      ElementRandom random = seeded == null ? null : new ElementRandom(0);
+      try {
+        while (reserve(id)) {
+          if (!runChunk(random)) {
+            return;
+          }
+        }
+      } catch (InterruptedException | CancellationException e) {
+        // Closed.
+      } catch (Throwable t) {
+        lock.lock();
+        try {
+          if (workerFailure == null) {
+            workerFailure = t;
+          }
+          changed.signalAll();
+        } finally {
+          lock.unlock();
+        }
+      } finally {
+        workersDone.countDown();
+      }
+    }
+
+    /** Waits until this worker may start a chunk; false when there is nothing more to do. */
+    private boolean reserve(int id) throws InterruptedException {
+      lock.lockInterruptibly();
+      try {
+        while (!stopped
+            && totalChunks < 0
+            && (id >= target || inFlight >= maxInFlight())
+            && !pipeline.isCancelled()) {
+          changed.await();
+        }
+        if (stopped || totalChunks >= 0 || pipeline.isCancelled()) {
+          return false;
+        }
+        inFlight++;
+        return true;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Consecutive input elements taken under the input lock, and the index of the first. */
+    private record Inputs(Object[] items, int size, long seq, long base) {}
+
+    /** Pulls, maps and admits one chunk; false when the input had nothing left. */
+    private boolean runChunk(ElementRandom random) throws InterruptedException {
+      long t0 = System.nanoTime();
+      Inputs taken = pullChunk();
+      if (taken == null) {
+        return false;
+      }
+      long t1 = System.nanoTime();
+      Chunk out = mapChunk(taken, random);
+      long t2 = System.nanoTime();
+      stats.workerInputWaitNanos.addAndGet(t1 - t0);
+      stats.workerBusyNanos.addAndGet(t2 - t1);
+      stats.producedBytes.addAndGet(out.bytes);
+      double npe = (double) (t2 - t0) / taken.size();
+      nanosPerElement = nanosPerElement < 0 ? npe : 0.5 * nanosPerElement + 0.5 * npe;
+      bytesPerElement = 0.5 * bytesPerElement + 0.5 * ((double) out.bytes / taken.size());
+      if (out.bytes > share) {
+        throw new IllegalStateException(
+            "a chunk of "
+                + taken.size()
+                + " element(s), "
+                + out.bytes
+                + " bytes, exceeds "
+                + stats.name
+                + "'s share of the RAM budget ("
+                + share
+                + " of "
+                + pipeline.ramBudget
+                + " bytes); raise Options.ramBudget");
+      }
+      admit(out);
+      return true;
+    }
+
+    /**
+     * Takes the next chunk of input elements (an upstream failure travels in its element's place);
+     * null, with the reservation returned, when the input is exhausted.
+     */
+    private Inputs pullChunk() throws InterruptedException {
+      inputLock.lockInterruptibly();
+      try {
+        if (inputDone) {
+          unreserve(-1);
+          return null;
+        }
+        Object[] items = new Object[chunkSize()];
+        long base = inputIndex;
+        int n = 0;
+        while (n < items.length) {
+          I x;
+          try {
+            x = in.pull();
+          } catch (PipelineException e) {
+            items[n++] = new Chunk.Failure(e);
+            inputDone = !e.isElementError();
+            break;
+          } catch (CancellationException e) {
+            throw e;
+          } catch (RuntimeException e) {
+            items[n++] = new Chunk.Failure(Errors.fatal(stats.name, inputIndex + n, e));
+            inputDone = true;
+            break;
+          }
+          if (x == null) {
+            inputDone = true;
+            break;
+          }
+          items[n++] = x;
+        }
+        inputIndex += n;
+        if (n == 0) {
+          unreserve(nextSeq);
+          return null;
+        }
+        long seq = nextSeq++;
+        if (inputDone) {
+          markEnd(nextSeq);
+        }
+        return new Inputs(items, n, seq, base);
+      } finally {
+        inputLock.unlock();
+      }
+    }
+
+    @SuppressWarnings("unchecked")
+    private Chunk mapChunk(Inputs taken, ElementRandom random) {
+      Chunk out = new Chunk(taken.size());
+      out.seq = taken.seq();
+      Object[] items = taken.items();
+      for (int j = 0; j < taken.size(); j++) {
+        Object x = items[j];
+        items[j] = null;
+        if (x instanceof Chunk.Failure) {
+          out.add(x, 0);
+          continue;
+        }
+        try {
+          O y = MapOp.apply(fn, seeded, random, seed, stats.name, (I) x, taken.base() + j);
+          out.add(y, Sizes.of(y));
+        } catch (PipelineException e) {
+          out.add(new Chunk.Failure(e), 0);
+        }
+      }
+      return out;
+    }
+
+    private void unreserve(long endAt) {
+      lock.lock();
+      try {
+        inFlight--;
+        if (endAt >= 0 && totalChunks < 0) {
+          totalChunks = endAt;
+        }
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void markEnd(long total) {
+      lock.lock();
+      try {
+        totalChunks = total;
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private void admit(Chunk out) throws InterruptedException {
+      lock.lockInterruptibly();
+      try {
+        long t0 = System.nanoTime();
+        while (!stopped
+            && ((deterministic && out.seq != admitSeq) || bufferedBytes + out.bytes > share)) {
+          changed.await();
+        }
+        stats.workerOutputWaitNanos.addAndGet(System.nanoTime() - t0);
+        if (stopped) {
+          return;
+        }
+        if (deterministic) {
+          ready.put(out.seq, out);
+          admitSeq++;
+        } else {
+          readyAnyOrder.addLast(out);
+        }
+        bufferedBytes += out.bytes;
+        pipeline.charge(stats, out.bytes);
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public long skip(long n) {
+      if (workersDone != null) {
+        return super.skip(n);
+      }
+      long k = in.skip(n);
+      inputIndex += k;
+      return k;
+    }
+
+    @Override
+    protected void onClose() {
+      lock.lock();
+      try {
+        stopped = true;
+        changed.signalAll();
+        for (Chunk c : ready.values()) {
+          pipeline.charge(stats, -c.bytes);
+        }
+        for (Chunk c : readyAnyOrder) {
+          pipeline.charge(stats, -c.bytes);
+        }
+        ready.clear();
+        readyAnyOrder.clear();
+      } finally {
+        lock.unlock();
+      }
+      if (workersDone != null) {
+        boolean interrupted = Thread.interrupted();
+        try {
+          workersDone.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } finally {
+          if (interrupted) {
+            Thread.currentThread().interrupt();
+          }
+        }
+      }
+      in.close();
+    }
+  }
+}
