@@ -7,6 +7,7 @@ import static dev.millrace.records.internal.ProtoReader.skipField;
 import static dev.millrace.records.internal.ProtoReader.value;
 
 import dev.millrace.records.internal.ProtoReader;
+import dev.millrace.records.internal.Utf8;
 import java.util.Objects;
 
 /**
@@ -222,16 +223,23 @@ public final class ExampleScanner {
 
   /**
    * Finds an entry's last key (field 1), validating the entry's fields on the way; returns the
-   * key's offset and leaves its length in {@link #keyLength} (0 and the entry's start if none).
+   * key's offset and leaves its length in {@link #keyLength} (0 and the entry's start if none). A
+   * key that a later one overrides is never reported, so it is checked to be UTF-8 here, as a
+   * proto3 parser checks every occurrence; the reported key is left to the visitor.
    */
   private int keyOf(int start, int end) throws MalformedExampleException {
     int keyAt = start;
     keyLength = 0;
+    boolean seenKey = false;
     for (int p = start; p < end; ) {
       long t = readTag(b, p, end);
       p = next(t);
       if (value(t) == TAG_1_LEN) {
         long n = readLength(b, p, end);
+        if (seenKey && !Utf8.isValid(b, keyAt, keyLength)) {
+          throw new MalformedExampleException(keyAt, "feature name is not valid UTF-8");
+        }
+        seenKey = true;
         keyAt = next(n);
         keyLength = value(n);
         p = keyAt + keyLength;

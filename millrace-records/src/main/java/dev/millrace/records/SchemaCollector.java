@@ -1,8 +1,7 @@
 package dev.millrace.records;
 
 import dev.millrace.records.internal.ByteNameTable;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
+import dev.millrace.records.internal.Utf8;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -169,12 +168,7 @@ public final class SchemaCollector implements ShardedRecordWriter.RecordObserver
   }
 
   private static boolean isUtf8(byte[] name) {
-    try {
-      StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(name));
-      return true;
-    } catch (CharacterCodingException e) {
-      return false;
-    }
+    return Utf8.isValid(name, 0, name.length);
   }
 
   private static final class Accumulator {

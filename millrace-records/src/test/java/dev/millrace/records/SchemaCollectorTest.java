@@ -16,6 +16,28 @@ class SchemaCollectorTest {
   }
 
   @Test
+  void anOverriddenFeatureNameThatIsNotUtf8MakesTheRecordNoExampleAsForProtobuf() {
+    // A damaged record found by a property run: a map entry holds two keys, the first of them not
+    // UTF-8. protobuf-java checks every occurrence of a proto3 string, so it rejects the record.
+    byte[] record =
+        java.util.HexFormat.of()
+            .parseHex(
+                "0a87010a330a0012268801b1cb9b8deccebfc8ec010a130a000a052344d793480a086a1f3c3b59d2"
+                    + "20be35119d446229abbdba7e8c0928380a3c102a0a060a048ad6231c1a120a01260a02f901"
+                    + "0d5c645e080a011b0a01361a0c0a0a11ffffffffffffffff7f0a0300000048afc2dfa6d0a9"
+                    + "a5eecb010a0812060a04a302a4020a0212000a040a001200f9ffffff0f4b395c7ee271bdb5");
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> dev.millrace.records.proto.Example.parseFrom(record))
+        .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+
+    SchemaCollector collector = new SchemaCollector();
+    collector.observe(record, 0, record.length);
+
+    assertThat(collector.examples()).isZero();
+    assertThat(collector.notExamples()).isEqualTo(1);
+  }
+
+  @Test
   void infersGoldenFeatureKindsSchema() {
     SchemaCollector c = collect(Golden.payloads("feature-kinds.tfrecord"));
     assertThat(c.examples()).isEqualTo(6);
