@@ -1,6 +1,9 @@
 /** CPU kernels for every op of the graph engine: reference twins and fast versions. */
 module dev.millrace.kernels {
   requires transitive dev.millrace.tensor;
+  // The fast kernels use the incubating Vector API when the JVM resolves it (--add-modules
+  // jdk.incubator.vector); without it the reference kernels run.
+  requires static jdk.incubator.vector;
 
   exports dev.millrace.kernels;
 }

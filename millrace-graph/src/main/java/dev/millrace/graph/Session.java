@@ -3,7 +3,7 @@ package dev.millrace.graph;
 import dev.millrace.graph.internal.SessionEngine;
 import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.kernels.Kernels;
-import dev.millrace.kernels.ReferenceKernels;
+import dev.millrace.kernels.KernelsProvider;
 import dev.millrace.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -30,22 +30,30 @@ public final class Session implements AutoCloseable {
   private final Kernels kernels;
   private final SessionEngine engine;
 
-  /** A session with {@link ThreadConfig#physicalCores()} and the reference kernels. */
+  /** A session with {@link ThreadConfig#physicalCores()} and the best kernels available. */
   public Session(Graph graph) {
     this(graph, ThreadConfig.physicalCores());
   }
 
+  /**
+   * A session with the best kernels this JVM can run ({@link KernelsProvider#best}): the fast
+   * Vector API kernels when the JVM has {@code --add-modules jdk.incubator.vector}, else the
+   * reference kernels (with a one-line warning naming that option).
+   */
   public Session(Graph graph, ThreadConfig threads) {
-    this(graph, threads, new ReferenceKernels());
+    this(graph, threads, KernelsProvider.best());
   }
 
-  /** A session whose kernels come from {@code kernels} (a faster implementation plugs in here). */
+  /**
+   * A session whose kernels come from {@code kernels}; kernels that can split their work ({@link
+   * Kernels#withThreads}) are given the session's intra-op pool.
+   */
   public Session(Graph graph, ThreadConfig threads, Kernels kernels) {
     graph.requireOpen();
     this.graph = graph;
     this.threads = threads;
-    this.kernels = kernels;
     this.engine = new SessionEngine(graph, threads, kernels);
+    this.kernels = engine.kernels();
   }
 
   public Graph graph() {
@@ -56,6 +64,7 @@ public final class Session implements AutoCloseable {
     return threads;
   }
 
+  /** The kernels runs use (bound to the intra-op pool where they split their own work). */
   public Kernels kernels() {
     return kernels;
   }

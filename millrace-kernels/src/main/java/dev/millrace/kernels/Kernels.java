@@ -20,6 +20,25 @@ import java.util.List;
  */
 public interface Kernels {
 
+  // ---- threads ----
+
+  /**
+   * These kernels splitting their large calls over {@code threads} (the session's intra-op pool).
+   * The default ignores the threads and returns {@code this}: such kernels run each call on the
+   * calling thread, and callers may split the work themselves.
+   */
+  default Kernels withThreads(KernelThreads threads) {
+    return this;
+  }
+
+  /**
+   * True if these kernels split convolutions, MatMul and pooling over their own threads, so that a
+   * caller should not cut those calls into pieces for parallelism.
+   */
+  default boolean splitsWork() {
+    return false;
+  }
+
   // ---- elementwise ----
 
   /** {@code op(x)} elementwise. */
@@ -68,6 +87,31 @@ public interface Kernels {
 
   /** Conv2D: input in {@code spec.format()}, filter HWIO. */
   Tensor conv2d(Tensor input, Tensor filter, Conv2dSpec spec);
+
+  /**
+   * Conv2D followed by a per-output-channel scale, bias and activation ({@link ConvEpilogue}), as
+   * one kernel: {@code act(conv2d(input, filter) * scale + bias)}. What a graph's Conv2D + BiasAdd
+   * + Relu (or + inference-mode FusedBatchNorm) becomes after fusion. This default runs the unfused
+   * chain of this interface's kernels; fast implementations apply it in the convolution's output
+   * loop.
+   */
+  default Tensor fusedConv2d(Tensor input, Tensor filter, Conv2dSpec spec, ConvEpilogue epilogue) {
+    Tensor y = conv2d(input, filter, spec);
+    if (epilogue.scale() != null) {
+      Tensor s = epilogue.scale();
+      if (spec.format() == DataFormat.NCHW) {
+        s = s.reshape(Shape.of(s.size(), 1, 1));
+      }
+      y = binary(BinaryOp.MUL, y, s);
+    }
+    if (epilogue.bias() != null) {
+      y = biasAdd(y, epilogue.bias(), spec.format());
+    }
+    if (epilogue.activation() != UnaryOp.IDENTITY) {
+      y = unary(epilogue.activation(), y);
+    }
+    return y;
+  }
 
   /** Conv2DBackpropInput: gradient with respect to the input, of shape {@code inputShape}. */
   Tensor conv2dBackpropInput(Shape inputShape, Tensor filter, Tensor outputGrad, Conv2dSpec spec);

@@ -1,6 +1,7 @@
 package dev.millrace.graph.internal;
 
 import dev.millrace.graph.spi.IntraOp;
+import dev.millrace.kernels.KernelThreads;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -8,10 +9,16 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
-/** The intra-op pool: a fork-join pool of named daemon threads owned by one session. */
-final class IntraOpPool implements IntraOp, AutoCloseable {
+/**
+ * The intra-op pool: a fork-join pool of named daemon threads owned by one session. It serves
+ * kernels that split their own work twice over: as the graph's {@link IntraOp} and as the kernels'
+ * {@link KernelThreads}.
+ */
+final class IntraOpPool implements IntraOp, KernelThreads, AutoCloseable {
   private final int parallelism;
   private final ForkJoinPool pool;
 
@@ -73,6 +80,66 @@ final class IntraOpPool implements IntraOp, AutoCloseable {
       throw failure;
     }
     return out;
+  }
+
+  /**
+   * Tasks are claimed from a shared counter by the calling thread and up to {@code parallelism - 1}
+   * pool threads, so a caller blocked in a kernel also works, and uneven tasks balance.
+   */
+  @Override
+  public void parallelFor(int tasks, IntConsumer task) {
+    if (pool == null || tasks <= 1) {
+      for (int i = 0; i < tasks; i++) {
+        task.accept(i);
+      }
+      return;
+    }
+    AtomicInteger next = new AtomicInteger();
+    Runnable worker =
+        () -> {
+          for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
+            task.accept(i);
+          }
+        };
+    int helpers = Math.min(parallelism, tasks) - 1;
+    List<Future<?>> futures = new ArrayList<>(helpers);
+    for (int h = 0; h < helpers; h++) {
+      futures.add(pool.submit(worker));
+    }
+    RuntimeException failure = null;
+    try {
+      worker.run();
+    } catch (RuntimeException e) {
+      failure = e;
+      next.set(tasks);
+    }
+    boolean interrupted = false;
+    for (Future<?> f : futures) {
+      // Wait for every helper even when interrupted: they write into the caller's output.
+      while (true) {
+        try {
+          f.get();
+          break;
+        } catch (InterruptedException e) {
+          interrupted = true;
+          next.set(tasks);
+        } catch (ExecutionException e) {
+          if (failure == null) {
+            failure =
+                e.getCause() instanceof RuntimeException re
+                    ? re
+                    : new IllegalStateException(e.getCause());
+          }
+          break;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.millrace.graph.internal;
 
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.kernels.Conv2dSpec;
+import dev.millrace.kernels.ConvEpilogue;
 import dev.millrace.kernels.PoolSpec;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
@@ -11,10 +12,11 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
- * Intra-op parallelism for kernels that do not split their own work: the batch (axis 0, in both
- * data formats) is cut into one slice per intra-op thread, each slice runs the kernel on the pool,
- * and the results are joined. Every example is computed exactly as unsplit, so results are
- * bit-identical. Small work runs inline: the copies would cost more than they save.
+ * Intra-op parallelism for kernels that do not split their own work ({@link
+ * dev.millrace.kernels.Kernels#splitsWork} false; kernels that do are called whole): the batch
+ * (axis 0, in both data formats) is cut into one slice per intra-op thread, each slice runs the
+ * kernel on the pool, and the results are joined. Every example is computed exactly as unsplit, so
+ * results are bit-identical. Small work runs inline: the copies would cost more than they save.
  */
 final class Parallel {
   /** Output elements below which a kernel runs unsplit. */
@@ -33,6 +35,13 @@ final class Parallel {
             depthwise
                 ? ctx.kernels().depthwiseConv2d(part, filter, spec)
                 : ctx.kernels().conv2d(part, filter, spec));
+  }
+
+  static Tensor fusedConv2d(
+      KernelContext ctx, Tensor x, Tensor filter, Conv2dSpec spec, ConvEpilogue epilogue) {
+    long work = x.size() * Math.max(1, filter.shape().dim(0) * filter.shape().dim(1));
+    return splitBatch(
+        ctx, x, work, part -> ctx.kernels().fusedConv2d(part, filter, spec, epilogue));
   }
 
   static Tensor conv2dBackpropInput(
@@ -57,7 +66,7 @@ final class Parallel {
   }
 
   static Tensor matmul(KernelContext ctx, Tensor a, Tensor b, boolean ta, boolean tb) {
-    if (ta) {
+    if (ta || ctx.kernels().splitsWork()) {
       return ctx.kernels().matmul(a, b, ta, tb);
     }
     long work = a.size() * (tb ? b.shape().dim(0) : b.shape().dim(1));
@@ -66,6 +75,9 @@ final class Parallel {
 
   private static Tensor splitBatch(
       KernelContext ctx, Tensor x, long work, UnaryOperator<Tensor> kernel) {
+    if (ctx.kernels().splitsWork()) {
+      return kernel.apply(x); // the kernels use the intra-op pool themselves, without copies
+    }
     int threads = ctx.intraOp().parallelism();
     long n = x.shape().rank() == 0 ? 0 : x.shape().dim(0);
     int parts = (int) Math.min(threads, n);

@@ -3,12 +3,14 @@ package dev.millrace.graph.internal;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.spi.Kernel;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +56,12 @@ final class Plan {
   /** The variable operations the plan reads. */
   final List<Operation> variables;
 
+  /** Per op: the kernel of a fused chain ending at it ({@link Fusion}), or null. */
+  final Kernel[] fused;
+
+  /** Per op: what run statistics call it (its type, or the fused chain's label). */
+  final String[] statType;
+
   Plan(Collection<Output<?>> feeds, List<Output<?>> fetches, Collection<Operation> targets) {
     Set<Output<?>> fed = new LinkedHashSet<>(feeds);
     TreeMap<Integer, Operation> needed = new TreeMap<>();
@@ -75,7 +83,32 @@ final class Plan {
       }
       work.addAll(op.controlInputs());
     }
-    ops = needed.values().toArray(Operation[]::new);
+    Map<Operation, Fusion.Chain> chains = Fusion.find(needed.values(), fed, fetches, targets);
+    Set<Operation> absorbed = new HashSet<>();
+    for (Fusion.Chain c : chains.values()) {
+      absorbed.addAll(c.absorbed());
+    }
+    ops = needed.values().stream().filter(op -> !absorbed.contains(op)).toArray(Operation[]::new);
+    fused = new Kernel[ops.length];
+    statType = new String[ops.length];
+    List<List<Output<?>>> opInputs = new ArrayList<>();
+    List<Set<Operation>> opControls = new ArrayList<>();
+    for (int i = 0; i < ops.length; i++) {
+      Fusion.Chain chain = chains.get(ops[i]);
+      Set<Operation> controls = new LinkedHashSet<>(ops[i].controlInputs());
+      if (chain == null) {
+        opInputs.add(ops[i].inputs());
+        statType[i] = ops[i].type();
+      } else {
+        opInputs.add(chain.inputs());
+        fused[i] = chain.kernel();
+        statType[i] = chain.label();
+        for (Operation a : chain.absorbed()) {
+          controls.addAll(a.controlInputs());
+        }
+      }
+      opControls.add(controls);
+    }
     Map<Operation, Integer> position = new HashMap<>();
     for (int i = 0; i < ops.length; i++) {
       position.put(ops[i], i);
@@ -123,10 +156,11 @@ final class Plan {
       if (op.hasTrait(OpTrait.VARIABLE)) {
         vars.add(op);
       }
-      inputSlots[i] = new int[op.numInputs()];
+      List<Output<?>> inputs = opInputs.get(i);
+      inputSlots[i] = new int[inputs.size()];
       Set<Integer> preds = new LinkedHashSet<>();
-      for (int j = 0; j < op.numInputs(); j++) {
-        Output<?> in = op.input(j);
+      for (int j = 0; j < inputs.size(); j++) {
+        Output<?> in = inputs.get(j);
         int slot = slots.get(in);
         inputSlots[i][j] = slot;
         slotUses[slot]++;
@@ -134,7 +168,7 @@ final class Plan {
           preds.add(position.get(in.op()));
         }
       }
-      for (Operation c : op.controlInputs()) {
+      for (Operation c : opControls.get(i)) {
         preds.add(position.get(c));
       }
       initialPending[i] = preds.size();

@@ -195,13 +195,17 @@ final class Run {
     long t0 = System.nanoTime();
     List<Tensor> outs;
     try {
+      Kernel fused = plan.fused[i];
       for (int j = 0; j < in.length; j++) {
         inputs[j] = values.get(in[j]);
-        if (inputs[j] == null && !op.def().inputs().get(argIndex(op, j)).isRef()) {
-          throw missing(op, j);
+        if (inputs[j] == null
+            && (fused != null || !op.def().inputs().get(argIndex(op, j)).isRef())) {
+          throw fused != null
+              ? new IllegalStateException("fused input " + j + " has no value")
+              : missing(op, j);
         }
       }
-      Kernel kernel = kernelFor.apply(op);
+      Kernel kernel = fused != null ? fused : kernelFor.apply(op);
       outs = kernel.compute(new Context(op, inputs));
       check(op, outs);
     } catch (OpExecutionException e) {
@@ -218,7 +222,12 @@ final class Run {
     }
     stats.add(
         new RunStats.OpStat(
-            op.name(), op.type(), t0 - start, t1 - t0, Thread.currentThread().getName(), outBytes));
+            op.name(),
+            plan.statType[i],
+            t0 - start,
+            t1 - t0,
+            Thread.currentThread().getName(),
+            outBytes));
     return true;
   }
 

@@ -49,7 +49,6 @@ public final class SessionEngine implements AutoCloseable {
 
   public SessionEngine(Graph graph, ThreadConfig threads, Kernels kernels) {
     this.graph = graph;
-    this.kernels = kernels;
     String prefix = "millrace-session-" + SESSIONS.incrementAndGet();
     AtomicInteger interCount = new AtomicInteger();
     this.interOp =
@@ -65,6 +64,15 @@ public final class SessionEngine implements AutoCloseable {
               return t;
             });
     this.intraOp = new IntraOpPool(prefix + "-intra-op-", threads.intraOpThreads());
+    // Kernels that split their own work get the intra-op pool (no thread is created per call);
+    // others are used as given.
+    Kernels bound = kernels.withThreads(intraOp);
+    this.kernels = bound.splitsWork() ? bound : kernels;
+  }
+
+  /** The kernels runs use: the session's, bound to its intra-op pool. */
+  public Kernels kernels() {
+    return kernels;
   }
 
   public VariableStore variables() {

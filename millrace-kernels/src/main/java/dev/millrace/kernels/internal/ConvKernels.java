@@ -66,7 +66,7 @@ public final class ConvKernels {
   }
 
   /** The input, filter and output geometry of one convolution, validated. */
-  record Geometry(
+  public record Geometry(
       ImageLayout in,
       ImageLayout out,
       int kh,
@@ -78,7 +78,7 @@ public final class ConvKernels {
       Conv2dSpec spec,
       Shape filterShape) {
 
-    static Geometry of(
+    public static Geometry of(
         String op, Shape inputShape, Shape filterShape, Conv2dSpec spec, boolean depthwise) {
       Checks.requireNonNull(op, "spec", spec);
       ImageLayout in = ImageLayout.of(op, "input", inputShape, spec.format());
@@ -113,7 +113,7 @@ public final class ConvKernels {
       return new Geometry(in, out, kh, kw, filterOut, depthwise, rows, cols, spec, filterShape);
     }
 
-    void requireOutputShape(String op, Tensor outputGrad) {
+    public void requireOutputShape(String op, Tensor outputGrad) {
       if (!outputGrad.shape().equals(out.shape())) {
         throw new IllegalArgumentException(
             op

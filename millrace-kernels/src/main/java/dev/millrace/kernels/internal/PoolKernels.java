@@ -106,8 +106,10 @@ public final class PoolKernels {
     void visit(int batch, int channel, int output, int y0, int y1, int x0, int x1);
   }
 
-  record Geometry(ImageLayout in, ImageLayout out, PoolSpec spec, Window1d rows, Window1d cols) {
-    static Geometry of(String op, Shape inputShape, PoolSpec spec) {
+  /** The input and output geometry of one pooling, validated. */
+  public record Geometry(
+      ImageLayout in, ImageLayout out, PoolSpec spec, Window1d rows, Window1d cols) {
+    public static Geometry of(String op, Shape inputShape, PoolSpec spec) {
       Checks.requireNonNull(op, "spec", spec);
       ImageLayout in = ImageLayout.of(op, "input", inputShape, spec.format());
       Window1d rows = spec.windowRows(in.h());
@@ -116,7 +118,7 @@ public final class PoolKernels {
       return new Geometry(in, out, spec, rows, cols);
     }
 
-    void requireOutputShape(String op, Tensor outputGrad) {
+    public void requireOutputShape(String op, Tensor outputGrad) {
       if (!outputGrad.shape().equals(out.shape())) {
         throw new IllegalArgumentException(
             op

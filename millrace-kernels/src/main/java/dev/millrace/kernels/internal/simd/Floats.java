@@ -1,0 +1,39 @@
+package dev.millrace.kernels.internal.simd;
+
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** Float32 tensors as {@code float[]}: the backing array itself where possible, else a copy. */
+final class Floats {
+  private Floats() {}
+
+  /**
+   * The elements of a FLOAT32 tensor. A heap tensor returns its own array (callers only read it);
+   * an off-heap one is copied.
+   */
+  static float[] of(Tensor t) {
+    MemorySegment seg = t.data();
+    long n = t.size();
+    if (!seg.isNative()
+        && seg.address() == 0
+        && seg.byteSize() == n * Float.BYTES
+        && seg.heapBase().orElse(null) instanceof float[] a
+        && a.length == n) {
+      return a;
+    }
+    return seg.toArray(ValueLayout.JAVA_FLOAT);
+  }
+
+  /** A new zero-filled FLOAT32 heap tensor. */
+  static Tensor zeros(Shape shape) {
+    return Tensor.zeros(DType.FLOAT32, shape);
+  }
+
+  /** The backing array of a tensor made by {@link #zeros}. */
+  static float[] array(Tensor heap) {
+    return (float[]) heap.data().heapBase().orElseThrow();
+  }
+}

@@ -1,0 +1,309 @@
+package dev.millrace.kernels.internal.simd;
+
+import dev.millrace.kernels.KernelThreads;
+import dev.millrace.kernels.internal.ConvKernels.Geometry;
+import dev.millrace.tensor.DataFormat;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The two Conv2D gradients as per-image GEMMs with an explicit im2col buffer (one image's patches,
+ * reused per thread); images are split over the threads, which never write the same element:
+ *
+ * <ul>
+ *   <li>input gradient: {@code cols = outputGrad · filter^T} per image, then col2im adds each patch
+ *       element back to the input pixel it came from;
+ *   <li>filter gradient: {@code filterGrad += patches^T · outputGrad} per image, each thread into
+ *       its own partial sum, the partial sums added at the end.
+ * </ul>
+ *
+ * Layouts as in {@link SimdConv}: NHWC patches are {@code [pixels][k]}, NCHW ones {@code
+ * [k][pixels]}, k running over (ky, kx, ic).
+ */
+public final class SimdConvGrad {
+  private SimdConvGrad() {}
+
+  public static Tensor backpropInput(
+      Shape inputShape, Tensor filter, Tensor outputGrad, Geometry g, KernelThreads threads) {
+    Tensor out = Floats.zeros(inputShape);
+    float[] dx = Floats.array(out);
+    float[] f = Floats.of(filter);
+    float[] dy = Floats.of(outputGrad);
+    int oc = g.filterOut();
+    int c = g.in().c();
+    int k = g.kh() * g.kw() * c;
+    int pixels = g.out().h() * g.out().w();
+    int inImage = g.in().h() * g.in().w() * c;
+    int outImage = pixels * oc;
+    boolean nhwc = g.in().format() == DataFormat.NHWC;
+    boolean pointwise = SimdConv.isPointwise(g);
+    int images = g.in().n();
+    int tasks = threads.parallelism() > 1 && images > 1 ? images : 1;
+    KernelThreads inner = tasks > 1 ? KernelThreads.inline() : threads;
+    SimdConv.forEachImage(
+        images,
+        tasks,
+        threads,
+        (task, b) -> {
+          float[] cols = pointwise ? dx : Scratch.columns(pixels * k);
+          int cOff = pointwise ? b * inImage : 0;
+          if (nhwc) {
+            // cols[pixel][p] = sum_oc dy[pixel][oc] * f[p][oc]
+            Gemm.gemm(
+                pixels,
+                k,
+                oc,
+                Packers.a(dy, b * outImage, oc, 1),
+                Packers.b(f, 0, 1, oc),
+                cols,
+                cOff,
+                k,
+                false,
+                null,
+                inner);
+            if (!pointwise) {
+              col2imNhwc(cols, dx, b * inImage, g);
+            }
+          } else {
+            // cols[p][pixel] = sum_oc f[p][oc] * dy[oc][pixel]
+            Gemm.gemm(
+                k,
+                pixels,
+                oc,
+                Packers.a(f, 0, oc, 1),
+                Packers.b(dy, b * outImage, pixels, 1),
+                cols,
+                cOff,
+                pixels,
+                false,
+                null,
+                inner);
+            if (!pointwise) {
+              col2imNchw(cols, dx, b * inImage, g);
+            }
+          }
+        });
+    return out;
+  }
+
+  public static Tensor backpropFilter(
+      Tensor input, Shape filterShape, Tensor outputGrad, Geometry g, KernelThreads threads) {
+    float[] x = Floats.of(input);
+    float[] dy = Floats.of(outputGrad);
+    int oc = g.filterOut();
+    int c = g.in().c();
+    int k = g.kh() * g.kw() * c;
+    int pixels = g.out().h() * g.out().w();
+    int inImage = g.in().h() * g.in().w() * c;
+    int outImage = pixels * oc;
+    boolean nhwc = g.in().format() == DataFormat.NHWC;
+    boolean pointwise = SimdConv.isPointwise(g);
+    int images = g.in().n();
+    int tasks = Math.min(images, threads.parallelism());
+    KernelThreads inner = tasks > 1 ? KernelThreads.inline() : threads;
+    float[][] partial = new float[Math.max(1, tasks)][k * oc];
+    SimdConv.forEachImage(
+        images,
+        tasks,
+        threads,
+        (task, b) -> {
+          float[] sum = partial[task];
+          float[] cols;
+          int colsOff;
+          if (pointwise) {
+            cols = x;
+            colsOff = b * inImage;
+          } else {
+            cols = Scratch.columns(pixels * k);
+            colsOff = 0;
+            if (nhwc) {
+              im2colNhwc(x, b * inImage, g, cols);
+            } else {
+              im2colNchw(x, b * inImage, g, cols);
+            }
+          }
+          if (nhwc) {
+            // dF[p][oc] += sum_pixel cols[pixel][p] * dy[pixel][oc]
+            Gemm.gemm(
+                k,
+                oc,
+                pixels,
+                Packers.a(cols, colsOff, 1, k),
+                Packers.b(dy, b * outImage, oc, 1),
+                sum,
+                0,
+                oc,
+                true,
+                null,
+                inner);
+          } else {
+            // dF[p][oc] += sum_pixel cols[p][pixel] * dy[oc][pixel]
+            Gemm.gemm(
+                k,
+                oc,
+                pixels,
+                Packers.a(cols, colsOff, pixels, 1),
+                Packers.b(dy, b * outImage, 1, pixels),
+                sum,
+                0,
+                oc,
+                true,
+                null,
+                inner);
+          }
+        });
+    Tensor out = Floats.zeros(filterShape);
+    float[] df = Floats.array(out);
+    for (float[] p : partial) {
+      SimdMath.addInto(df, p, df.length);
+    }
+    return out;
+  }
+
+  /** {@code cols[pixel * k + p]} for one NHWC image, zero in padding. */
+  static void im2colNhwc(float[] x, int imageOff, Geometry g, float[] cols) {
+    int k = g.kh() * g.kw() * g.in().c();
+    SimdConv.forEachNhwcRun(
+        g,
+        imageOff,
+        (pixel, p, src, run) -> {
+          int d = pixel * k + p;
+          if (src < 0) {
+            java.util.Arrays.fill(cols, d, d + run, 0f);
+          } else {
+            System.arraycopy(x, src, cols, d, run);
+          }
+        });
+  }
+
+  /** Adds {@code cols[pixel * k + p]} of one NHWC image back into the input gradient. */
+  static void col2imNhwc(float[] cols, float[] dx, int imageOff, Geometry g) {
+    int k = g.kh() * g.kw() * g.in().c();
+    SimdConv.forEachNhwcRun(
+        g,
+        imageOff,
+        (pixel, p, dst, run) -> {
+          if (dst >= 0) {
+            SimdMath.addInto(dx, dst, cols, pixel * k + p, run);
+          }
+        });
+  }
+
+  /** {@code cols[p * pixels + pixel]} for one NCHW image, zero in padding. */
+  static void im2colNchw(float[] x, int imageOff, Geometry g, float[] cols) {
+    int pixels = g.out().h() * g.out().w();
+    forEachNchwRow(
+        g,
+        (p, oy, src, ox0, ox1, step) -> {
+          int d = p * pixels + oy * g.out().w();
+          int ow = g.out().w();
+          if (src == Integer.MIN_VALUE) {
+            java.util.Arrays.fill(cols, d, d + ow, 0f);
+            return;
+          }
+          java.util.Arrays.fill(cols, d, d + ox0, 0f);
+          java.util.Arrays.fill(cols, d + ox1, d + ow, 0f);
+          if (ox0 >= ox1) {
+            return;
+          }
+          if (step == 1) {
+            System.arraycopy(x, imageOff + src + ox0, cols, d + ox0, ox1 - ox0);
+          } else {
+            for (int ox = ox0; ox < ox1; ox++) {
+              cols[d + ox] = x[imageOff + src + ox * step];
+            }
+          }
+        });
+  }
+
+  /** Adds {@code cols[p * pixels + pixel]} of one NCHW image back into the input gradient. */
+  static void col2imNchw(float[] cols, float[] dx, int imageOff, Geometry g) {
+    int pixels = g.out().h() * g.out().w();
+    forEachNchwRow(
+        g,
+        (p, oy, src, ox0, ox1, step) -> {
+          if (src == Integer.MIN_VALUE || ox0 >= ox1) {
+            return;
+          }
+          int d = p * pixels + oy * g.out().w();
+          if (step == 1) {
+            SimdMath.addInto(dx, imageOff + src + ox0, cols, d + ox0, ox1 - ox0);
+          } else {
+            for (int ox = ox0; ox < ox1; ox++) {
+              dx[imageOff + src + ox * step] += cols[d + ox];
+            }
+          }
+        });
+  }
+
+  /**
+   * One output row of one patch row (p = (ky, kx, ic)) in NCHW: output columns {@code [ox0, ox1)}
+   * read input {@code src + ox * step} (relative to the image); the others fall in padding. {@code
+   * src} is {@code Integer.MIN_VALUE} when the whole row is padding.
+   */
+  @FunctionalInterface
+  interface NchwRow {
+    void accept(int p, int oy, int src, int ox0, int ox1, int step);
+  }
+
+  static void forEachNchwRow(Geometry g, NchwRow row) {
+    int c = g.in().c();
+    int h = g.in().h();
+    int w = g.in().w();
+    int oh = g.out().h();
+    int ow = g.out().w();
+    int sh = g.spec().strideH();
+    int sw = g.spec().strideW();
+    int dh = g.spec().dilationH();
+    int dw = g.spec().dilationW();
+    int top = (int) g.rows().padBefore();
+    int left = (int) g.cols().padBefore();
+    for (int ky = 0; ky < g.kh(); ky++) {
+      for (int kx = 0; kx < g.kw(); kx++) {
+        int shift = kx * dw - left; // ix = ox * sw + shift
+        // ox0 = first ox with ix >= 0; ox1 = first ox with ix >= w.
+        int ox0 = Math.min(ow, shift >= 0 ? 0 : ceilDiv(-shift, sw));
+        int ox1 = Math.max(ox0, Math.min(ow, w - shift <= 0 ? 0 : ceilDiv(w - shift, sw)));
+        for (int ic = 0; ic < c; ic++) {
+          int p = (ky * g.kw() + kx) * c + ic;
+          for (int oy = 0; oy < oh; oy++) {
+            int iy = oy * sh - top + ky * dh;
+            if (iy < 0 || iy >= h) {
+              row.accept(p, oy, Integer.MIN_VALUE, 0, 0, sw);
+            } else {
+              row.accept(p, oy, (ic * h + iy) * w + shift, ox0, ox1, sw);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  private static int ceilDiv(int a, int b) {
+    return (a + b - 1) / b;
+  }
+
+  /** Vector helpers shared by the gradient kernels. */
+  static final class SimdMath {
+    private SimdMath() {}
+
+    /** {@code dst[0, n) += src[0, n)}. */
+    static void addInto(float[] dst, float[] src, int n) {
+      addInto(dst, 0, src, 0, n);
+    }
+
+    /** {@code dst[d, d + n) += src[s, s + n)}. */
+    static void addInto(float[] dst, int d, float[] src, int s, int n) {
+      int i = 0;
+      for (; i <= n - Gemm.NR; i += Gemm.NR) {
+        FloatVector.fromArray(Gemm.F, dst, d + i)
+            .add(FloatVector.fromArray(Gemm.F, src, s + i))
+            .intoArray(dst, d + i);
+      }
+      for (; i < n; i++) {
+        dst[d + i] += src[s + i];
+      }
+    }
+  }
+}

@@ -1,0 +1,220 @@
+package dev.millrace.kernels;
+
+import static dev.millrace.kernels.FastMatchesReference.REFERENCE;
+import static dev.millrace.kernels.FastMatchesReference.assertMatches;
+import static dev.millrace.kernels.FastMatchesReference.fast;
+import static dev.millrace.kernels.FastMatchesReference.random;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.millrace.tensor.DataFormat;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast elementwise, reduction, batch-norm and pooling kernels against their reference twins on
+ * lengths around the vector width. Tolerances: arithmetic within 2 float ulps of the correctly
+ * rounded result ({@code 2.5e-7} relative); exp, log, tanh and sigmoid within {@code 4e-6} relative
+ * (the Vector API's float versions); float sums of {@code n} values in [-1, 1) within {@code 1e-6 *
+ * n}; batch norm outputs (of order 1) within {@code 1e-4}; max pooling exact.
+ */
+class FastElementwiseNormPoolTest {
+
+  @Provide
+  Arbitrary<Integer> length() {
+    return Arbitraries.of(0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 127, 1031);
+  }
+
+  @Property(tries = 120)
+  void unaryMatchesReference(
+      @ForAll UnaryOp op, @ForAll("length") int n, @ForAll boolean threaded, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (rnd.nextFloat() * 2 - 1) * 8;
+      if (op == UnaryOp.LOG || op == UnaryOp.SQRT || op == UnaryOp.RSQRT) {
+        v[i] = Math.abs(v[i]) + 1e-3f;
+      }
+    }
+    Tensor x = Tensor.ofFloats(Shape.of(n), v);
+    boolean transcendental =
+        op == UnaryOp.EXP || op == UnaryOp.LOG || op == UnaryOp.TANH || op == UnaryOp.SIGMOID;
+    assertMatches(
+        fast(threaded).unary(op, x),
+        REFERENCE.unary(op, x),
+        transcendental ? 1e-6 : 1e-30,
+        transcendental ? 4e-6 : 2.5e-7);
+  }
+
+  @Test
+  void reluKeepsNanAndMapsNegativeZeroToZero() {
+    Tensor x = Tensor.ofFloats(Shape.of(3), Float.NaN, -0f, -2f);
+    Tensor y = fast(false).unary(UnaryOp.RELU, x);
+    assertThat(y.getFloat(0)).isNaN();
+    assertThat(Float.floatToIntBits(y.getFloat(1))).isEqualTo(Float.floatToIntBits(0f));
+    assertThat(y.getFloat(2)).isZero();
+  }
+
+  @Provide
+  Arbitrary<long[]> shapePair() {
+    // Pairs of shapes that broadcast: same shape, a trailing vector, NCHW channels, a scalar.
+    return Arbitraries.of(
+        new long[] {3, 5, 7, 9, -1, 3, 5, 7, 9},
+        new long[] {3, 5, 7, 9, -1, 9},
+        new long[] {2, 17, 3, 3, -1, 17, 1, 1},
+        new long[] {31, -1},
+        new long[] {4, 1, 11, -1, 4, 13, 1},
+        new long[] {1, -1, 6, 8},
+        new long[] {0, 8, -1, 8});
+  }
+
+  @Property(tries = 120)
+  void binaryWithBroadcastingMatchesReference(
+      @ForAll BinaryOp op,
+      @ForAll("shapePair") long[] pair,
+      @ForAll boolean swap,
+      @ForAll boolean threaded,
+      @ForAll long seed) {
+    int cut = 0;
+    while (pair[cut] != -1) {
+      cut++;
+    }
+    Random rnd = new Random(seed);
+    Tensor a = random(rnd, java.util.Arrays.copyOf(pair, cut));
+    Tensor b = random(rnd, java.util.Arrays.copyOfRange(pair, cut + 1, pair.length));
+    if (swap) {
+      Tensor t = a;
+      a = b;
+      b = t;
+    }
+    if (op == BinaryOp.POW) {
+      a = fast(false).unary(UnaryOp.ABS, a);
+    }
+    assertMatches(
+        fast(threaded).binary(op, a, b),
+        REFERENCE.binary(op, a, b),
+        1e-6,
+        op == BinaryOp.POW ? 1e-6 : 2.5e-7);
+  }
+
+  @Property(tries = 100)
+  void reductionsMatchReference(
+      @ForAll("reduceOps") ReduceOp op,
+      @ForAll @IntRange(min = 0, max = 15) int axesMask,
+      @ForAll boolean keepDims,
+      @ForAll boolean threaded,
+      @ForAll long seed) {
+    Random rnd = new Random(seed);
+    long[] dims = {3, 17, 9, 13};
+    Tensor x = random(rnd, dims);
+    int[] axes =
+        java.util.stream.IntStream.range(0, 4).filter(i -> (axesMask >> i & 1) != 0).toArray();
+    assertMatches(
+        fast(threaded).reduce(op, x, axes, keepDims),
+        REFERENCE.reduce(op, x, axes, keepDims),
+        1e-6 * x.size(),
+        0);
+  }
+
+  @Provide
+  Arbitrary<ReduceOp> reduceOps() {
+    return Arbitraries.of(ReduceOp.values());
+  }
+
+  @Property(tries = 60)
+  void biasAddItsGradientAndReluGradMatchReference(
+      @ForAll("length") int channels, @ForAll DataFormat format, @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Tensor x = random(rnd, format.shape(3, 5, 7, channels));
+    Tensor bias = random(rnd, channels);
+    Kernels k = fast(true);
+    assertMatches(k.biasAdd(x, bias, format), REFERENCE.biasAdd(x, bias, format), 1e-6, 2.5e-7);
+    assertMatches(k.biasAddGrad(x, format), REFERENCE.biasAddGrad(x, format), 1e-4, 0);
+    Tensor g = random(rnd, x.shape());
+    assertMatches(k.reluGrad(g, x), REFERENCE.reluGrad(g, x), 0, 0);
+    Tensor six = k.binary(BinaryOp.MUL, x, Tensor.scalar(7f));
+    assertMatches(k.relu6Grad(g, six), REFERENCE.relu6Grad(g, six), 0, 0);
+    Tensor reduced = random(rnd, 1, 5, 1, 1);
+    Tensor wide = random(rnd, 3, 5, 7, 2);
+    assertMatches(
+        k.sumToShape(wide, reduced.shape()), REFERENCE.sumToShape(wide, reduced.shape()), 1e-5, 0);
+  }
+
+  @Property(tries = 60)
+  void fusedBatchNormAndItsGradientMatchReference(
+      @ForAll @IntRange(min = 1, max = 4) int n,
+      @ForAll @IntRange(min = 1, max = 9) int h,
+      @ForAll("length") int channels,
+      @ForAll DataFormat format,
+      @ForAll boolean training,
+      @ForAll boolean threaded,
+      @ForAll long seed) {
+    Random rnd = new Random(seed);
+    Tensor x = random(rnd, format.shape(n, h, 5, channels));
+    // A large mean relative to the spread, to check the one-pass variance.
+    x = REFERENCE.binary(BinaryOp.ADD, x, Tensor.scalar(3f));
+    Tensor scale = random(rnd, channels);
+    Tensor offset = random(rnd, channels);
+    Tensor mean = random(rnd, channels);
+    Tensor variance = REFERENCE.unary(UnaryOp.ABS, random(rnd, channels));
+    Kernels k = fast(threaded);
+    FusedBatchNormResult f =
+        k.fusedBatchNorm(x, scale, offset, mean, variance, 1e-3, format, training);
+    FusedBatchNormResult r =
+        REFERENCE.fusedBatchNorm(x, scale, offset, mean, variance, 1e-3, format, training);
+    assertMatches(f.y(), r.y(), 1e-4, 1e-5);
+    assertMatches(f.batchMean(), r.batchMean(), 1e-5, 1e-5);
+    assertMatches(f.batchVariance(), r.batchVariance(), 1e-5, 1e-4);
+    assertMatches(f.savedMean(), r.savedMean(), 1e-5, 1e-5);
+    assertMatches(f.savedInvStd(), r.savedInvStd(), 1e-5, 1e-4);
+    if (training) {
+      Tensor dy = random(rnd, x.shape());
+      BatchNormGradients gf =
+          k.fusedBatchNormGrad(dy, x, scale, r.savedMean(), r.savedInvStd(), format);
+      BatchNormGradients gr =
+          REFERENCE.fusedBatchNormGrad(dy, x, scale, r.savedMean(), r.savedInvStd(), format);
+      assertMatches(gf.x(), gr.x(), 1e-3, 1e-4);
+      assertMatches(gf.scale(), gr.scale(), 1e-4 * x.size() / Math.max(1, channels), 1e-4);
+      assertMatches(gf.offset(), gr.offset(), 1e-5 * x.size() / Math.max(1, channels), 0);
+    }
+  }
+
+  @Property(tries = 80)
+  void poolingAndItsGradientsMatchReference(
+      @ForAll @IntRange(min = 1, max = 3) int n,
+      @ForAll @IntRange(min = 1, max = 11) int h,
+      @ForAll @IntRange(min = 1, max = 11) int w,
+      @ForAll("length") int channels,
+      @ForAll @IntRange(min = 1, max = 3) int window,
+      @ForAll @IntRange(min = 1, max = 3) int stride,
+      @ForAll boolean same,
+      @ForAll DataFormat format,
+      @ForAll long seed) {
+    if (channels > 64) {
+      channels = 17;
+    }
+    PoolSpec spec = PoolSpec.of(window, stride, same ? Padding.SAME : Padding.VALID, format);
+    Random rnd = new Random(seed);
+    Tensor x = random(rnd, format.shape(n, h, w, channels));
+    Tensor expected;
+    try {
+      expected = REFERENCE.maxPool(x, spec);
+    } catch (IllegalArgumentException tooSmall) {
+      return;
+    }
+    Kernels k = fast(true);
+    assertMatches(k.maxPool(x, spec), expected, 0, 0);
+    assertMatches(k.avgPool(x, spec), REFERENCE.avgPool(x, spec), 1e-6, 1e-6);
+    Tensor dy = random(rnd, expected.shape());
+    assertMatches(k.maxPoolGrad(x, dy, spec), REFERENCE.maxPoolGrad(x, dy, spec), 1e-6, 1e-6);
+    assertMatches(
+        k.avgPoolGrad(x.shape(), dy, spec), REFERENCE.avgPoolGrad(x.shape(), dy, spec), 1e-6, 1e-6);
+  }
+}
