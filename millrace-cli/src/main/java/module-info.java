@@ -2,6 +2,8 @@
 module dev.millrace.cli {
   requires dev.millrace.records;
   requires dev.millrace.convert;
+  requires dev.millrace.data;
+  requires dev.millrace.graph;
   requires info.picocli;
 
   opens dev.millrace.cli to

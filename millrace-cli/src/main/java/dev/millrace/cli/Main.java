@@ -1,8 +1,11 @@
 package dev.millrace.cli;
 
+import dev.millrace.graph.ThreadConfig;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /** Entry point of {@code millrace}; subcommands do the work. */
@@ -21,6 +24,7 @@ import picocli.CommandLine.Spec;
       QuickstartCommand.class,
       ConvertCommand.class,
       InspectCommand.class,
+      BenchCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -31,6 +35,39 @@ public final class Main implements Runnable {
   public static final int EXIT_USAGE = 2;
 
   @Spec CommandLine.Model.CommandSpec spec;
+
+  /** The guide's advice by default: both pools as large as the machine has physical cores. */
+  @Option(
+      names = "--inter-op-threads",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description =
+          "Threads running independent graph operations at once (default: physical cores, or"
+              + " $MILLRACE_INTER_OP_THREADS).")
+  void interOpThreads(int n) {
+    System.setProperty(
+        ThreadConfig.INTER_OP_PROPERTY, Integer.toString(positive("--inter-op-threads", n)));
+  }
+
+  @Option(
+      names = "--intra-op-threads",
+      paramLabel = "N",
+      scope = ScopeType.INHERIT,
+      description =
+          "Threads one kernel splits its work over (default: physical cores, or"
+              + " $MILLRACE_INTRA_OP_THREADS).")
+  void intraOpThreads(int n) {
+    System.setProperty(
+        ThreadConfig.INTRA_OP_PROPERTY, Integer.toString(positive("--intra-op-threads", n)));
+  }
+
+  private int positive(String option, int n) {
+    if (n < 1) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), option + ": " + n + " (expected a positive number of threads)");
+    }
+    return n;
+  }
 
   @Override
   public void run() {

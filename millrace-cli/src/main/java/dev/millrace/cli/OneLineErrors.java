@@ -16,7 +16,8 @@ import picocli.CommandLine.ParseResult;
 final class OneLineErrors implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception e, CommandLine cli, ParseResult parsed) {
-    cli.getErr().println("millrace " + cli.getCommandName() + ": error: " + describe(e));
+    // The qualified name ("millrace bench input"), so that a subcommand's error says which.
+    cli.getErr().println(cli.getCommandSpec().qualifiedName() + ": error: " + describe(e));
     if (System.getenv("MILLRACE_DEBUG") != null) {
       e.printStackTrace(cli.getErr());
     }

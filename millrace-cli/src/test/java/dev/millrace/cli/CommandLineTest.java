@@ -34,6 +34,33 @@ class CommandLineTest {
   }
 
   @Test
+  void threadOptionsReachTheGraphEnginesThreadConfig() {
+    try {
+      CliRunner r =
+          CliRunner.run(
+              "--inter-op-threads",
+              "3",
+              "--intra-op-threads",
+              "1",
+              "inspect",
+              GOLDEN.resolve("feature-kinds.tfrecord").toString());
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(dev.millrace.graph.ThreadConfig.physicalCores())
+          .isEqualTo(dev.millrace.graph.ThreadConfig.of(3, 1));
+    } finally {
+      System.clearProperty(dev.millrace.graph.ThreadConfig.INTER_OP_PROPERTY);
+      System.clearProperty(dev.millrace.graph.ThreadConfig.INTRA_OP_PROPERTY);
+    }
+  }
+
+  @Test
+  void aThreadCountBelowOneIsAUsageError() {
+    CliRunner r = CliRunner.run("--intra-op-threads", "0", "inspect", "x.tfrecord");
+    assertThat(r.exit()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(r.err()).contains("--intra-op-threads");
+  }
+
+  @Test
   void unknownCommandIsAUsageError() {
     CliRunner r = CliRunner.run("frobnicate");
     assertThat(r.exit()).isEqualTo(Main.EXIT_USAGE);

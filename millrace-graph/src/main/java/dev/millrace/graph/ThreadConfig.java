@@ -23,6 +23,15 @@ public record ThreadConfig(int interOpThreads, int intraOpThreads) {
   /** Environment variable overriding the intra-op thread count of {@link #physicalCores()}. */
   public static final String INTRA_OP_ENV = "MILLRACE_INTRA_OP_THREADS";
 
+  /**
+   * System property overriding the inter-op thread count of {@link #physicalCores()}; it wins over
+   * the environment (the command line's {@code --inter-op-threads} sets it).
+   */
+  public static final String INTER_OP_PROPERTY = "millrace.interOpThreads";
+
+  /** System property overriding the intra-op thread count (set by {@code --intra-op-threads}). */
+  public static final String INTRA_OP_PROPERTY = "millrace.intraOpThreads";
+
   public ThreadConfig {
     if (interOpThreads < 1 || intraOpThreads < 1) {
       throw new IllegalArgumentException(
@@ -38,11 +47,22 @@ public record ThreadConfig(int interOpThreads, int intraOpThreads) {
   }
 
   /**
-   * Both pools sized to the machine's physical cores, unless {@code MILLRACE_INTER_OP_THREADS} or
-   * {@code MILLRACE_INTRA_OP_THREADS} say otherwise.
+   * Both pools sized to the machine's physical cores, unless the system properties {@value
+   * #INTER_OP_PROPERTY} / {@value #INTRA_OP_PROPERTY} or the environment variables {@code
+   * MILLRACE_INTER_OP_THREADS} / {@code MILLRACE_INTRA_OP_THREADS} say otherwise (in that order).
    */
   public static ThreadConfig physicalCores() {
-    return fromEnvironment(System.getenv(), detectPhysicalCores());
+    Map<String, String> settings = new java.util.HashMap<>(System.getenv());
+    propertyOver(settings, INTER_OP_PROPERTY, INTER_OP_ENV);
+    propertyOver(settings, INTRA_OP_PROPERTY, INTRA_OP_ENV);
+    return fromEnvironment(settings, detectPhysicalCores());
+  }
+
+  private static void propertyOver(Map<String, String> settings, String property, String env) {
+    String value = System.getProperty(property);
+    if (value != null && !value.isBlank()) {
+      settings.put(env, value);
+    }
   }
 
   static ThreadConfig fromEnvironment(Map<String, String> env, int cores) {

@@ -14,6 +14,10 @@ package dev.millrace.data.internal;
 public abstract class Node<T> {
   protected final StageCounters stats;
   private int countdown = 1;
+
+  /** The calls the next sample stands for: the length of the countdown that ends at it. */
+  private int gap = 1;
+
   private int sampleInterval = 1;
   private long rng = 0x9E3779B97F4A7C15L;
   private double meanSampleNanos = -1;
@@ -36,6 +40,7 @@ public abstract class Node<T> {
   }
 
   private T pullSampled() {
+    int w = gap;
     long t0 = System.nanoTime();
     T t;
     try {
@@ -49,8 +54,11 @@ public abstract class Node<T> {
       }
       StageCounters s = stats;
       s.calls++;
-      s.sampledCalls++;
-      s.sampledNanos += dt;
+      // Weighted by the calls it stands for: the first calls are timed one by one (and are slow,
+      // before the JIT), later ones one in ~64; unweighted, those cold samples counted 64 times
+      // too much and a stage could show 200% busy on one thread.
+      s.sampledCalls += w;
+      s.sampledNanos += dt * w;
       meanSampleNanos = meanSampleNanos < 0 ? dt : 0.9 * meanSampleNanos + 0.1 * dt;
       // Time one call in ~64 when calls are cheap, every call when they are slow enough that
       // the clock's cost does not matter; the random gap keeps periodic patterns (a batch of
@@ -60,11 +68,12 @@ public abstract class Node<T> {
       rng ^= rng >>> 7;
       rng ^= rng << 17;
       countdown = sampleInterval == 1 ? 1 : 1 + (int) ((rng >>> 33) % (2 * sampleInterval));
+      gap = countdown;
     }
     if (t != null) {
       stats.elements++;
-      stats.sampledElements++;
-      stats.sampledBytes += Sizes.of(t);
+      stats.sampledElements += w;
+      stats.sampledBytes += Sizes.of(t) * w;
     }
     return t;
   }
