@@ -1,10 +1,6 @@
 package dev.millrace.kernels;
 
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -59,60 +55,7 @@ public final class KernelThreadPool implements KernelThreads, AutoCloseable {
 
   @Override
   public void parallelFor(int tasks, IntConsumer task) {
-    if (helpers == null || tasks <= 1) {
-      for (int i = 0; i < tasks; i++) {
-        task.accept(i);
-      }
-      return;
-    }
-    // Tasks are claimed from a shared counter, so the caller and the helpers balance the load
-    // whatever the task count.
-    AtomicInteger next = new AtomicInteger();
-    Runnable worker =
-        () -> {
-          for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-            task.accept(i);
-          }
-        };
-    int helpersUsed = Math.min(parallelism, tasks) - 1;
-    List<Future<?>> futures = new ArrayList<>(helpersUsed);
-    for (int h = 0; h < helpersUsed; h++) {
-      futures.add(helpers.submit(worker));
-    }
-    RuntimeException failure = null;
-    try {
-      worker.run();
-    } catch (RuntimeException e) {
-      failure = e;
-      next.set(tasks); // no new tasks start
-    }
-    boolean interrupted = false;
-    for (Future<?> f : futures) {
-      // Wait for every helper even when interrupted: they write into the caller's output.
-      while (true) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-          next.set(tasks);
-        } catch (ExecutionException e) {
-          if (failure == null) {
-            failure =
-                e.getCause() instanceof RuntimeException re
-                    ? re
-                    : new IllegalStateException(e.getCause());
-          }
-          break;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    KernelThreads.claimInParallel(helpers, parallelism, tasks, task);
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
@@ -88,58 +87,7 @@ final class IntraOpPool implements IntraOp, KernelThreads, AutoCloseable {
    */
   @Override
   public void parallelFor(int tasks, IntConsumer task) {
-    if (pool == null || tasks <= 1) {
-      for (int i = 0; i < tasks; i++) {
-        task.accept(i);
-      }
-      return;
-    }
-    AtomicInteger next = new AtomicInteger();
-    Runnable worker =
-        () -> {
-          for (int i = next.getAndIncrement(); i < tasks; i = next.getAndIncrement()) {
-            task.accept(i);
-          }
-        };
-    int helpers = Math.min(parallelism, tasks) - 1;
-    List<Future<?>> futures = new ArrayList<>(helpers);
-    for (int h = 0; h < helpers; h++) {
-      futures.add(pool.submit(worker));
-    }
-    RuntimeException failure = null;
-    try {
-      worker.run();
-    } catch (RuntimeException e) {
-      failure = e;
-      next.set(tasks);
-    }
-    boolean interrupted = false;
-    for (Future<?> f : futures) {
-      // Wait for every helper even when interrupted: they write into the caller's output.
-      while (true) {
-        try {
-          f.get();
-          break;
-        } catch (InterruptedException e) {
-          interrupted = true;
-          next.set(tasks);
-        } catch (ExecutionException e) {
-          if (failure == null) {
-            failure =
-                e.getCause() instanceof RuntimeException re
-                    ? re
-                    : new IllegalStateException(e.getCause());
-          }
-          break;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
-    if (failure != null) {
-      throw failure;
-    }
+    KernelThreads.claimInParallel(pool, parallelism, tasks, task);
   }
 
   @Override
