@@ -360,20 +360,25 @@ public final class Dataset<T> {
    * Stacks {@code size} consecutive {@link Features} into a {@link Batch}: one contiguous tensor
    * {@code [n, ...]} per feature; the last, smaller batch is dropped if {@code dropRemainder}.
    * Elements must have the same features, dtypes and shapes (see {@link #paddedBatch} and {@link
-   * #raggedBatch} otherwise).
+   * #raggedBatch} otherwise). Right after a parallel {@code map}, the map's threads stack the
+   * batches too (as tf.data's map-and-batch fusion), so batching is not a serial step.
    *
    * @throws IllegalArgumentException when iterated, if the elements are not {@code Features}
    */
   public Dataset<Batch> batch(int size, boolean dropRemainder) {
     return derive(
-        new BatchOp<T, Batch>(op, size, dropRemainder, features(Batcher.stack()), "stack"));
+        new BatchOp<T, Batch>(op, size, dropRemainder, features(Batcher.stack()), "stack", true));
   }
 
-  /** {@code size} consecutive elements made into one by {@code batcher}. */
+  /**
+   * {@code size} consecutive elements made into one by {@code batcher}, called by one thread at a
+   * time (so it may keep state; the built-in batches are the ones a parallel map can stack).
+   */
   public <B> Dataset<B> batch(
       int size, boolean dropRemainder, Batcher<? super T, ? extends B> batcher) {
     return derive(
-        new BatchOp<T, B>(op, size, dropRemainder, Objects.requireNonNull(batcher), "custom"));
+        new BatchOp<T, B>(
+            op, size, dropRemainder, Objects.requireNonNull(batcher), "custom", false));
   }
 
   /**
@@ -383,7 +388,7 @@ public final class Dataset<T> {
   public Dataset<Batch> paddedBatch(int size, boolean dropRemainder, Padding padding) {
     return derive(
         new BatchOp<T, Batch>(
-            op, size, dropRemainder, features(Batcher.padded(padding)), "padded " + padding));
+            op, size, dropRemainder, features(Batcher.padded(padding)), "padded " + padding, true));
   }
 
   /**
@@ -392,7 +397,7 @@ public final class Dataset<T> {
    */
   public Dataset<Batch> raggedBatch(int size, boolean dropRemainder) {
     return derive(
-        new BatchOp<T, Batch>(op, size, dropRemainder, features(Batcher.ragged()), "ragged"));
+        new BatchOp<T, Batch>(op, size, dropRemainder, features(Batcher.ragged()), "ragged", true));
   }
 
   /** The elements of each {@link Batch} (rows copied out), ragged features included. */

@@ -1,14 +1,14 @@
 package dev.millrace.data.internal;
 
 import dev.millrace.data.Batcher;
-import java.util.AbstractList;
-import java.util.Arrays;
-import java.util.RandomAccess;
 
 /**
  * Groups {@code size} consecutive elements and hands them to a {@link Batcher}; the last, smaller
  * group is kept unless {@code dropRemainder}. Elements collected so far survive an input error, so
  * {@code ignoreErrors} downstream loses only the failed element.
+ *
+ * <p>After a parallel {@code map}, with a batcher that may run on several threads at once and no
+ * {@code ignoreErrors} downstream, the batch is fused into the map (see {@link MapBatchFusion}).
  */
 public final class BatchOp<T, B> extends Op<B> {
   private final Op<T> input;
@@ -16,13 +16,19 @@ public final class BatchOp<T, B> extends Op<B> {
   private final boolean dropRemainder;
   private final Batcher<? super T, ? extends B> batcher;
   private final String batcherName;
+  private final boolean batcherThreadSafe;
 
+  /**
+   * @param batcherThreadSafe whether {@code batcher} may be called from several threads at once,
+   *     which lets a parallel map before this stage stack the batches on its workers
+   */
   public BatchOp(
       Op<T> input,
       int size,
       boolean dropRemainder,
       Batcher<? super T, ? extends B> batcher,
-      String batcherName) {
+      String batcherName,
+      boolean batcherThreadSafe) {
     super("batch", false, input);
     if (size < 1) {
       throw new IllegalArgumentException("batch size must be >= 1, got " + size);
@@ -32,6 +38,7 @@ public final class BatchOp<T, B> extends Op<B> {
     this.dropRemainder = dropRemainder;
     this.batcher = batcher;
     this.batcherName = batcherName;
+    this.batcherThreadSafe = batcherThreadSafe;
   }
 
   @Override
@@ -39,33 +46,16 @@ public final class BatchOp<T, B> extends Op<B> {
     return size + ", dropRemainder=" + dropRemainder + ", " + batcherName;
   }
 
-  /** A reusable list over the collected elements, handed to the batcher. */
-  private static final class View<T> extends AbstractList<T> implements RandomAccess {
-    final Object[] items;
-    int size;
-
-    View(int capacity) {
-      items = new Object[capacity];
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public T get(int index) {
-      return (T) items[java.util.Objects.checkIndex(index, size)];
-    }
-
-    @Override
-    public int size() {
-      return size;
-    }
-  }
-
   @Override
   public Node<B> open(Ctx ctx) {
+    // Fused, a failed element fails its whole batch; only ignoreErrors could tell the difference.
+    if (input instanceof ParallelMapOp<?, ?> map && batcherThreadSafe && !ctx.skipCorrupt) {
+      return map.openWithBatch(ctx, this, size, dropRemainder, batcher);
+    }
     Node<T> in = input.open(ctx);
     StageCounters stats = ctx.register(this, false, in);
     return new Node<>(stats) {
-      final View<T> view = new View<>(size);
+      final ElementView<T> view = new ElementView<>(size);
       boolean ended;
       long batches;
 
@@ -106,8 +96,7 @@ public final class BatchOp<T, B> extends Op<B> {
       }
 
       private void clear() {
-        Arrays.fill(view.items, 0, view.size, null);
-        view.size = 0;
+        view.reset();
       }
 
       @Override

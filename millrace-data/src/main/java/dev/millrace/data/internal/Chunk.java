@@ -15,6 +15,9 @@ final class Chunk {
   /** For ordered parallel stages: the chunk's place in the input order. */
   long seq;
 
+  /** For a map with a fused batch: the mapped elements its batches hold. */
+  int sourceElements;
+
   Chunk(int capacity) {
     items = new Object[capacity];
   }

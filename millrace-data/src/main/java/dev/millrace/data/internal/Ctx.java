@@ -85,6 +85,11 @@ public final class Ctx {
     return pipeline.registry.register(name(op), op.kind(), List.of(), async);
   }
 
+  /** Registers {@code op}'s counters with one input stage that has no node of its own. */
+  StageCounters registerAfter(Op<?> op, boolean async, StageCounters input) {
+    return pipeline.registry.register(name(op), op.kind(), List.of(input.name), async);
+  }
+
   StageCounters register(Op<?> op, boolean async, Node<?>... inputs) {
     List<String> names = new java.util.ArrayList<>(inputs.length);
     for (Node<?> n : inputs) {

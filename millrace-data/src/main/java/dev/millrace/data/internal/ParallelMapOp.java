@@ -1,5 +1,6 @@
 package dev.millrace.data.internal;
 
+import dev.millrace.data.Batcher;
 import dev.millrace.data.ElementFunction;
 import dev.millrace.data.ElementRandom;
 import dev.millrace.data.PipelineException;
@@ -62,10 +63,30 @@ public final class ParallelMapOp<I, O> extends Op<O> {
   public Node<O> open(Ctx ctx) {
     Node<I> in = input.open(ctx);
     StageCounters stats = ctx.register(this, true, in);
-    return new Runner(stats, ctx, in);
+    return new Runner(stats, stats, ctx, in, null);
+  }
+
+  /**
+   * Opens this map with {@code batchOp} fused in (see {@link MapBatchFusion}): the node returns the
+   * batches, and both stages keep their names and counters.
+   */
+  @SuppressWarnings("unchecked")
+  <B> Node<B> openWithBatch(
+      Ctx ctx, BatchOp<?, B> batchOp, int size, boolean dropRemainder, Batcher<?, ?> batcher) {
+    Node<I> in = input.open(ctx);
+    StageCounters mapStats = ctx.register(this, true, in);
+    StageCounters batchStats = ctx.registerAfter(batchOp, true, mapStats);
+    MapBatchFusion fusion = new MapBatchFusion(size, dropRemainder, batcher, batchStats);
+    return (Node<B>) new Runner(batchStats, mapStats, ctx, in, fusion);
   }
 
   private final class Runner extends Node<O> {
+    /** The map's counters; the node's own ({@code stats}) are the batch's when one is fused. */
+    private final StageCounters mapStats;
+
+    /** The fused batch stage, or null for a plain map. */
+    private final MapBatchFusion fusion;
+
     private final Pipeline pipeline;
     private final Node<I> in;
     private final long seed;
@@ -107,8 +128,11 @@ public final class ParallelMapOp<I, O> extends Op<O> {
     private long lastConsumerWait;
     private long lastOutputWait;
 
-    Runner(StageCounters stats, Ctx ctx, Node<I> in) {
+    Runner(
+        StageCounters stats, StageCounters mapStats, Ctx ctx, Node<I> in, MapBatchFusion fusion) {
       super(stats);
+      this.mapStats = mapStats;
+      this.fusion = fusion;
       this.pipeline = ctx.pipeline;
       this.in = in;
       this.seed = ctx.seedFor(ParallelMapOp.this, true);
@@ -117,8 +141,13 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       this.maxWorkers = parallelism < 0 ? pipeline.maxParallelism : parallelism;
       this.deterministic = pipeline.deterministic;
       this.target = parallelism < 0 ? 1 : parallelism;
-      stats.parallelism = target;
+      setParallelism(target);
       stats.shareBytes = share;
+    }
+
+    private void setParallelism(int threads) {
+      stats.parallelism = threads;
+      mapStats.parallelism = threads;
     }
 
     private long maxInFlight() {
@@ -128,10 +157,13 @@ public final class ParallelMapOp<I, O> extends Op<O> {
     private int chunkSize() {
       double npe = nanosPerElement;
       if (npe < 0) {
-        return 1;
+        return fusion != null ? fusion.size : 1;
       }
       long byTime = (long) (TARGET_CHUNK_NANOS / Math.max(1, npe));
       long byBytes = (long) (share / (Math.max(1, bytesPerElement) * (maxInFlight() + 1)));
+      if (fusion != null) {
+        return fusion.chunkElements(Math.min(byTime, byBytes));
+      }
       return (int) Math.max(1, Math.min(MAX_CHUNK, Math.min(byTime, byBytes)));
     }
 
@@ -184,10 +216,14 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       try {
         while (true) {
           if (workerFailure != null) {
-            throw Errors.fatal(stats.name, -1, workerFailure);
+            throw Errors.fatal(mapStats.name, -1, workerFailure);
           }
           Chunk c = deterministic ? ready.remove(consumed) : readyAnyOrder.pollFirst();
           if (c != null) {
+            if (fusion != null) {
+              // Nobody pulls the map's own node: count its elements here.
+              mapStats.elements += c.sourceElements;
+            }
             consumed++;
             inFlight--;
             bufferedBytes -= c.bytes;
@@ -232,7 +268,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       } else {
         return;
       }
-      stats.parallelism = target;
+      setParallelism(target);
       changed.signalAll();
     }
 
@@ -282,7 +318,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
     }
 
     /** Consecutive input elements taken under the input lock, and the index of the first. */
-    private record Inputs(Object[] items, int size, long seq, long base) {}
+    private record Inputs(Object[] items, int size, long seq, long base, boolean last) {}
 
     /** Pulls, maps and admits one chunk; false when the input had nothing left. */
     private boolean runChunk(ElementRandom random) throws InterruptedException {
@@ -294,12 +330,18 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       long t1 = System.nanoTime();
       Chunk out = mapChunk(taken, random);
       long t2 = System.nanoTime();
-      stats.workerInputWaitNanos.addAndGet(t1 - t0);
-      stats.workerBusyNanos.addAndGet(t2 - t1);
-      stats.producedBytes.addAndGet(out.bytes);
+      mapStats.workerInputWaitNanos.addAndGet(t1 - t0);
+      mapStats.workerBusyNanos.addAndGet(t2 - t1);
+      mapStats.producedBytes.addAndGet(out.bytes);
       double npe = (double) (t2 - t0) / taken.size();
       nanosPerElement = nanosPerElement < 0 ? npe : 0.5 * nanosPerElement + 0.5 * npe;
       bytesPerElement = 0.5 * bytesPerElement + 0.5 * ((double) out.bytes / taken.size());
+      if (fusion != null) {
+        out = fusion.group(out, taken.base(), taken.last());
+        long t3 = System.nanoTime();
+        stats.workerBusyNanos.addAndGet(t3 - t2);
+        stats.producedBytes.addAndGet(out.bytes);
+      }
       if (out.bytes > share) {
         throw new IllegalStateException(
             "a chunk of "
@@ -343,7 +385,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
           } catch (CancellationException e) {
             throw e;
           } catch (RuntimeException e) {
-            items[n++] = new Chunk.Failure(Errors.fatal(stats.name, inputIndex + n, e));
+            items[n++] = new Chunk.Failure(Errors.fatal(mapStats.name, inputIndex + n, e));
             inputDone = true;
             break;
           }
@@ -362,7 +404,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
         if (inputDone) {
           markEnd(nextSeq);
         }
-        return new Inputs(items, n, seq, base);
+        return new Inputs(items, n, seq, base, inputDone);
       } finally {
         inputLock.unlock();
       }
@@ -381,7 +423,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
           continue;
         }
         try {
-          O y = MapOp.apply(fn, seeded, random, seed, stats.name, (I) x, taken.base() + j);
+          O y = MapOp.apply(fn, seeded, random, seed, mapStats.name, (I) x, taken.base() + j);
           out.add(y, Sizes.of(y));
         } catch (PipelineException e) {
           out.add(new Chunk.Failure(e), 0);
@@ -444,9 +486,28 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       if (workersDone != null) {
         return super.skip(n);
       }
+      if (fusion != null) {
+        return skipBatches(n);
+      }
       long k = in.skip(n);
       inputIndex += k;
       return k;
+    }
+
+    /** Skips {@code n} batches before the workers start, as the separate batch stage would. */
+    private long skipBatches(long n) {
+      int size = fusion.size;
+      long want = Math.multiplyExact(n, (long) size);
+      long m = in.skip(want);
+      inputIndex += m;
+      if (m == want) {
+        return n;
+      }
+      // The input ended: nothing is left for the workers.
+      inputDone = true;
+      totalChunks = nextSeq;
+      boolean partial = m % size > 0 && !fusion.dropRemainder;
+      return m / size + (partial ? 1 : 0);
     }
 
     @Override

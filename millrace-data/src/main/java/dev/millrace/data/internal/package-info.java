@@ -11,5 +11,10 @@
  * budget; every thread comes from the iterator's {@link dev.millrace.data.internal.WorkerPool},
  * which joins them all on close; asynchronous nodes start their workers on the first pull, so
  * {@code skip} (checkpoint restore) runs before any thread exists.
+ *
+ * <p>One rewrite happens at open time: a parallel {@code map} followed by a built-in {@code batch}
+ * runs as one stage whose workers also stack the batches ({@link
+ * dev.millrace.data.internal.MapBatchFusion}), unless an {@code ignoreErrors} downstream could tell
+ * the difference. Both stages keep their names and statistics.
  */
 package dev.millrace.data.internal;

@@ -1,0 +1,211 @@
+package dev.millrace.data;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.millrace.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A parallel {@code map} followed by a built-in {@code batch} runs as one fused stage whose workers
+ * stack the batches. These tests hold the fused stage to the batches, errors, statistics and
+ * checkpoints of the same pipeline run without fusion (a sequential map before the batch).
+ */
+class MapBatchFusionTest {
+  @AfterEach
+  void noThreadsLeft() {
+    TestSupport.assertNoPipelineThreads();
+  }
+
+  private static Features element(long i) {
+    return Features.of(
+        "x", Tensor.scalar(i), "sq", Tensor.ofLongs(dev.millrace.tensor.Shape.of(2), i, i * i));
+  }
+
+  private static final Options SEEDED = Options.defaults().seed(7).maxParallelism(4);
+
+  /** A random function of the element: fused and unfused must use the same per-element seeds. */
+  private static Features noisy(Long i, ElementRandom random) {
+    return element(i * 1000 + random.nextInt(1000));
+  }
+
+  private static Dataset<Batch> fused(int n, int size, boolean drop, int threads) {
+    return Dataset.range(n)
+        .map(MapBatchFusionTest::noisy, Parallelism.of(threads))
+        .batch(size, drop)
+        .withOptions(SEEDED);
+  }
+
+  private static Dataset<Batch> sequential(int n, int size, boolean drop) {
+    return Dataset.range(n).map(MapBatchFusionTest::noisy).batch(size, drop).withOptions(SEEDED);
+  }
+
+  @Property(tries = 40)
+  void fusedBatchesAreTheSequentialOnes(
+      @ForAll @IntRange(min = 0, max = 300) int n,
+      @ForAll @IntRange(min = 1, max = 70) int size,
+      @ForAll boolean drop,
+      @ForAll @IntRange(min = 1, max = 3) int threads) {
+    assertThat(fused(n, size, drop, threads).toList())
+        .isEqualTo(sequential(n, size, drop).toList());
+    TestSupport.assertNoPipelineThreads();
+  }
+
+  @Test
+  void paddedAndRaggedBatchesAreFusedToo() {
+    Dataset<Features> lengths =
+        Dataset.range(50)
+            .map(
+                i ->
+                    Features.of(
+                        "t",
+                        Tensor.ofLongs(
+                            dev.millrace.tensor.Shape.of((int) (i % 4) + 1),
+                            new long[(int) (i % 4) + 1])),
+                Parallelism.of(3));
+    Dataset<Features> inline =
+        Dataset.range(50)
+            .map(
+                i ->
+                    Features.of(
+                        "t",
+                        Tensor.ofLongs(
+                            dev.millrace.tensor.Shape.of((int) (i % 4) + 1),
+                            new long[(int) (i % 4) + 1])));
+    assertThat(lengths.paddedBatch(8, false, Padding.zeros()).toList())
+        .isEqualTo(inline.paddedBatch(8, false, Padding.zeros()).toList());
+    assertThat(lengths.raggedBatch(8, true).toList())
+        .isEqualTo(inline.raggedBatch(8, true).toList());
+  }
+
+  @Test
+  void unorderedFusedBatchesHoldConsecutiveElementsAndAllOfThem() {
+    List<Batch> any =
+        new ArrayList<>(
+            Dataset.range(1000)
+                .map(MapBatchFusionTest::element, Parallelism.of(3))
+                .batch(16, false)
+                .withOptions(Options.defaults().deterministic(false))
+                .toList());
+    any.sort(Comparator.comparingLong(b -> b.get("x").getLong(0)));
+    assertThat(any)
+        .isEqualTo(Dataset.range(1000).map(MapBatchFusionTest::element).batch(16, false).toList());
+  }
+
+  @Test
+  void theWorkersStackAndBothStagesKeepTheirCounters() {
+    try (DatasetIterator<Batch> it = fused(1000, 10, false, 2).iterator()) {
+      int batches = 0;
+      while (it.hasNext()) {
+        it.next();
+        batches++;
+      }
+      assertThat(batches).isEqualTo(100);
+      PipelineStats stats = it.stats();
+      StageStats map =
+          stats.stages().stream().filter(s -> s.kind().equals("map")).findFirst().orElseThrow();
+      StageStats batch =
+          stats.stages().stream().filter(s -> s.kind().equals("batch")).findFirst().orElseThrow();
+      assertThat(map.elements()).isEqualTo(1000);
+      assertThat(batch.elements()).isEqualTo(100);
+      // The batch stage runs on the map's two workers, not on the consumer's thread.
+      assertThat(batch.parallelism()).isEqualTo(2);
+      assertThat(batch.busyNanos()).isPositive();
+      assertThat(batch.bytes()).isPositive();
+    }
+  }
+
+  @Test
+  void aFailedElementFailsItsBatchWithTheElementsIndexAndStopsEverything() {
+    Dataset<Batch> d =
+        Dataset.range(1000)
+            .map(
+                x -> {
+                  if (x == 437) {
+                    throw new ArithmeticException("boom at 437");
+                  }
+                  return element(x);
+                },
+                Parallelism.of(2))
+            .batch(100, false);
+    List<Batch> seen = new ArrayList<>();
+    DatasetIterator<Batch> it = d.iterator();
+    assertThatThrownBy(
+            () -> {
+              while (it.hasNext()) {
+                seen.add(it.next());
+              }
+            })
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining("map#1")
+        .hasMessageContaining("437")
+        .hasRootCauseMessage("boom at 437");
+    assertThat(seen).hasSize(4);
+    assertThat(it.hasNext()).isFalse();
+  }
+
+  @Test
+  void aFailingBatchIsReportedByTheBatchStageWithItsBatchIndex() {
+    Dataset<Batch> d =
+        Dataset.range(100)
+            .map(x -> x == 55 ? Features.of("y", Tensor.scalar(x)) : element(x), Parallelism.of(2))
+            .batch(10, false);
+    assertThatThrownBy(d::toList)
+        .isInstanceOf(PipelineException.class)
+        .hasMessageContaining("batch#2")
+        .hasMessageContaining("5");
+  }
+
+  @Test
+  void withIgnoreErrorsDownstreamOnlyTheFailedElementIsLost() {
+    ElementFunction<Long, Features> failsOnSevens =
+        x -> {
+          if (x % 7 == 3) {
+            throw new IllegalStateException("bad " + x);
+          }
+          return element(x);
+        };
+    List<Batch> parallel =
+        Dataset.range(200)
+            .map(failsOnSevens, Parallelism.of(3))
+            .batch(8, false)
+            .ignoreErrors()
+            .toList();
+    List<Batch> inline =
+        Dataset.range(200).map(failsOnSevens).batch(8, false).ignoreErrors().toList();
+    assertThat(parallel).isEqualTo(inline);
+    assertThat(parallel.stream().mapToInt(Batch::size).sum()).isEqualTo(200 - 29);
+  }
+
+  @Property(tries = 15)
+  void aCheckpointTakenMidwayResumesWithTheNextBatch(
+      @ForAll @IntRange(min = 0, max = 40) int stopAfter,
+      @ForAll @IntRange(min = 1, max = 3) int threads,
+      @ForAll boolean drop)
+      throws Exception {
+    Dataset<Batch> d = fused(397, 10, drop, threads);
+    List<Batch> all = d.toList();
+    List<Batch> resumed = new ArrayList<>();
+    IteratorCheckpoint cp;
+    try (DatasetIterator<Batch> it = d.iterator()) {
+      for (int i = 0; i < stopAfter && it.hasNext(); i++) {
+        resumed.add(it.next());
+      }
+      cp = IteratorCheckpoint.fromBytes(it.checkpoint().toBytes());
+    }
+    try (DatasetIterator<Batch> it = d.iterator(cp)) {
+      while (it.hasNext()) {
+        resumed.add(it.next());
+      }
+    }
+    assertThat(resumed).isEqualTo(all);
+    TestSupport.assertNoPipelineThreads();
+  }
+}
