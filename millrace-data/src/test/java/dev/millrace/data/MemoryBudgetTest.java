@@ -68,6 +68,41 @@ class MemoryBudgetTest {
     }
   }
 
+  /**
+   * Workers that finish out of order leave their chunks pending instead of waiting their turn; the
+   * pending chunks must still come out in input order and the budget must hold.
+   */
+  @Test
+  void chunksFinishedOutOfOrderComeOutInOrderWithinTheBudget() {
+    long budget = 1L << 20;
+    Dataset<Features> d =
+        Dataset.range(120)
+            .map(
+                i -> {
+                  // Every third element is slow, so the workers finish chunks out of order.
+                  if (i % 3 == 0) {
+                    TestSupport.sleep(Duration.ofMillis(2));
+                  }
+                  return big(i);
+                },
+                Parallelism.of(3))
+            .prefetch(2)
+            .withOptions(Options.defaults().ramBudget(budget));
+    try (DatasetIterator<Features> it = d.iterator()) {
+      long expected = 0;
+      while (it.hasNext()) {
+        assertThat(it.next().get("blob").getByte(0)).isEqualTo((byte) expected++);
+        TestSupport.sleep(Duration.ofMillis(1));
+      }
+      assertThat(expected).isEqualTo(120);
+      PipelineStats stats = it.stats();
+      assertThat(stats.peakBufferedBytes()).isPositive().isLessThanOrEqualTo(budget);
+      for (StageStats s : stats.stages()) {
+        assertThat(s.peakBufferedBytes()).as(s.name()).isLessThanOrEqualTo(s.shareBytes());
+      }
+    }
+  }
+
   @Test
   void anElementLargerThanItsStagesShareFailsNamingTheBudget() {
     Dataset<Features> d =
