@@ -8,12 +8,14 @@ import dev.millrace.kernels.internal.PoolKernels;
 import dev.millrace.kernels.internal.simd.Gemm;
 import dev.millrace.kernels.internal.simd.SimdConv;
 import dev.millrace.kernels.internal.simd.SimdConvGrad;
+import dev.millrace.kernels.internal.simd.SimdCrossEntropy;
 import dev.millrace.kernels.internal.simd.SimdDepthwise;
 import dev.millrace.kernels.internal.simd.SimdElementwise;
 import dev.millrace.kernels.internal.simd.SimdLinear;
 import dev.millrace.kernels.internal.simd.SimdNorm;
 import dev.millrace.kernels.internal.simd.SimdPool;
 import dev.millrace.kernels.internal.simd.SimdReduce;
+import dev.millrace.kernels.internal.simd.SimdSoftmax;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
@@ -21,13 +23,13 @@ import dev.millrace.tensor.Tensor;
 import java.util.List;
 
 /**
- * The fast CPU kernels: FLOAT32 MatMul, convolutions, batch normalization, pooling and the common
- * elementwise and reduction kernels on the JDK Vector API, splitting large calls over the given
- * {@link KernelThreads}. Every other case (other types, rare ops) runs the {@link
- * ReferenceKernels}, which also supply the argument checks and their messages. Results match the
- * reference twins within float rounding (the tests state each tolerance). Needs the JVM option
- * {@value KernelsProvider#VECTOR_FLAG}; {@link KernelsProvider#best} falls back to the reference
- * kernels without it.
+ * The fast CPU kernels: FLOAT32 MatMul, convolutions (depthwise included, with their gradients),
+ * batch normalization, pooling, softmax and cross-entropy, and the common elementwise and reduction
+ * kernels on the JDK Vector API, splitting large calls over the given {@link KernelThreads}. Every
+ * other case (other types, rare ops) runs the {@link ReferenceKernels}, which also supply the
+ * argument checks and their messages. Results match the reference twins within float rounding (the
+ * tests state each tolerance). Needs the JVM option {@value KernelsProvider#VECTOR_FLAG}; {@link
+ * KernelsProvider#best} falls back to the reference kernels without it.
  */
 public final class FastKernels implements Kernels {
   private final ReferenceKernels reference = new ReferenceKernels();
@@ -274,12 +276,26 @@ public final class FastKernels implements Kernels {
   @Override
   public Tensor depthwiseConv2dBackpropInput(
       Shape inputShape, Tensor filter, Tensor outputGrad, Conv2dSpec spec) {
+    if (f32(filter) && f32(outputGrad) && spec != null && inputShape != null) {
+      String op = "depthwiseConv2dBackpropInput";
+      Checks.requireDefined(op, "inputShape", inputShape);
+      Geometry g = Geometry.of(op, inputShape, filter.shape(), spec, true);
+      g.requireOutputShape(op, outputGrad);
+      return SimdDepthwise.backpropInput(filter, outputGrad, g, threads);
+    }
     return reference.depthwiseConv2dBackpropInput(inputShape, filter, outputGrad, spec);
   }
 
   @Override
   public Tensor depthwiseConv2dBackpropFilter(
       Tensor input, Shape filterShape, Tensor outputGrad, Conv2dSpec spec) {
+    if (f32(input) && f32(outputGrad) && spec != null && filterShape != null) {
+      String op = "depthwiseConv2dBackpropFilter";
+      Checks.requireDefined(op, "filterShape", filterShape);
+      Geometry g = Geometry.of(op, input.shape(), filterShape, spec, true);
+      g.requireOutputShape(op, outputGrad);
+      return SimdDepthwise.backpropFilter(input, filterShape, outputGrad, g, threads);
+    }
     return reference.depthwiseConv2dBackpropFilter(input, filterShape, outputGrad, spec);
   }
 
@@ -372,16 +388,26 @@ public final class FastKernels implements Kernels {
 
   @Override
   public Tensor softmax(Tensor logits) {
+    if (f32(logits) && logits.shape().rank() >= 1) {
+      return SimdSoftmax.softmax(logits, false, threads);
+    }
     return reference.softmax(logits);
   }
 
   @Override
   public Tensor logSoftmax(Tensor logits) {
+    if (f32(logits) && logits.shape().rank() >= 1) {
+      return SimdSoftmax.softmax(logits, true, threads);
+    }
     return reference.logSoftmax(logits);
   }
 
   @Override
   public CrossEntropyResult sparseSoftmaxCrossEntropy(Tensor logits, Tensor labels) {
+    long[] valid = SimdCrossEntropy.validLabels(logits, labels);
+    if (valid != null) {
+      return SimdCrossEntropy.sparse(logits, valid, threads);
+    }
     return reference.sparseSoftmaxCrossEntropy(logits, labels);
   }
 

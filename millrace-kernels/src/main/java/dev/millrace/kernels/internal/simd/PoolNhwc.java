@@ -1,0 +1,183 @@
+package dev.millrace.kernels.internal.simd;
+
+import dev.millrace.kernels.KernelThreads;
+import dev.millrace.kernels.internal.ImageLayout;
+import dev.millrace.kernels.internal.PoolKernels.Geometry;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Max and average pooling and their gradients in NHWC, 8 channels per vector: a window's pixels are
+ * contiguous runs of channels, so every step is a whole-vector load whatever the window, stride or
+ * padding. Channels past the last whole vector run {@link PoolWindows}' scalar loops. Images are
+ * split over the threads (overlapping windows of one image write the same gradient pixels).
+ */
+final class PoolNhwc {
+  private PoolNhwc() {}
+
+  static void pool(float[] v, float[] y, Geometry g, boolean max, KernelThreads threads) {
+    ImageLayout in = g.in();
+    ImageLayout o = g.out();
+    long work = (long) o.size() * g.spec().windowH() * g.spec().windowW();
+    IntRange.split(
+        in.n(),
+        IntRange.tasksFor(work, threads),
+        threads,
+        (task, b0, b1) -> {
+          for (int b = b0; b < b1; b++) {
+            for (int oy = 0; oy < o.h(); oy++) {
+              for (int ox = 0; ox < o.w(); ox++) {
+                window(v, y, g, b, oy, ox, max);
+              }
+            }
+          }
+        });
+  }
+
+  private static void window(float[] v, float[] y, Geometry g, int b, int oy, int ox, boolean max) {
+    ImageLayout in = g.in();
+    int y0 = PoolWindows.y0(g, oy);
+    int y1 = PoolWindows.y1(g, oy);
+    int x0 = PoolWindows.x0(g, ox);
+    int x1 = PoolWindows.x1(g, ox);
+    int channels = in.c();
+    int dst = g.out().index(b, oy, ox, 0);
+    float count = (y1 - y0) * (x1 - x0);
+    int vc = channels / Gemm.NR * Gemm.NR;
+    for (int c = 0; c < vc; c += Gemm.NR) {
+      FloatVector r =
+          max
+              ? maxWindow(v, in, b, c, y0, y1, x0, x1)
+              : sumWindow(v, in, b, c, y0, y1, x0, x1).div(count);
+      r.intoArray(y, dst + c);
+    }
+    for (int c = vc; c < channels; c++) {
+      y[dst + c] = PoolWindows.window(v, in, b, c, y0, y1, x0, x1, max);
+    }
+  }
+
+  /**
+   * The maxima of one window over 8 channels. Max and sum have a method each, so that C2 compiles
+   * each with its own profile.
+   */
+  private static FloatVector maxWindow(
+      float[] v, ImageLayout in, int b, int c, int y0, int y1, int x0, int x1) {
+    FloatVector acc = FloatVector.fromArray(Gemm.F, v, in.index(b, y0, x0, c));
+    for (int iy = y0; iy < y1; iy++) {
+      for (int ix = iy == y0 ? x0 + 1 : x0; ix < x1; ix++) {
+        acc = PoolWindows.maxStep(acc, FloatVector.fromArray(Gemm.F, v, in.index(b, iy, ix, c)));
+      }
+    }
+    return acc;
+  }
+
+  private static FloatVector sumWindow(
+      float[] v, ImageLayout in, int b, int c, int y0, int y1, int x0, int x1) {
+    FloatVector acc = FloatVector.zero(Gemm.F);
+    for (int iy = y0; iy < y1; iy++) {
+      for (int ix = x0; ix < x1; ix++) {
+        acc = acc.add(FloatVector.fromArray(Gemm.F, v, in.index(b, iy, ix, c)));
+      }
+    }
+    return acc;
+  }
+
+  static void grad(float[] v, float[] dy, float[] dx, Geometry g, boolean max, KernelThreads t) {
+    ImageLayout in = g.in();
+    ImageLayout o = g.out();
+    long work = (long) o.size() * g.spec().windowH() * g.spec().windowW();
+    IntRange.split(
+        in.n(),
+        IntRange.tasksFor(work, t),
+        t,
+        (task, b0, b1) -> {
+          int[] pixels = new int[g.spec().windowH() * g.spec().windowW()];
+          float[] lanes = new float[Gemm.NR];
+          for (int b = b0; b < b1; b++) {
+            for (int oy = 0; oy < o.h(); oy++) {
+              for (int ox = 0; ox < o.w(); ox++) {
+                if (max) {
+                  maxGrad(v, dy, dx, g, b, oy, ox, pixels, lanes);
+                } else {
+                  avgGrad(dy, dx, g, b, oy, ox);
+                }
+              }
+            }
+          }
+        });
+  }
+
+  /**
+   * Adds the gradient of window (b, oy, ox) at each channel's first maximum: the maximum scan also
+   * keeps, per lane, the window pixel that last replaced the maximum, and each lane then adds its
+   * gradient there.
+   */
+  private static void maxGrad(
+      float[] v,
+      float[] dy,
+      float[] dx,
+      Geometry g,
+      int b,
+      int oy,
+      int ox,
+      int[] pixels,
+      float[] lanes) {
+    ImageLayout in = g.in();
+    int y0 = PoolWindows.y0(g, oy);
+    int y1 = PoolWindows.y1(g, oy);
+    int x0 = PoolWindows.x0(g, ox);
+    int x1 = PoolWindows.x1(g, ox);
+    int count = 0;
+    for (int iy = y0; iy < y1; iy++) {
+      for (int ix = x0; ix < x1; ix++) {
+        pixels[count++] = in.index(b, iy, ix, 0);
+      }
+    }
+    int channels = in.c();
+    int src = g.out().index(b, oy, ox, 0);
+    int vc = channels / Gemm.NR * Gemm.NR;
+    for (int c = 0; c < vc; c += Gemm.NR) {
+      FloatVector acc = FloatVector.fromArray(Gemm.F, v, pixels[0] + c);
+      FloatVector best = FloatVector.zero(Gemm.F);
+      for (int p = 1; p < count; p++) {
+        FloatVector q = FloatVector.fromArray(Gemm.F, v, pixels[p] + c);
+        VectorMask<Float> greater = q.compare(VectorOperators.GT, acc);
+        acc = acc.blend(q, greater);
+        best = best.blend(p, greater);
+      }
+      best.intoArray(lanes, 0);
+      for (int lane = 0; lane < Gemm.NR; lane++) {
+        dx[pixels[(int) lanes[lane]] + c + lane] += dy[src + c + lane];
+      }
+    }
+    for (int c = vc; c < channels; c++) {
+      PoolWindows.windowGrad(v, dx, in, b, c, y0, y1, x0, x1, dy[src + c], true);
+    }
+  }
+
+  /** Adds an equal share of the gradient of window (b, oy, ox) to each of its pixels. */
+  private static void avgGrad(float[] dy, float[] dx, Geometry g, int b, int oy, int ox) {
+    ImageLayout in = g.in();
+    int y0 = PoolWindows.y0(g, oy);
+    int y1 = PoolWindows.y1(g, oy);
+    int x0 = PoolWindows.x0(g, ox);
+    int x1 = PoolWindows.x1(g, ox);
+    int channels = in.c();
+    int src = g.out().index(b, oy, ox, 0);
+    int count = (y1 - y0) * (x1 - x0);
+    int vc = channels / Gemm.NR * Gemm.NR;
+    for (int c = 0; c < vc; c += Gemm.NR) {
+      FloatVector share = FloatVector.fromArray(Gemm.F, dy, src + c).div(count);
+      for (int iy = y0; iy < y1; iy++) {
+        for (int ix = x0; ix < x1; ix++) {
+          int i = in.index(b, iy, ix, c);
+          FloatVector.fromArray(Gemm.F, dx, i).add(share).intoArray(dx, i);
+        }
+      }
+    }
+    for (int c = vc; c < channels; c++) {
+      PoolWindows.windowGrad(null, dx, in, b, c, y0, y1, x0, x1, dy[src + c], false);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package dev.millrace.kernels;
+
+import static dev.millrace.kernels.FastMatchesReference.REFERENCE;
+import static dev.millrace.kernels.FastMatchesReference.assertMatches;
+import static dev.millrace.kernels.FastMatchesReference.fast;
+import static dev.millrace.kernels.FastMatchesReference.random;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.millrace.tensor.DataFormat;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fast max and average pooling and their gradients against their reference twins, in both
+ * formats, with unequal windows and strides, on widths and channel counts around the vector width.
+ * Tolerances: max pooling exact (also with ties, NaN and signed zeros, whose first maximum the
+ * gradient must pick as the reference does); average pooling {@code 1e-6} absolute and relative;
+ * gradients, which add up to {@code o} overlapping windows' floats per input pixel, {@code 1e-6 *
+ * (o + 1)} absolute and {@code 1e-6} relative.
+ */
+class FastPoolingTest {
+
+  @Provide
+  Arbitrary<Integer> widths() {
+    return Arbitraries.of(1, 2, 3, 7, 8, 9, 13, 16, 17, 31, 37);
+  }
+
+  @Provide
+  Arbitrary<Integer> channels() {
+    return Arbitraries.of(1, 2, 3, 7, 8, 9, 13, 16, 17);
+  }
+
+  /** Random values, quantised into few levels (ties) or with NaNs and signed zeros. */
+  enum Values {
+    UNIFORM,
+    TIES,
+    SPECIAL
+  }
+
+  @Property(tries = 250)
+  void poolingAndItsGradientsMatchReference(
+      @ForAll @IntRange(min = 1, max = 2) int n,
+      @ForAll @IntRange(min = 1, max = 11) int h,
+      @ForAll("widths") int w,
+      @ForAll("channels") int c,
+      @ForAll @IntRange(min = 1, max = 4) int windowH,
+      @ForAll @IntRange(min = 1, max = 4) int windowW,
+      @ForAll @IntRange(min = 1, max = 3) int strideH,
+      @ForAll @IntRange(min = 1, max = 3) int strideW,
+      @ForAll boolean same,
+      @ForAll DataFormat format,
+      @ForAll Values values,
+      @ForAll boolean threaded,
+      @ForAll long seed) {
+    PoolSpec spec =
+        new PoolSpec(
+            windowH, windowW, strideH, strideW, same ? Padding.SAME : Padding.VALID, format);
+    Random rnd = new Random(seed);
+    Tensor x = values(rnd, values, format.shape(n, h, w, c));
+    assertFastMatchesReference(x, spec, fast(threaded), rnd, values != Values.SPECIAL);
+  }
+
+  private static Tensor values(Random rnd, Values kind, Shape shape) {
+    Tensor x = random(rnd, shape);
+    for (long i = 0; i < x.size(); i++) {
+      float v = x.getFloat(i);
+      switch (kind) {
+        case TIES -> x.setFloat(i, Math.round(v * 2) / 2f);
+        case SPECIAL -> {
+          int pick = rnd.nextInt(8);
+          x.setFloat(
+              i, pick == 0 ? Float.NaN : pick == 1 ? -0f : pick == 2 ? 0f : pick == 3 ? -1 : v);
+        }
+        default -> {}
+      }
+    }
+    return x;
+  }
+
+  private static void assertFastMatchesReference(
+      Tensor x, PoolSpec spec, Kernels k, Random rnd, boolean avgToo) {
+    Tensor expected = REFERENCE.maxPool(x, spec);
+    assertExactly(k.maxPool(x, spec), expected);
+    Tensor dy = random(rnd, expected.shape());
+    double overlap =
+        Math.ceil((double) spec.windowH() / spec.strideH())
+            * Math.ceil((double) spec.windowW() / spec.strideW());
+    assertMatches(
+        k.maxPoolGrad(x, dy, spec), REFERENCE.maxPoolGrad(x, dy, spec), 1e-6 * (overlap + 1), 1e-6);
+    assertMatches(
+        k.avgPoolGrad(x.shape(), dy, spec),
+        REFERENCE.avgPoolGrad(x.shape(), dy, spec),
+        1e-6 * (overlap + 1),
+        1e-6);
+    if (avgToo) {
+      assertMatches(k.avgPool(x, spec), REFERENCE.avgPool(x, spec), 1e-6, 1e-6);
+    }
+  }
+
+  /** Equal values bit for bit, so that a signed zero or a NaN from another position shows. */
+  private static void assertExactly(Tensor actual, Tensor expected) {
+    assertThat(actual.shape()).isEqualTo(expected.shape());
+    for (long i = 0; i < expected.size(); i++) {
+      assertThat(Float.floatToIntBits(actual.getFloat(i)))
+          .as(
+              "element %d of %s: fast %s, reference %s",
+              i, expected.shape(), actual.getFloat(i), expected.getFloat(i))
+          .isEqualTo(Float.floatToIntBits(expected.getFloat(i)));
+    }
+  }
+
+  @Test
+  void largePoolingsSplitOverThreadsMatchReference() {
+    // 2 × 16 × 33 × 37 outputs of 9 taps: past the 64 Ki products at which planes are split.
+    Random rnd = new Random(5);
+    for (DataFormat format : DataFormat.values()) {
+      Tensor x = random(rnd, format.shape(2, 33, 37, 16));
+      for (PoolSpec spec :
+          new PoolSpec[] {
+            PoolSpec.of(3, 1, Padding.SAME, format),
+            PoolSpec.of(2, 2, Padding.VALID, format),
+            PoolSpec.of(3, 2, Padding.SAME, format)
+          }) {
+        assertFastMatchesReference(x, spec, fast(true), rnd, true);
+        assertFastMatchesReference(x, spec, fast(false), rnd, true);
+      }
+    }
+  }
+
+  @Test
+  void maxPoolGradRoutesToTheFirstMaximumOfATie() {
+    // One NCHW row of 10: windows of 3, stride 1; the maxima 1 tie inside every window.
+    for (DataFormat format : DataFormat.values()) {
+      float[] row = {1, 1, 0, 1, 1, 1, 0, 0, 1, 1};
+      Tensor x = Tensor.ofFloats(format.shape(1, 1, 10, 1), row);
+      PoolSpec spec = new PoolSpec(1, 3, 1, 1, Padding.VALID, format);
+      Tensor dy = Tensor.ofFloats(format.shape(1, 1, 8, 1), 1, 2, 3, 4, 5, 6, 7, 8);
+      Tensor dx = fast(false).maxPoolGrad(x, dy, spec);
+      // Windows start at 0..7; their first maxima are at 0, 1, 3, 3, 4, 5, 8, 8.
+      assertThat(dx.toFloatArray()).containsExactly(1, 2, 0, 7, 5, 6, 0, 0, 15, 0);
+      assertExactly(dx, REFERENCE.maxPoolGrad(x, dy, spec));
+    }
+  }
+}
