@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
     description = {
       "Benchmarks the fast CPU kernels in about a minute: GEMM 1024x1024x1024 against the"
           + " machine's FMA peak (derived from its clock and vector width), the five 3x3"
-          + " convolution layers of issue 5 (batch 32) in NHWC and NCHW, and fused against"
+          + " reference convolution layers (batch 32) in NHWC and NCHW, and fused against"
           + " unfused batch normalization (training and inference) through a session.",
       "TensorFlow 2.18's figures measured on the project's 2-core machine are printed alongside.",
       ""

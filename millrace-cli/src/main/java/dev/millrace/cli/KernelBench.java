@@ -28,8 +28,8 @@ import java.util.Random;
 
 /**
  * The kernel benchmarks of {@code millrace bench kernels}: GEMM 1024³, the five convolution layers
- * of issue 5 in both data formats, and fused against unfused batch normalization through a session.
- * Each benchmark warms up (C2 compiles the hot loops, first as on-stack replacement) and then times
+ * in both data formats, and fused against unfused batch normalization through a session. Each
+ * benchmark warms up (C2 compiles the hot loops, first as on-stack replacement) and then times
  * repeated calls; the median is reported, with the best.
  */
 final class KernelBench {
@@ -86,7 +86,7 @@ final class KernelBench {
       return 2.0 * GEMM_SIZE * GEMM_SIZE * GEMM_SIZE / gemm.medianMs() / 1e6;
     }
 
-    /** TensorFlow's MatMul 1024³ at this thread count, measured here (issue 5). */
+    /** TensorFlow's MatMul 1024³ at this thread count, measured on the reference machine. */
     String tensorflowGemm() {
       return threads == 1 ? "70-79" : threads == 2 ? "110-119" : "not measured";
     }

@@ -21,7 +21,7 @@ class BenchKernelsCommandTest {
   }
 
   @Test
-  void quickJsonRunReportsEveryBenchmarkWithTheIssuesKeys() throws IOException {
+  void quickJsonRunReportsEveryBenchmarkWithTheDocumentedKeys() throws IOException {
     CliRunner r = CliRunner.run("bench", "kernels", "--quick", "--threads", "1", "--json");
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(r.out());

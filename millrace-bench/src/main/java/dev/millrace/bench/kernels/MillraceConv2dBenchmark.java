@@ -25,8 +25,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Millrace's 3×3 Conv2D forward (implicit-im2col GEMM) on the five layers of issue 5, batch 32,
- * SAME padding, in both data formats: the twin of {@code TfConv2dBenchmark} (which has NHWC only,
+ * Millrace's 3×3 Conv2D forward (implicit-im2col GEMM) on the five reference layers, batch 32, SAME
+ * padding, in both data formats: the twin of {@code TfConv2dBenchmark} (which has NHWC only,
  * TensorFlow's CPU build having no NCHW Conv2D). Score: ms per call (GFLOP/s = 2·N·Ho·Wo·Cout·9·Cin
  * / time).
  */
@@ -41,7 +41,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MillraceConv2dBenchmark {
   static final int BATCH = 32;
 
-  /** The layers of issue 5, named as {@code millrace bench kernels} and TfConv2dBenchmark do. */
+  /** The reference layers, named as {@code millrace bench kernels} and TfConv2dBenchmark do. */
   public enum Layer {
     conv3x3_3to16_32x32(3, 16, 32, 1),
     conv3x3_16to16_32x32(16, 16, 32, 1),

@@ -25,10 +25,10 @@ import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.types.TFloat32;
 
 /**
- * TensorFlow's 3×3 NHWC Conv2D forward (oneDNN) on the five layers of issue 5, batch 32, padding
+ * TensorFlow's 3×3 NHWC Conv2D forward (oneDNN) on the five reference layers, batch 32, padding
  * SAME. The input is a fed placeholder and the HWIO filter a constant, as in a frozen graph. Score:
- * ms per call, the unit of issue 5's targets (GFLOP/s = 2·N·Ho·Wo·Cout·9·Cin / time). TensorFlow's
- * CPU build cannot run NCHW Conv2D, so NHWC is its only format here.
+ * ms per call, the unit of the published targets (GFLOP/s = 2·N·Ho·Wo·Cout·9·Cin / time).
+ * TensorFlow's CPU build cannot run NCHW Conv2D, so NHWC is its only format here.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -42,7 +42,7 @@ public class TfConv2dBenchmark {
   static final int BATCH = 32;
 
   /**
-   * The layers of issue 5. The constants keep the exact names that {@code millrace bench kernels}
+   * The reference layers. The constants keep the exact names that {@code millrace bench kernels}
    * reports, so a JMH line and a Millrace line can be matched by eye.
    */
   public enum Layer {

@@ -27,9 +27,9 @@ import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The tf.data baseline of issue 3: TensorFlow 2.18's own input pipeline over the Fashion-MNIST
- * training split (60,000 records, converted by Millrace into TFRecords in the setup), producing
- * batches of 128 float images scaled to [0, 1] and their int64 labels. Score: records/s.
+ * The tf.data baseline: TensorFlow 2.18's own input pipeline over the Fashion-MNIST training split
+ * (60,000 records, converted by Millrace into TFRecords in the setup), producing batches of 128
+ * float images scaled to [0, 1] and their int64 labels. Score: records/s.
  *
  * <ul>
  *   <li>{@link #batchThenParse}: TensorFlow's fastest arrangement — {@code TFRecordDataset →

@@ -24,8 +24,8 @@ import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TFloat32;
 
 /**
- * TensorFlow's float32 MatMul (oneDNN) on n×n×n, the GEMM baseline of issue 5. Both operands are
- * fed placeholders, not constants, so that Grappler cannot fold the product away. The {@code gflop}
+ * TensorFlow's float32 MatMul (oneDNN) on n×n×n, the GEMM baseline. Both operands are fed
+ * placeholders, not constants, so that Grappler cannot fold the product away. The {@code gflop}
  * counter is GFLOP/s (2·n³ per call).
  */
 @State(Scope.Benchmark)

@@ -29,9 +29,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Issue 2's "a TensorFlow reader accepts our files": TFRecord files written by Millrace are read by
- * TensorFlow 2.18 itself ({@code TFRecordDataset} + {@code ParseExampleV2} + {@code DecodeRaw},
- * through TensorFlow Java), and what TensorFlow sees must sum to the golden manifest's figures.
+ * A TensorFlow reader accepts our files: TFRecord files written by Millrace are read by TensorFlow
+ * 2.18 itself ({@code TFRecordDataset} + {@code ParseExampleV2} + {@code DecodeRaw}, through
+ * TensorFlow Java), and what TensorFlow sees must sum to the golden manifest's figures.
  */
 @Tag("tensorflow")
 class TensorFlowReadsMillraceRecordsTest {
