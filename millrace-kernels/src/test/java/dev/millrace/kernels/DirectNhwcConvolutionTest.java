@@ -1,0 +1,121 @@
+package dev.millrace.kernels;
+
+import static dev.millrace.kernels.FastMatchesReference.REFERENCE;
+import static dev.millrace.kernels.FastMatchesReference.assertMatches;
+import static dev.millrace.kernels.FastMatchesReference.fast;
+import static dev.millrace.kernels.FastMatchesReference.random;
+
+import dev.millrace.tensor.DataFormat;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.Random;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The direct NHWC convolution (no patch packing; it serves input channels × stride of 16, 32 or 64
+ * and fewer than 128 output channels) against the reference: output widths that cut into tiles of
+ * 12 and 8 pixels with short last tiles (1, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31), output channels
+ * around the 8-wide panels, dilation, every padding, images cut into row bands (for the threads or
+ * to keep a band in L2), and both epilogues. Channel counts that have no direct kernel (8 at stride
+ * 1, 17) take the GEMM and check that the choice falls back cleanly. Tolerance as in {@link
+ * FastGemmAndConvTest}.
+ */
+class DirectNhwcConvolutionTest {
+
+  @Property(tries = 80)
+  void directNhwcConvolutionMatchesReference(
+      @ForAll @IntRange(min = 1, max = 3) int n,
+      @ForAll @IntRange(min = 1, max = 9) int h,
+      @ForAll("widths") int w,
+      @ForAll("channels") int c,
+      @ForAll("outputChannels") int oc,
+      @ForAll @IntRange(min = 1, max = 3) int kh,
+      @ForAll @IntRange(min = 1, max = 3) int kw,
+      @ForAll @IntRange(min = 1, max = 2) int stride,
+      @ForAll @IntRange(min = 1, max = 2) int dilation,
+      @ForAll Padding padding,
+      @ForAll boolean threaded,
+      @ForAll long seed) {
+    DataFormat format = DataFormat.NHWC;
+    Conv2dSpec spec =
+        padding == Padding.EXPLICIT
+            ? Conv2dSpec.explicit(stride, stride, 1, 2, 0, 1, format)
+            : new Conv2dSpec(stride, stride, dilation, dilation, padding, 0, 0, 0, 0, format);
+    Random rnd = new Random(seed);
+    Tensor x = random(rnd, format.shape(n, h, w, c));
+    Tensor f = random(rnd, Shape.of(kh, kw, c, oc));
+    Tensor expected;
+    try {
+      expected = REFERENCE.conv2d(x, f, spec);
+    } catch (IllegalArgumentException tooSmall) {
+      return;
+    }
+    double tolerance = 1e-5 * (kh * kw * c + 1);
+    assertMatches(fast(threaded).conv2d(x, f, spec), expected, tolerance, 0);
+    ConvEpilogue epilogue =
+        seed % 3 == 0
+            ? ConvEpilogue.bias(random(rnd, oc), UnaryOp.IDENTITY)
+            : new ConvEpilogue(
+                random(rnd, oc), random(rnd, oc), seed % 2 == 0 ? UnaryOp.RELU : UnaryOp.RELU6);
+    assertMatches(
+        fast(threaded).fusedConv2d(x, f, spec, epilogue),
+        REFERENCE.fusedConv2d(x, f, spec, epilogue),
+        tolerance,
+        0);
+  }
+
+  @Test
+  void directNhwcConvolutionSplitIntoRowBandsMatchesReference() {
+    // Few images and enough work to use the threads: each image is cut into bands of output rows,
+    // each band padding its own input rows (the rows shared by neighbouring bands twice).
+    Random rnd = new Random(11);
+    for (int images : new int[] {1, 2}) {
+      for (int stride : new int[] {1, 2}) {
+        int c = 32 / stride;
+        Tensor x = random(rnd, DataFormat.NHWC.shape(images, 23, 25, c));
+        Tensor f = random(rnd, Shape.of(3, 3, c, 17));
+        for (Padding padding : new Padding[] {Padding.SAME, Padding.VALID}) {
+          Conv2dSpec spec = Conv2dSpec.of(stride, padding, DataFormat.NHWC);
+          assertMatches(
+              fast(true).conv2d(x, f, spec), REFERENCE.conv2d(x, f, spec), 1e-5 * (9 * c + 1), 0);
+        }
+      }
+    }
+  }
+
+  @Test
+  void directNhwcConvolutionOfAnImageLargerThanL2MatchesReference() {
+    // 42 padded columns of 64 channels: a band holds at most 24 rows (MAX_BAND_FLOATS), so even a
+    // single thread cuts the 45 output rows into bands.
+    Random rnd = new Random(12);
+    Tensor x = random(rnd, DataFormat.NHWC.shape(1, 45, 40, 64));
+    Tensor f = random(rnd, Shape.of(3, 3, 64, 9));
+    Conv2dSpec spec = Conv2dSpec.of(1, Padding.SAME, DataFormat.NHWC);
+    Tensor expected = REFERENCE.conv2d(x, f, spec);
+    for (boolean threaded : new boolean[] {false, true}) {
+      assertMatches(fast(threaded).conv2d(x, f, spec), expected, 1e-5 * (9 * 64 + 1), 0);
+    }
+  }
+
+  @Provide
+  Arbitrary<Integer> widths() {
+    // With stride 1 and SAME padding the output width is the input width.
+    return Arbitraries.of(1, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31);
+  }
+
+  @Provide
+  Arbitrary<Integer> channels() {
+    return Arbitraries.of(8, 16, 17, 32, 64);
+  }
+
+  @Provide
+  Arbitrary<Integer> outputChannels() {
+    return Arbitraries.of(1, 7, 8, 9, 16, 17, 33);
+  }
+}
