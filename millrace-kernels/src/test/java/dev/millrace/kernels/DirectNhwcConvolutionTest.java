@@ -19,16 +19,17 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The direct NHWC convolution (no patch packing; it serves input channels × stride of 16, 32 or 64
- * and fewer than 128 output channels) against the reference: output widths that cut into tiles of
- * 12 and 8 pixels with short last tiles (1, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31), output channels
- * around the 8-wide panels, dilation, every padding, images cut into row bands (for the threads or
- * to keep a band in L2), and both epilogues. Channel counts that have no direct kernel (8 at stride
- * 1, 17) take the GEMM and check that the choice falls back cleanly. Tolerance as in {@link
- * FastGemmAndConvTest}.
+ * and fewer than 128 output channels) against the reference: output widths that cut into tiles of 4
+ * pixels (16-channel panels) or of 12 and 8 pixels (the 8-channel panels left over) with short last
+ * tiles (1, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31), output channels around the 16- and
+ * 8-wide panels (16 and 8 alone, 16 + 8, 16 + 1, several 16s), dilation, every padding, images cut
+ * into row bands (for the threads or to keep a band in L2), and both epilogues. Channel counts that
+ * have no direct kernel (8 at stride 1, 17) take the GEMM and check that the choice falls back
+ * cleanly. Tolerance as in {@link FastGemmAndConvTest}.
  */
 class DirectNhwcConvolutionTest {
 
-  @Property(tries = 80)
+  @Property(tries = 120)
   void directNhwcConvolutionMatchesReference(
       @ForAll @IntRange(min = 1, max = 3) int n,
       @ForAll @IntRange(min = 1, max = 9) int h,
@@ -103,10 +104,39 @@ class DirectNhwcConvolutionTest {
     }
   }
 
+  @Test
+  void directNhwcConvolutionOfWholeSixteenChannelPanelsMatchesReference() {
+    // Only 16-wide tiles (4 pixels × 16 channels), every pixel step, rows that end in a short tile
+    // or not, with and without the fused epilogue on the two halves of each tile.
+    Random rnd = new Random(13);
+    for (int step : new int[] {16, 32, 64}) {
+      for (int stride : new int[] {1, 2}) {
+        int c = step / stride;
+        for (int oc : new int[] {16, 32, 48, 64}) {
+          for (int ow : new int[] {6, 7, 12, 13, 16}) {
+            Tensor x = random(rnd, DataFormat.NHWC.shape(2, 3, ow * stride, c));
+            Tensor f = random(rnd, Shape.of(3, 3, c, oc));
+            Conv2dSpec spec = Conv2dSpec.of(stride, Padding.SAME, DataFormat.NHWC);
+            double tolerance = 1e-5 * (9 * c + 1);
+            assertMatches(
+                fast(ow % 2 == 0).conv2d(x, f, spec), REFERENCE.conv2d(x, f, spec), tolerance, 0);
+            ConvEpilogue epilogue =
+                new ConvEpilogue(random(rnd, oc), random(rnd, oc), UnaryOp.RELU);
+            assertMatches(
+                fast(ow % 2 == 1).fusedConv2d(x, f, spec, epilogue),
+                REFERENCE.fusedConv2d(x, f, spec, epilogue),
+                tolerance,
+                0);
+          }
+        }
+      }
+    }
+  }
+
   @Provide
   Arbitrary<Integer> widths() {
     // With stride 1 and SAME padding the output width is the input width.
-    return Arbitraries.of(1, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31);
+    return Arbitraries.of(1, 4, 5, 6, 7, 8, 9, 12, 13, 16, 17, 24, 25, 31);
   }
 
   @Provide
@@ -116,6 +146,6 @@ class DirectNhwcConvolutionTest {
 
   @Provide
   Arbitrary<Integer> outputChannels() {
-    return Arbitraries.of(1, 7, 8, 9, 16, 17, 33);
+    return Arbitraries.of(1, 7, 8, 9, 16, 17, 24, 33, 48, 64);
   }
 }

@@ -6,14 +6,15 @@ import static dev.millrace.kernels.internal.simd.Gemm.NR;
 import jdk.incubator.vector.FloatVector;
 
 /**
- * Micro-kernels of the direct NHWC convolution ({@link DirectConvNhwc}): a tile of 12 or 8 output
- * pixels of one output row × 8 output channels, read straight from a padded input. Pixel {@code r}
- * of the tile reads its patch as runs of {@code segLen} contiguous floats (a filter row's {@code
- * kw} taps of all input channels, when undilated), run {@code s} at {@code a[aOff + r * step +
- * segOff[s] + j]}, {@code step} being the distance between the patches of adjacent output pixels
- * ({@code strideW · c}). The filter is a packed B panel ({@code b[bOff + k * 8 + l]}, k over the
- * runs in order). Per step of k: one vector load of B, 12 or 8 broadcasts, 12 or 8 FMAs, the
- * instructions of {@link MicroKernels#micro12r}.
+ * Narrow micro-kernels of the direct NHWC convolution ({@link DirectConvNhwc}): a tile of 12 or 8
+ * output pixels of one output row × 8 output channels, read straight from a padded input. They
+ * serve the output channels left over after the 16-wide tiles of {@link WideConvMicroKernels}
+ * (fewer than 16). Pixel {@code r} of the tile reads its patch as runs of {@code segLen} contiguous
+ * floats (a filter row's {@code kw} taps of all input channels, when undilated), run {@code s} at
+ * {@code a[aOff + r * step + segOff[s] + j]}, {@code step} being the distance between the patches
+ * of adjacent output pixels ({@code strideW · c}). The filter is a packed B panel ({@code b[bOff +
+ * k * 8 + l]}, k over the runs in order). Per step of k: one vector load of B, 12 or 8 broadcasts,
+ * 12 or 8 FMAs, the instructions of {@link MicroKernels#micro12r}.
  *
  * <p>The shapes of these methods were chosen by reading C2's code for them
  * (-XX:CompileCommand=print) and timing them, on JDK 25:

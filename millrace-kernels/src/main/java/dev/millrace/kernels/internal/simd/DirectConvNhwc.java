@@ -7,18 +7,22 @@ import java.util.Arrays;
 /**
  * Direct NHWC convolution: no patch matrix, packed or not. A band of output rows of one image is
  * computed from a zero-padded copy of the input rows it reads (copied once per band, so no bounds
- * checks and no padding branches remain); a tile of 12 or 8 output pixels of one output row × 8
- * output channels then reads, for each filter row, one run of {@code kw · c} contiguous floats per
- * pixel, the runs of neighbouring pixels being {@code strideW · c} apart ({@link
- * ConvMicroKernels}). The filter is packed once per call into the GEMM's {@code [k][8]} panels,
- * shared by the threads; bands are claimed by free threads. A band computes one 8-channel panel
- * over all its rows before the next, so the panel ({@code 4 · 8 · k} bytes) stays in L1.
+ * checks and no padding branches remain); a tile of output pixels of one output row then reads, for
+ * each filter row, one run of {@code kw · c} contiguous floats per pixel, the runs of neighbouring
+ * pixels being {@code strideW · c} apart. Output channels go 16 at a time to tiles of 4 pixels × 16
+ * channels ({@link WideConvMicroKernels}: 6 loads per 8 FMAs); the fewer than 16 left over go 8 at
+ * a time to tiles of 12 or 8 pixels × 8 channels ({@link ConvMicroKernels}: 13 loads per 12 FMAs,
+ * load-bound). The filter is packed once per call into {@code [k][16]} panels, then the GEMM's
+ * {@code [k][8]} panels for the leftover channels, shared by the threads; bands are claimed by free
+ * threads. A band computes one panel over all its rows before the next, so the panel ({@code 4 · 16
+ * · k} bytes) stays in L1 or close to it (36 KiB at 64 input channels).
  *
  * <p>Against the GEMM over implicit im2col this saves copying every patch ({@code kh · kw} times
- * the input for stride 1) into packed panels; the price is one padded copy of the input and the 12
+ * the input for stride 1) into packed panels; the price is one padded copy of the input and the
  * broadcast streams of the GEMM's row-major panels. Measured on batch 32, 3×3 SAME layers (1
- * thread, same process): 16→16 32×32 1.5×, 16→32 stride 2 1.16×, 32→32 16×16 1.10×, 64→64 8×8 1.10×
- * faster than the GEMM.
+ * thread, same process): with the 8-wide tiles only, 16→16 32×32 1.5×, 16→32 stride 2 1.16×, 32→32
+ * 16×16 1.10×, 64→64 8×8 1.10× faster than the GEMM; the 16-wide tiles then took medians 1.38 →
+ * 1.12 ms (16→32 s2), 2.28 → 1.91 (32→32) and 2.12 → 1.83 (64→64), interleaved in one process.
  */
 final class DirectConvNhwc {
   private final float[] x;
@@ -40,6 +44,11 @@ final class DirectConvNhwc {
 
   private final int segLen;
   private final RowTiles tiles;
+
+  /** Leading 16-channel panels, computed by the wide kernels; the rest use 8-channel panels. */
+  private final int widePanels;
+
+  /** The filter: {@link #widePanels} {@code [k][16]} panels, then {@code [k][8]} panels. */
   private final float[] filter;
 
   /** The most floats of padded input per band (256 KiB: half of Zen 3's L2). */
@@ -77,12 +86,29 @@ final class DirectConvNhwc {
       }
     }
     tiles = RowTiles.of(g.out().w());
-    int panels = (oc + Gemm.NR - 1) / Gemm.NR;
-    filter = Scratch.packedB(panels * depth * Gemm.NR);
+    widePanels = oc / WIDE;
+    int wideFloats = widePanels * depth * WIDE;
+    int narrow = (oc - widePanels * WIDE + Gemm.NR - 1) / Gemm.NR;
+    filter = Scratch.packedB(wideFloats + narrow * depth * Gemm.NR);
+    for (int q = 0; q < widePanels; q++) {
+      packWide(f, q * WIDE, filter, q * depth * WIDE);
+    }
     Gemm.PackB packer = Packers.b(f, 0, oc, 1);
-    for (int q = 0; q < panels; q++) {
+    for (int q = 0; q < narrow; q++) {
+      int j0 = widePanels * WIDE + q * Gemm.NR;
       packer.pack(
-          filter, q * depth * Gemm.NR, q * Gemm.NR, Math.min(Gemm.NR, oc - q * Gemm.NR), 0, depth);
+          filter, wideFloats + q * depth * Gemm.NR, j0, Math.min(Gemm.NR, oc - j0), 0, depth);
+    }
+  }
+
+  private static final int WIDE = WideConvMicroKernels.WIDTH;
+
+  /**
+   * Channels {@code [j0, j0 + 16)} of the HWIO filter ({@code [k][oc]}) as a {@code [k][16]} panel.
+   */
+  private void packWide(float[] f, int j0, float[] panel, int at) {
+    for (int k = 0; k < depth; k++) {
+      System.arraycopy(f, k * oc + j0, panel, at + k * WIDE, WIDE);
     }
   }
 
@@ -132,19 +158,53 @@ final class DirectConvNhwc {
   private void band(int b, int oy0, int oy1) {
     float[] xp = padBand(b, oy0, oy1);
     float[] acc = Scratch.tile();
-    for (int q = 0; q * Gemm.NR < oc; q++) {
+    for (int q = 0; q < widePanels; q++) {
+      for (int oy = oy0; oy < oy1; oy++) {
+        wideRow(xp, b, oy0, oy, q, acc);
+      }
+    }
+    for (int q = 0; widePanels * WIDE + q * Gemm.NR < oc; q++) {
       for (int oy = oy0; oy < oy1; oy++) {
         row(xp, b, oy0, oy, q, acc);
       }
     }
   }
 
-  /** Output row {@code oy} of image {@code b}, channels of panel {@code q}. */
+  /** Output row {@code oy} of image {@code b}, channels of 16-wide panel {@code q}. */
+  private void wideRow(float[] xp, int b, int oy0, int oy, int q, float[] acc) {
+    int ow = g.out().w();
+    int j0 = q * WIDE;
+    int bOff = q * depth * WIDE;
+    int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
+    int pixel0 = (b * g.out().h() + oy) * ow;
+    for (int ox = 0; ox < ow; ox += WideConvMicroKernels.HEIGHT) {
+      int rows = Math.min(WideConvMicroKernels.HEIGHT, ow - ox);
+      WideConvMicroKernels.tile(
+          pixelStep,
+          xp,
+          rowBase + ox * pixelStep,
+          segOff,
+          segLen,
+          filter,
+          bOff,
+          y,
+          (pixel0 + ox) * oc + j0,
+          oc,
+          rows,
+          acc);
+      if (ep != null) {
+        Gemm.applyEpilogue(ep, y, 0, oc, pixel0 + ox, j0, rows, Gemm.NR);
+        Gemm.applyEpilogue(ep, y, 0, oc, pixel0 + ox, j0 + Gemm.NR, rows, Gemm.NR);
+      }
+    }
+  }
+
+  /** Output row {@code oy} of image {@code b}, channels of 8-wide panel {@code q}. */
   private void row(float[] xp, int b, int oy0, int oy, int q, float[] acc) {
     int ow = g.out().w();
-    int j0 = q * Gemm.NR;
+    int j0 = widePanels * WIDE + q * Gemm.NR;
     int cols = Math.min(Gemm.NR, oc - j0);
-    int bOff = q * depth * Gemm.NR;
+    int bOff = widePanels * depth * WIDE + q * depth * Gemm.NR;
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
     for (int t = 0; t < tiles.count(); t++) {
