@@ -58,27 +58,18 @@ class MapBatchFusionTest {
     TestSupport.assertNoPipelineThreads();
   }
 
+  /** A feature of 1 to 4 copies of {@code i}: batches of these need padding or ragged rows. */
+  private static Features variableLength(long i) {
+    long[] values = new long[(int) (i % 4) + 1];
+    java.util.Arrays.fill(values, i);
+    return Features.of("t", Tensor.ofLongs(dev.millrace.tensor.Shape.of(values.length), values));
+  }
+
   @Test
   void paddedAndRaggedBatchesAreFusedToo() {
     Dataset<Features> lengths =
-        Dataset.range(50)
-            .map(
-                i ->
-                    Features.of(
-                        "t",
-                        Tensor.ofLongs(
-                            dev.millrace.tensor.Shape.of((int) (i % 4) + 1),
-                            new long[(int) (i % 4) + 1])),
-                Parallelism.of(3));
-    Dataset<Features> inline =
-        Dataset.range(50)
-            .map(
-                i ->
-                    Features.of(
-                        "t",
-                        Tensor.ofLongs(
-                            dev.millrace.tensor.Shape.of((int) (i % 4) + 1),
-                            new long[(int) (i % 4) + 1])));
+        Dataset.range(50).map(MapBatchFusionTest::variableLength, Parallelism.of(3));
+    Dataset<Features> inline = Dataset.range(50).map(MapBatchFusionTest::variableLength);
     assertThat(lengths.paddedBatch(8, false, Padding.zeros()).toList())
         .isEqualTo(inline.paddedBatch(8, false, Padding.zeros()).toList());
     assertThat(lengths.raggedBatch(8, true).toList())

@@ -46,6 +46,15 @@ public final class BatchOp<T, B> extends Op<B> {
     return size + ", dropRemainder=" + dropRemainder + ", " + batcherName;
   }
 
+  /**
+   * The batches that {@code elements} consecutive elements make: whole ones, plus the smaller last
+   * one if the input {@code ended} there and the remainder is kept.
+   */
+  static long batchesOf(long elements, int size, boolean ended, boolean dropRemainder) {
+    boolean partial = ended && elements % size > 0 && !dropRemainder;
+    return elements / size + (partial ? 1 : 0);
+  }
+
   @Override
   public Node<B> open(Ctx ctx) {
     // Fused, a failed element fails its whole batch; only ignoreErrors could tell the difference.
@@ -106,16 +115,10 @@ public final class BatchOp<T, B> extends Op<B> {
         }
         long want = Math.multiplyExact(n, (long) size);
         long m = in.skip(want);
-        batches += m / size;
-        if (m < want) {
-          ended = true;
-          long partial = m % size;
-          if (partial > 0 && !dropRemainder) {
-            batches++;
-            return m / size + 1;
-          }
-        }
-        return m / size;
+        ended = m < want;
+        long skipped = batchesOf(m, size, ended, dropRemainder);
+        batches += skipped;
+        return skipped;
       }
 
       @Override

@@ -551,14 +551,12 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       long want = Math.multiplyExact(n, (long) size);
       long m = in.skip(want);
       inputIndex += m;
-      if (m == want) {
-        return n;
+      if (m < want) {
+        // The input ended: nothing is left for the workers.
+        inputDone = true;
+        totalChunks = nextSeq;
       }
-      // The input ended: nothing is left for the workers.
-      inputDone = true;
-      totalChunks = nextSeq;
-      boolean partial = m % size > 0 && !fusion.dropRemainder;
-      return m / size + (partial ? 1 : 0);
+      return BatchOp.batchesOf(m, size, m < want, fusion.dropRemainder);
     }
 
     @Override
