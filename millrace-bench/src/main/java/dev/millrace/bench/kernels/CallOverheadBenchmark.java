@@ -1,0 +1,59 @@
+package dev.millrace.bench.kernels;
+
+import dev.millrace.kernels.KernelThreadPool;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The two fixed costs of every threaded kernel call that the work itself cannot hide: allocating
+ * (and so zero-filling, on the calling thread) an output the size of a convolution layer's, and
+ * handing an empty split to a {@link KernelThreadPool} of 2 (waking its parked helper and waiting
+ * for it). Score: µs per call, to set beside a layer's milliseconds.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "--add-modules", "jdk.incubator.vector"})
+public class CallOverheadBenchmark {
+  /** Output floats of the reference layers: 32×32×32×16 (layers 1–2) and 32×16×16×32 (3–4). */
+  @Param({"524288", "262144"})
+  public int outputFloats;
+
+  private KernelThreadPool pool;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    pool = KernelThreadPool.create(2);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    pool.close();
+  }
+
+  @Benchmark
+  public float[] allocateOutput() {
+    return new float[outputFloats];
+  }
+
+  @Benchmark
+  public void emptySplitOverTwoThreads() {
+    pool.parallelFor(2, i -> {});
+  }
+}
