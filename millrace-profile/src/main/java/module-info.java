@@ -1,0 +1,11 @@
+/**
+ * Where the time of a training job goes: the step profiler, utilisation samplers, TensorBoard event
+ * files, trace timelines, the HTML report and the bottleneck doctor.
+ */
+module dev.millrace.profile {
+  requires transitive dev.millrace.records;
+  requires transitive dev.millrace.data;
+  requires transitive dev.millrace.graph;
+
+  exports dev.millrace.profile;
+}
