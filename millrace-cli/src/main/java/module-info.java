@@ -4,6 +4,8 @@ module dev.millrace.cli {
   requires dev.millrace.convert;
   requires dev.millrace.data;
   requires dev.millrace.graph;
+  requires dev.millrace.nn;
+  requires dev.millrace.profile;
   requires info.picocli;
 
   opens dev.millrace.cli to

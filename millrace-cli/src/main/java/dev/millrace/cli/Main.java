@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       QuickstartCommand.class,
       ConvertCommand.class,
       InspectCommand.class,
+      TrainCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })

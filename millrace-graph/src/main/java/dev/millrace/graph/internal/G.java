@@ -111,7 +111,9 @@ final class G {
     Output<?> sx = op(tf, "Shape", x);
     Output<?> sy = op(tf, "Shape", y);
     Output<?> rx = tf.op("BroadcastGradientArgs", List.of(sx, sy), Map.of()).output(0);
-    return reshape(tf, sum(tf, g, rx, false), sx);
+    // keep_dims: with axes known only at run time, a reduction that keeps its dimensions still has
+    // a known rank, so the reshape after it (and every gradient downstream) keeps one too.
+    return reshape(tf, sum(tf, g, rx, true), sx);
   }
 
   /** A constant tensor of {@code type} and {@code shape} filled with {@code value}. */

@@ -1,0 +1,137 @@
+package dev.millrace.cli;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.millrace.nn.TrainConfig;
+import dev.millrace.nn.TrainResult;
+import dev.millrace.nn.Trainer;
+import dev.millrace.nn.TrainingListener;
+import dev.millrace.nn.TrainingState;
+import dev.millrace.records.Manifest;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code millrace train}: trains a built-in model from converted shards. */
+@Command(
+    name = "train",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Trains a built-in model on a data set converted by 'millrace convert': reads the train"
+          + " split through the input pipeline (shuffle, decode and augment on parallel threads,"
+          + " prefetch), evaluates on the held-out split after each epoch and checkpoints"
+          + " (variables, optimizer state, pipeline position) atomically.",
+      "--resume continues a stopped or killed run from its last checkpoint and ends with the"
+          + " weights the uninterrupted run would have; the recipe, seed and augmentation then"
+          + " come from the checkpoint.",
+      ""
+    },
+    sortOptions = false)
+final class TrainCommand implements Callable<Integer> {
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  @Mixin TrainingOptions job;
+
+  @Option(
+      names = "--epochs",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Epochs in all, counting those a resumed run already did (default: 1).")
+  int epochs;
+
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "DIR",
+      description = "Where to checkpoint after each epoch (default: runs/<model>/checkpoint).")
+  Path checkpointDir;
+
+  @Option(
+      names = "--checkpoint-every",
+      paramLabel = "STEPS",
+      defaultValue = "0",
+      description = "Also checkpoint every this many steps (default: 0, at epoch ends only).")
+  long checkpointEvery;
+
+  @Option(
+      names = "--resume",
+      description = "Continue from the checkpoint in --checkpoint-dir, if there is one.")
+  boolean resume;
+
+  @Option(names = "--json", description = "Print one JSON object at the end instead of text.")
+  boolean json;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    TrainConfig base = job.config();
+    Path ckpt =
+        checkpointDir != null
+            ? checkpointDir
+            : Path.of("runs", base.model().cliName(), "checkpoint");
+    TrainConfig config = base.withEpochs(epochs).withCheckpoints(ckpt, checkpointEvery, resume);
+    if (resume && !Files.isRegularFile(ckpt.resolve("checkpoint.json"))) {
+      err.println("no checkpoint in " + ckpt + " yet: starting from the beginning");
+    }
+    List<TrainingListener> listeners = new ArrayList<>();
+    listeners.add(TrainProgress.forStandardError(err));
+    TrainResult result = Trainer.train(config, TrainingListener.all(listeners));
+    if (json) {
+      out.println(
+          Manifest.json().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result)));
+    } else {
+      out.println(summary(result));
+    }
+    return 0;
+  }
+
+  static String summary(TrainResult r) {
+    return String.format(
+        Locale.ROOT,
+        "%s (%s): test accuracy %.2f%% after %d epochs; %,.0f images/s, input wait %.1f%%,"
+            + " median step %.1f ms, %s in all; checkpoint %s",
+        r.model(),
+        r.format(),
+        100 * r.testAccuracy(),
+        r.epochs(),
+        r.imagesPerSecond(),
+        100 * r.inputWaitShare(),
+        r.stepMillisMedian(),
+        Durations.of(r.wallSeconds()),
+        r.checkpoint());
+  }
+
+  static ObjectNode toJson(TrainResult r) {
+    ObjectNode o = Manifest.json().createObjectNode();
+    o.put("model", r.model());
+    o.put("format", r.format());
+    o.put("epochs", r.epochs());
+    o.put("steps", r.steps());
+    o.put("test_accuracy", r.testAccuracy());
+    o.put("images_per_sec", r.imagesPerSecond());
+    o.put("input_wait_share", r.inputWaitShare());
+    o.put("step_ms_median", r.stepMillisMedian());
+    o.put("wall_seconds", r.wallSeconds());
+    o.put("checkpoint", r.checkpoint() == null ? null : r.checkpoint().toString());
+    ArrayNode h = o.putArray("history");
+    for (TrainingState.EpochSummary e : r.history()) {
+      ObjectNode n = h.addObject();
+      n.put("epoch", e.epoch() + 1);
+      n.put("train_loss", e.trainLoss());
+      n.put("train_accuracy", e.trainAccuracy());
+      n.put("test_loss", e.evalLoss());
+      n.put("test_accuracy", e.evalAccuracy());
+      n.put("images_per_sec", e.imagesPerSecond());
+      n.put("train_seconds", e.trainSeconds());
+    }
+    return o;
+  }
+}
