@@ -7,6 +7,8 @@ import dev.millrace.nn.TrainResult;
 import dev.millrace.nn.Trainer;
 import dev.millrace.nn.TrainingListener;
 import dev.millrace.nn.TrainingState;
+import dev.millrace.profile.OpTime;
+import dev.millrace.profile.StepProfiler;
 import dev.millrace.records.Manifest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -83,6 +85,8 @@ final class TrainCommand implements Callable<Integer> {
     }
     List<TrainingListener> listeners = new ArrayList<>();
     listeners.add(TrainProgress.forStandardError(err));
+    StepProfiler profiler = StepProfiler.defaults();
+    listeners.add(new ProfilingListener(profiler, err));
     TrainResult result = Trainer.train(config, TrainingListener.all(listeners));
     if (json) {
       out.println(
@@ -91,6 +95,22 @@ final class TrainCommand implements Callable<Integer> {
       out.println(summary(result));
     }
     return 0;
+  }
+
+  /** One line: the op types that take most of a step's compute time. */
+  static String topOps(StepProfiler p) {
+    StringBuilder b = new StringBuilder("compute per step:");
+    for (OpTime t : p.topOps(6)) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              " %s %.1f ms (%.0f%%),",
+              t.type(),
+              t.nanosPerStep() / 1e6,
+              100 * t.share()));
+    }
+    b.setLength(b.length() - 1);
+    return b.toString();
   }
 
   static String summary(TrainResult r) {

@@ -1,0 +1,37 @@
+package dev.millrace.cli;
+
+import dev.millrace.nn.StepReport;
+import dev.millrace.nn.TrainingListener;
+import dev.millrace.profile.StepProfiler;
+import dev.millrace.profile.StepRecord;
+import java.io.PrintWriter;
+
+/** Feeds each training step to a {@link StepProfiler} and prints its live warnings. */
+final class ProfilingListener implements TrainingListener {
+  private final StepProfiler profiler;
+  private final PrintWriter err;
+
+  ProfilingListener(StepProfiler profiler, PrintWriter err) {
+    this.profiler = profiler;
+    this.err = err;
+  }
+
+  static StepRecord record(StepReport s) {
+    return new StepRecord(s.step(), s.startNanos(), s.waitNanos(), s.computeNanos(), s.examples());
+  }
+
+  @Override
+  public void step(StepReport s) {
+    profiler
+        .record(record(s), s.runStats())
+        .ifPresent(
+            warning -> {
+              err.println("\r\u001b[K" + warning);
+              err.flush();
+            });
+  }
+
+  StepProfiler profiler() {
+    return profiler;
+  }
+}
