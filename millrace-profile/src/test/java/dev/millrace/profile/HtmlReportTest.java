@@ -1,6 +1,7 @@
 package dev.millrace.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,8 +10,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -35,7 +38,7 @@ class HtmlReportTest {
   @Test
   void pageLoadsNothingFromTheNetwork() {
     String page = HtmlReport.render(ReportFixtures.doctor(500, 120, true, 1));
-    String lower = page.toLowerCase(java.util.Locale.ROOT);
+    String lower = page.toLowerCase(Locale.ROOT);
 
     assertThat(lower).doesNotContain("<link").doesNotContain("@import").doesNotContain("<iframe");
     assertThat(lower).doesNotContainPattern("<script[^>]*\\ssrc\\s*=");
@@ -124,8 +127,7 @@ class HtmlReportTest {
     // a folder where the page should go: the rename onto it fails
     Files.createDirectories(dir.resolve("index.html").resolve("occupied"));
 
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> HtmlReport.write(ReportFixtures.training(10, 5, 6), dir))
+    assertThatThrownBy(() -> HtmlReport.write(ReportFixtures.training(10, 5, 6), dir))
         .isInstanceOf(IOException.class);
     assertThat(listing(dir)).containsExactly("index.html");
   }
@@ -169,10 +171,7 @@ class HtmlReportTest {
   void emptyReportStillRenders() throws IOException {
     ReportData empty =
         ReportData.of(
-            "nothing yet",
-            "millrace train",
-            new ReportData.Host("cpu", 1, ""),
-            java.time.Instant.EPOCH);
+            "nothing yet", "millrace train", new ReportData.Host("cpu", 1, ""), Instant.EPOCH);
     String page = HtmlReport.render(empty);
     assertThat(page)
         .contains("No step timings were recorded.")
