@@ -22,10 +22,17 @@ import java.util.List;
  * EventFile#truncatedTail()}: TensorBoard treats it as a file still being written, and it is what a
  * killed run leaves. A bad length or data CRC anywhere, a record that is not a {@code
  * tensorflow.Event}, or a scalar TensorBoard could not show is an {@link IOException} whose message
- * reads {@code file@offset (record n): problem}.
+ * reads {@code file@offset (record n): problem}. (TensorBoard itself skips a record with a bad data
+ * CRC; here a damaged file is reported rather than silently read short.)
+ *
+ * <p>Memory grows with the file: one row per scalar logged, a few dozen bytes each.
  */
 public final class EventFileReader {
-  /** RecordReader's problem text for a file that ends inside a record (header or body). */
+  /**
+   * How RecordReader's problem text starts when a file ends inside a record, header or body (the
+   * records module's corruption test pins these messages; our truncation test would catch a
+   * change).
+   */
   private static final String TRUNCATION = "truncated record";
 
   private EventFileReader() {}
