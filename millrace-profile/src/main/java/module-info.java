@@ -6,6 +6,8 @@ module dev.millrace.profile {
   requires transitive dev.millrace.records;
   requires transitive dev.millrace.data;
   requires transitive dev.millrace.graph;
+  requires transitive dev.millrace.nn;
+  requires jdk.management;
 
   exports dev.millrace.profile;
 }

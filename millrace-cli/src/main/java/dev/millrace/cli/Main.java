@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
       ConvertCommand.class,
       InspectCommand.class,
       TrainCommand.class,
+      DoctorCommand.class,
       BenchCommand.class,
       CommandLine.HelpCommand.class
     })
