@@ -169,7 +169,7 @@ final class InputBench {
       Manifest m = Manifest.read(file);
       return m.splits() == null ? Optional.empty() : Optional.of(m);
     } catch (IOException | RuntimeException e) {
-      // A manifest in another format (TensorFlow's golden files have one) is no manifest of ours.
+      // A manifest in another format (testdata/tensorflow/records has one) is no manifest of ours.
       return Optional.empty();
     }
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.millrace.records.Compression;
 import dev.millrace.records.RecordWriter;
+import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class BenchInputCommandTest {
-  private static final Path GOLDEN =
-      Path.of(System.getProperty("millrace.shared", "../../shared"), "golden", "records");
-  private static final Path FASHION = GOLDEN.resolve("fashion-train-500.tfrecord");
+  private static final Path FASHION = TestData.tensorflow("records/fashion-train-500.tfrecord");
 
-  /** Payload bytes of the 500 golden records: 419,000 file bytes less 16 bytes of framing each. */
+  /**
+   * Payload bytes of TensorFlow's 500 records: 419,000 file bytes less 16 bytes of framing each.
+   */
   private static final long FASHION_PAYLOAD_BYTES = 419_000 - 500 * 16;
 
   @TempDir Path tmp;

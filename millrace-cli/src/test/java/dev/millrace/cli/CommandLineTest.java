@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,9 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
-  private static final Path GOLDEN =
-      Path.of(System.getProperty("millrace.shared", "../../shared"), "golden", "records");
-
   @TempDir Path tmp;
 
   @Test
@@ -43,7 +41,7 @@ class CommandLineTest {
               "--intra-op-threads",
               "1",
               "inspect",
-              GOLDEN.resolve("feature-kinds.tfrecord").toString());
+              TestData.tensorflow("records/feature-kinds.tfrecord").toString());
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(dev.millrace.graph.ThreadConfig.physicalCores())
           .isEqualTo(dev.millrace.graph.ThreadConfig.of(3, 1));
@@ -70,7 +68,10 @@ class CommandLineTest {
   @Test
   void inspectReadsTensorFlowsFileAsJson() throws IOException {
     CliRunner r =
-        CliRunner.run("inspect", GOLDEN.resolve("fashion-train-500.tfrecord").toString(), "--json");
+        CliRunner.run(
+            "inspect",
+            TestData.tensorflow("records/fashion-train-500.tfrecord").toString(),
+            "--json");
     assertThat(r.exit()).as(r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("total_records").asLong()).isEqualTo(500);
@@ -84,7 +85,7 @@ class CommandLineTest {
   void inspectDetectsCompressionFromTheSuffix() {
     for (String name :
         new String[] {"fashion-train-500.tfrecord.gz", "fashion-train-500.tfrecord.zlib"}) {
-      CliRunner r = CliRunner.run("inspect", GOLDEN.resolve(name).toString());
+      CliRunner r = CliRunner.run("inspect", TestData.tensorflow("records/" + name).toString());
       assertThat(r.exit()).as(r.err()).isZero();
       assertThat(r.out()).contains("total: 500 records");
     }
@@ -94,7 +95,10 @@ class CommandLineTest {
   void inspectShowsRecords() {
     CliRunner r =
         CliRunner.run(
-            "inspect", GOLDEN.resolve("fashion-train-500.tfrecord").toString(), "--show", "2");
+            "inspect",
+            TestData.tensorflow("records/fashion-train-500.tfrecord").toString(),
+            "--show",
+            "2");
     assertThat(r.exit()).isZero();
     assertThat(r.out())
         .contains("record 0 (", "record 1 (", "image", "<784 B:", "label", "int64  [9]");
@@ -103,7 +107,7 @@ class CommandLineTest {
   @Test
   void inspectFailsWithOneLineNamingFileOffsetAndRecordOnCorruption() throws IOException {
     Path copy = tmp.resolve("bad.tfrecord");
-    Files.copy(GOLDEN.resolve("fashion-train-500.tfrecord"), copy);
+    Files.copy(TestData.tensorflow("records/fashion-train-500.tfrecord"), copy);
     byte[] bytes = Files.readAllBytes(copy);
     int record3Payload = 3 * 838 + 12 + 100;
     bytes[record3Payload] ^= 0x40;

@@ -10,6 +10,7 @@ import dev.millrace.records.proto.Example;
 import dev.millrace.records.proto.Feature;
 import dev.millrace.records.proto.FloatList;
 import dev.millrace.records.proto.Int64List;
+import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,17 +18,15 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-/** Helpers shared by the tests: golden files, Example writing, thread accounting. */
+/** Helpers shared by the tests: TensorFlow's files, Example writing, thread accounting. */
 final class TestSupport {
   private TestSupport() {}
 
+  /**
+   * The TFRecord file {@code name} that TensorFlow wrote, in {@code testdata/tensorflow/records}.
+   */
   static Path golden(String name) {
-    String shared = System.getProperty("millrace.shared");
-    if (shared == null) {
-      throw new IllegalStateException(
-          "system property millrace.shared is not set (run through Maven)");
-    }
-    return Path.of(shared, "golden", "records", name);
+    return TestData.tensorflow("records/" + name);
   }
 
   static Feature int64s(long... values) {

@@ -2,6 +2,7 @@ package dev.millrace.records;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -13,24 +14,17 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * The TensorFlow-written golden files under {@code <shared>/golden/records/} and their manifest.
+ * The TFRecord files written by TensorFlow under {@code testdata/tensorflow/records/} and their
+ * manifest.
  */
 final class Golden {
   private static JsonNode manifest;
 
   private Golden() {}
 
-  static Path dir() {
-    String shared = System.getProperty("millrace.shared");
-    if (shared == null) {
-      throw new IllegalStateException(
-          "system property millrace.shared is not set (run through Maven)");
-    }
-    return Path.of(shared, "golden", "records");
-  }
-
+  /** The file {@code name} of {@code testdata/tensorflow/records/}; it must exist. */
   static Path file(String name) {
-    return dir().resolve(name);
+    return TestData.tensorflow("records/" + name);
   }
 
   static synchronized JsonNode manifest() {

@@ -27,7 +27,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Compatibility with TFRecord files written by real TensorFlow (see golden/README.md). */
+/**
+ * Compatibility with TFRecord files written by real TensorFlow (see testdata/tensorflow/README.md).
+ */
 class GoldenRecordsTest {
   @TempDir Path tmp;
 

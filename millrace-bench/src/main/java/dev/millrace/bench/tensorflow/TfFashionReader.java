@@ -17,7 +17,7 @@ import org.tensorflow.types.TUint8;
 /**
  * Reads Fashion-MNIST TFRecord files with TensorFlow alone (its reader, its Example parser, its
  * DecodeRaw) and sums what it saw, so that files written by Millrace can be checked against the
- * golden manifest's {@code verify_records_output}.
+ * {@code verify_records_output} of a TensorFlow-written file's manifest.
  */
 final class TfFashionReader {
   private static final int FIRST_LABELS = 10;

@@ -12,6 +12,7 @@ import dev.millrace.convert.SourceFormat;
 import dev.millrace.records.Compression;
 import dev.millrace.records.RecordReader;
 import dev.millrace.records.RecordWriter;
+import dev.millrace.testkit.TestData;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +32,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A TensorFlow reader accepts our files: TFRecord files written by Millrace are read by TensorFlow
  * 2.18 itself ({@code TFRecordDataset} + {@code ParseExampleV2} + {@code DecodeRaw}, through
- * TensorFlow Java), and what TensorFlow sees must sum to the golden manifest's figures.
+ * TensorFlow Java), and what TensorFlow sees must sum to the figures of the manifest of {@code
+ * testdata/tensorflow/records}.
  */
 @Tag("tensorflow")
 class TensorFlowReadsMillraceRecordsTest {
@@ -43,14 +45,15 @@ class TensorFlowReadsMillraceRecordsTest {
 
   @BeforeAll
   static void readGolden() throws IOException {
-    golden = Path.of(System.getProperty("millrace.shared", "../../shared"), "golden", "records");
+    golden = TestData.tensorflow("records/fashion-train-500.tfrecord");
     goldenPayloads = new ArrayList<>();
-    try (RecordReader r = RecordReader.open(golden.resolve("fashion-train-500.tfrecord"))) {
+    try (RecordReader r = RecordReader.open(golden)) {
       while (r.next()) {
         goldenPayloads.add(r.copyRecord());
       }
     }
-    JsonNode manifest = new ObjectMapper().readTree(golden.resolve("manifest.json").toFile());
+    JsonNode manifest =
+        new ObjectMapper().readTree(TestData.tensorflow("records/manifest.json").toFile());
     for (JsonNode file : manifest.get("files")) {
       if (file.get("file").asText().equals("fashion-train-500.tfrecord")) {
         expected = file.get("verify_records_output");
@@ -83,9 +86,7 @@ class TensorFlowReadsMillraceRecordsTest {
 
   @Test
   void tensorFlowReadsTheGoldenFileAsTheManifestSays() {
-    TfFashionReader.Totals seen =
-        TfFashionReader.read(
-            List.of(golden.resolve("fashion-train-500.tfrecord")), Compression.NONE);
+    TfFashionReader.Totals seen = TfFashionReader.read(List.of(golden), Compression.NONE);
 
     assertThat(seen.records()).isEqualTo(expected.get("records").asLong());
     assertThat(seen.labelSum()).isEqualTo(expected.get("label_sum").asLong());

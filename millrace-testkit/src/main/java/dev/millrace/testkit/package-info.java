@@ -1,0 +1,6 @@
+/**
+ * Test support shared by the modules' tests. {@link dev.millrace.testkit.TestData} finds the files
+ * that TensorFlow wrote under {@code testdata/tensorflow/}, so that tests read them by a path
+ * relative to that folder and fail, naming the path, when one is missing.
+ */
+package dev.millrace.testkit;
