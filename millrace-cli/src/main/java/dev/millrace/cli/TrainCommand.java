@@ -116,11 +116,13 @@ final class TrainCommand implements Callable<Integer> {
   static String summary(TrainResult r) {
     return String.format(
         Locale.ROOT,
-        "%s (%s): test accuracy %.2f%% after %d epochs; %,.0f images/s, input wait %.1f%%,"
+        "%s (%s): %s after %d epochs; %,.0f images/s, input wait %.1f%%,"
             + " median step %.1f ms, %s in all; checkpoint %s",
         r.model(),
         r.format(),
-        100 * r.testAccuracy(),
+        Double.isNaN(r.testAccuracy())
+            ? "no held-out split to test on"
+            : String.format(Locale.ROOT, "test accuracy %.2f%%", 100 * r.testAccuracy()),
         r.epochs(),
         r.imagesPerSecond(),
         100 * r.inputWaitShare(),
@@ -135,7 +137,11 @@ final class TrainCommand implements Callable<Integer> {
     o.put("format", r.format());
     o.put("epochs", r.epochs());
     o.put("steps", r.steps());
-    o.put("test_accuracy", r.testAccuracy());
+    if (Double.isNaN(r.testAccuracy())) {
+      o.putNull("test_accuracy");
+    } else {
+      o.put("test_accuracy", r.testAccuracy());
+    }
     o.put("images_per_sec", r.imagesPerSecond());
     o.put("input_wait_share", r.inputWaitShare());
     o.put("step_ms_median", r.stepMillisMedian());

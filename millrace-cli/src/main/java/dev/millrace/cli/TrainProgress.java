@@ -145,17 +145,21 @@ final class TrainProgress implements TrainingListener {
     if (terminal) {
       err.print("\r\u001b[K");
     }
+    String test =
+        Double.isNaN(e.evalAccuracy())
+            ? "no held-out split"
+            : String.format(
+                Locale.ROOT, "test loss %.4f acc %.2f%%", e.evalLoss(), 100 * e.evalAccuracy());
     err.println(
         String.format(
             Locale.ROOT,
-            "epoch %d/%d: train loss %.4f acc %.2f%%, test loss %.4f acc %.2f%%, %,.0f images/s,"
-                + " input wait %.1f%%, %s (+%s eval)",
+            "epoch %d/%d: train loss %.4f acc %.2f%%, %s, %,.0f images/s, input wait %.1f%%, %s"
+                + " (+%s eval)",
             e.epoch() + 1,
             plan.epochs(),
             e.trainLoss(),
             100 * e.trainAccuracy(),
-            e.evalLoss(),
-            100 * e.evalAccuracy(),
+            test,
             e.imagesPerSecond(),
             100 * e.inputWaitShare(),
             Durations.of(e.trainSeconds()),

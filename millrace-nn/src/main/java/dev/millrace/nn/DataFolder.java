@@ -18,14 +18,15 @@ import java.util.Optional;
 /**
  * A data set converted by {@code millrace convert}: its manifest, the split to train on ({@code
  * train}), the held-out split to evaluate on ({@code test}, else {@code eval}, else {@code
- * validation}), and what one example holds — found in the first training record: a raw uint8 {@code
- * image} with {@code height}/{@code width}/{@code depth} (the IDX and CIFAR layouts) or an encoded
- * {@code image/encoded} (the image-folder layout), and an int64 {@code label} or {@code
- * image/class/label}.
+ * validation}; an image folder has none), and what one example holds — found in the first training
+ * record: a raw uint8 {@code image} with {@code height}/{@code width}/{@code depth} (the IDX and
+ * CIFAR layouts) or an encoded {@code image/encoded} (the image-folder layout), and an int64 {@code
+ * label} or {@code image/class/label}.
  *
  * @param dir the folder
  * @param train the training split
- * @param eval the held-out split
+ * @param eval the held-out split, or null when the data set has none (an image folder converts to a
+ *     train split only): then training runs without evaluation
  * @param shape the size of one image
  * @param image the image feature's name
  * @param encoded whether the image is JPEG/PNG bytes rather than raw pixels
@@ -71,14 +72,8 @@ public record DataFolder(
             .map(manifest::split)
             .flatMap(Optional::stream)
             .findFirst()
-            .orElseThrow(
-                () ->
-                    new IOException(
-                        manifestFile
-                            + ": no held-out split to evaluate on (test, eval or validation; "
-                            + names(manifest)
-                            + ")"));
-    for (SplitManifest s : List.of(train, eval)) {
+            .orElse(null);
+    for (SplitManifest s : eval == null ? List.of(train) : List.of(train, eval)) {
       for (ShardInfo shard : s.shards()) {
         if (!Files.isRegularFile(dir.resolve(shard.file()))) {
           throw new IOException(
@@ -98,13 +93,30 @@ public record DataFolder(
     return train.shards().stream().map(s -> dir.resolve(s.file())).toList();
   }
 
-  /** The held-out split's files, in manifest order. */
+  /** Whether the data set has a held-out split to evaluate on. */
+  public boolean hasEval() {
+    return eval != null;
+  }
+
+  /** The held-out split's files, in manifest order (empty without one). */
   public List<Path> evalFiles() {
+    if (eval == null) {
+      return List.of();
+    }
     return eval.shards().stream().map(s -> dir.resolve(s.file())).toList();
   }
 
   private static final String[] FEATURES = {
-    "image", "label", "height", "width", "depth", "image/encoded", "image/class/label"
+    "image",
+    "label",
+    "height",
+    "width",
+    "depth",
+    "image/encoded",
+    "image/class/label",
+    "image/height",
+    "image/width",
+    "image/channels"
   };
 
   private static DataFolder layout(Path dir, SplitManifest train, SplitManifest eval)
@@ -146,12 +158,15 @@ public record DataFolder(
       return new DataFolder(dir, train, eval, shape, "image", false, label);
     }
     if (ex.type(5) == FeatureType.BYTES && ex.count(5) == 1) {
-      if (ex.count(2) != 1 || ex.count(3) != 1) {
+      // The image-folder layout: the header's size, as the converter read it.
+      if (ex.count(7) != 1 || ex.count(8) != 1) {
         throw new IOException(
-            file + "@0 (record 0): encoded images need 'height' and 'width' features to train on");
+            file
+                + "@0 (record 0): encoded images need 'image/height' and 'image/width' features to"
+                + " train on");
       }
-      int channels = ex.count(4) == 1 ? (int) ex.int64(4, 0) : 3;
-      ImageShape shape = new ImageShape((int) ex.int64(2, 0), (int) ex.int64(3, 0), channels);
+      int channels = ex.count(9) == 1 && ex.int64(9, 0) == 1 ? 1 : 3;
+      ImageShape shape = new ImageShape((int) ex.int64(7, 0), (int) ex.int64(8, 0), channels);
       return new DataFolder(dir, train, eval, shape, "image/encoded", true, label);
     }
     throw new IOException(

@@ -41,6 +41,9 @@ public final class InputPipelines {
   /** The held-out batches (all of them, the last one possibly smaller). */
   public static Dataset<Batch> eval(
       DataFolder data, DataFormat format, int batch, InputSettings in) {
+    if (!data.hasEval()) {
+      throw new IllegalArgumentException(data.dir() + ": the data set has no held-out split");
+    }
     Dataset<TfRecord> records = records(data.evalFiles(), data, in, 0);
     return prefetch(decode(records, data, format, in, false).batch(batch, false), in);
   }

@@ -244,6 +244,9 @@ public final class Trainer {
   /** Mean loss and accuracy on the held-out split. */
   private double[] evaluate(StepRunner runner, int epoch) {
     TrainConfig c = config;
+    if (!c.data().hasEval()) {
+      return new double[] {Double.NaN, Double.NaN};
+    }
     long records = c.data().eval().records();
     listener.evaluating(epoch, (records + c.evalBatch() - 1) / c.evalBatch());
     double lossSum = 0;

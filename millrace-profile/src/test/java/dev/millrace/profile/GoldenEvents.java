@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.millrace.records.Compression;
 import dev.millrace.records.CorruptRecordPolicy;
 import dev.millrace.records.RecordReader;
+import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The event files TensorFlow 2.18 wrote, under {@code testdata/tensorflow/events/}, and their
- * manifest. The one place that knows where the test data lives.
+ * manifest, found through the repository's test-data locator.
  */
 final class GoldenEvents {
   static final String CLASSIC = "events.out.tfevents.golden";
@@ -24,16 +24,8 @@ final class GoldenEvents {
 
   private GoldenEvents() {}
 
-  /** Walks up from the working directory to the folder holding {@code testdata/tensorflow}. */
   static Path dir() {
-    Path start = Path.of("").toAbsolutePath();
-    for (Path p = start; p != null; p = p.getParent()) {
-      Path candidate = p.resolve("testdata").resolve("tensorflow");
-      if (Files.isDirectory(candidate)) {
-        return candidate.resolve("events");
-      }
-    }
-    throw new IllegalStateException("no testdata/tensorflow above " + start);
+    return TestData.tensorflow("events");
   }
 
   static Path file(String name) {
