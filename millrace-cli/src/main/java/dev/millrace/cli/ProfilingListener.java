@@ -10,10 +10,12 @@ import java.io.PrintWriter;
 final class ProfilingListener implements TrainingListener {
   private final StepProfiler profiler;
   private final PrintWriter err;
+  private final boolean terminal;
 
-  ProfilingListener(StepProfiler profiler, PrintWriter err) {
+  ProfilingListener(StepProfiler profiler, PrintWriter err, boolean terminal) {
     this.profiler = profiler;
     this.err = err;
+    this.terminal = terminal;
   }
 
   static StepRecord record(StepReport s) {
@@ -26,7 +28,8 @@ final class ProfilingListener implements TrainingListener {
         .record(record(s), s.runStats())
         .ifPresent(
             warning -> {
-              err.println("\r\u001b[K" + warning);
+              // On a terminal, clear the progress bar's line first.
+              err.println((terminal ? "\r\u001b[K" : "") + warning);
               err.flush();
             });
   }

@@ -7,6 +7,7 @@ import dev.millrace.nn.TrainResult;
 import dev.millrace.nn.Trainer;
 import dev.millrace.nn.TrainingListener;
 import dev.millrace.nn.TrainingState;
+import dev.millrace.profile.HtmlReport;
 import dev.millrace.profile.OpTime;
 import dev.millrace.profile.StepProfiler;
 import dev.millrace.records.Manifest;
@@ -67,6 +68,20 @@ final class TrainCommand implements Callable<Integer> {
       description = "Continue from the checkpoint in --checkpoint-dir, if there is one.")
   boolean resume;
 
+  @Option(
+      names = "--logdir",
+      paramLabel = "DIR",
+      description =
+          "Write TensorBoard event files to DIR: loss, accuracy, images/s and input-wait share"
+              + " every 20 steps, test loss and accuracy per epoch.")
+  Path logdir;
+
+  @Option(
+      names = "--report",
+      paramLabel = "DIR",
+      description = "Write an HTML report of the run to DIR/index.html.")
+  Path report;
+
   @Option(names = "--json", description = "Print one JSON object at the end instead of text.")
   boolean json;
 
@@ -84,10 +99,28 @@ final class TrainCommand implements Callable<Integer> {
       err.println("no checkpoint in " + ckpt + " yet: starting from the beginning");
     }
     List<TrainingListener> listeners = new ArrayList<>();
-    listeners.add(TrainProgress.forStandardError(err));
+    TrainProgress progress = TrainProgress.forStandardError(err);
+    listeners.add(progress);
     StepProfiler profiler = StepProfiler.defaults();
-    listeners.add(new ProfilingListener(profiler, err));
-    TrainResult result = Trainer.train(config, TrainingListener.all(listeners));
+    listeners.add(new ProfilingListener(profiler, err, progress.terminal()));
+    TrainReportListener reportData = new TrainReportListener();
+    if (report != null) {
+      listeners.add(reportData);
+    }
+    TrainResult result;
+    Path events = null;
+    try (TensorBoardListener tensorBoard =
+        logdir == null ? null : new TensorBoardListener(logdir, 20)) {
+      if (tensorBoard != null) {
+        listeners.add(tensorBoard);
+      }
+      result = Trainer.train(config, TrainingListener.all(listeners));
+      events = tensorBoard == null ? null : tensorBoard.file();
+    }
+    Path page = null;
+    if (report != null) {
+      page = HtmlReport.write(reportData.data(result, profiler, commandLine(), List.of()), report);
+    }
     if (json) {
       out.println(
           Manifest.json().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result)));
@@ -95,6 +128,10 @@ final class TrainCommand implements Callable<Integer> {
       out.println(summary(result));
     }
     return 0;
+  }
+
+  private String commandLine() {
+    return "millrace train " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
   }
 
   /** One line: the op types that take most of a step's compute time. */

@@ -39,6 +39,10 @@ final class TrainProgress implements TrainingListener {
     return new TrainProgress(err, console != null && console.isTerminal());
   }
 
+  boolean terminal() {
+    return terminal;
+  }
+
   @Override
   public void started(RunPlan p) {
     plan = p;

@@ -216,18 +216,37 @@ class CommandLineTest {
   }
 
   @Test
-  void quickstartConvertsAndVerifiesTheGivenData() throws IOException {
+  void quickstartConvertsVerifiesTrainsAndDiagnosesTheGivenData() throws IOException {
     Path data = tmp.resolve("fashion");
-    IdxFiles.write(data, "train", 120);
+    IdxFiles.write(data, "train", 300);
     IdxFiles.write(data, "t10k", 30);
     Path out = tmp.resolve("qs");
 
     CliRunner r =
-        CliRunner.run("quickstart", "--data", data.toString(), "--output", out.toString());
+        CliRunner.run(
+            "quickstart",
+            "--data",
+            data.toString(),
+            "--output",
+            out.toString(),
+            "--doctor-steps",
+            "3");
 
     assertThat(r.exit()).as(r.err()).isZero();
-    assertThat(r.out()).contains("150 records", "verified");
-    assertThat(out.resolve("manifest.json")).exists();
+    assertThat(r.out())
+        .contains(
+            "330 records", "verified", "3/4  Training fashion-cnn", "test accuracy", "verdict:")
+        .containsPattern("the job is (input-bound|compute-bound|balanced)")
+        .contains("Report: " + out.resolve("report/index.html").toAbsolutePath());
+    assertThat(out.resolve("data/manifest.json")).exists();
+    assertThat(out.resolve("checkpoint/checkpoint.json")).exists();
+    assertThat(out.resolve("report/index.html")).exists();
+    try (var logs = Files.list(out.resolve("logs"))) {
+      assertThat(logs.map(p -> p.getFileName().toString()))
+          .singleElement()
+          .asString()
+          .startsWith("events.out.tfevents.");
+    }
   }
 
   static void copy(Path from, Path to) throws IOException {

@@ -19,7 +19,8 @@ import java.util.Optional;
  * <p>The live warning follows the performance guide's rule of thumb: when the input-wait share of
  * the last {@code window} steps stays above {@code warnShare}, the job is waiting for its input and
  * the user should hear it while the job runs, not after. It is said once, and again only after the
- * share fell below the threshold in between.
+ * share fell below half the threshold in between and ten windows have passed, so a job hovering
+ * around the threshold does not repeat it every few steps.
  *
  * <p>Not thread-safe: the training loop calls it from its one thread.
  */
@@ -43,6 +44,7 @@ public final class StepProfiler {
   private long windowWaitSum;
   private long windowTotalSum;
   private boolean warned;
+  private long lastWarning = Long.MIN_VALUE / 2;
 
   /**
    * @param warmupSteps steps left out of the op sample and the live warning
@@ -101,8 +103,9 @@ public final class StepProfiler {
       return Optional.empty();
     }
     double share = recentInputWaitShare();
-    if (share > warnShare && !warned) {
+    if (share > warnShare && !warned && counted - lastWarning >= 10L * windowWait.length) {
       warned = true;
+      lastWarning = counted;
       return Optional.of(
           String.format(
               java.util.Locale.ROOT,
@@ -112,7 +115,7 @@ public final class StepProfiler {
               windowWait.length,
               100 * share));
     }
-    if (share <= warnShare) {
+    if (share < warnShare / 2) {
       warned = false;
     }
     return Optional.empty();
