@@ -1,5 +1,6 @@
 package dev.millrace.data;
 
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -16,6 +17,7 @@ public final class Options {
   private final int maxParallelism;
   private final boolean deterministic;
   private final boolean autotune;
+  private final PipelineTracer tracer;
 
   private Options(
       long seed,
@@ -23,13 +25,15 @@ public final class Options {
       long ramBudget,
       int maxParallelism,
       boolean deterministic,
-      boolean autotune) {
+      boolean autotune,
+      PipelineTracer tracer) {
     this.seed = seed;
     this.hasSeed = hasSeed;
     this.ramBudget = ramBudget;
     this.maxParallelism = maxParallelism;
     this.deterministic = deterministic;
     this.autotune = autotune;
+    this.tracer = tracer;
   }
 
   /**
@@ -43,7 +47,8 @@ public final class Options {
         Math.max(1L << 20, Runtime.getRuntime().maxMemory() / 4),
         Runtime.getRuntime().availableProcessors(),
         true,
-        true);
+        true,
+        null);
   }
 
   /**
@@ -52,7 +57,7 @@ public final class Options {
    * the thread count. Without one, each iterator draws a seed (kept in its checkpoints).
    */
   public Options seed(long seed) {
-    return new Options(seed, true, ramBudget, maxParallelism, deterministic, autotune);
+    return new Options(seed, true, ramBudget, maxParallelism, deterministic, autotune, tracer);
   }
 
   public OptionalLong seed() {
@@ -68,7 +73,7 @@ public final class Options {
     if (bytes < 1) {
       throw new IllegalArgumentException("ramBudget must be positive, got " + bytes);
     }
-    return new Options(seed, hasSeed, bytes, maxParallelism, deterministic, autotune);
+    return new Options(seed, hasSeed, bytes, maxParallelism, deterministic, autotune, tracer);
   }
 
   public long ramBudget() {
@@ -80,7 +85,7 @@ public final class Options {
     if (threads < 1) {
       throw new IllegalArgumentException("maxParallelism must be >= 1, got " + threads);
     }
-    return new Options(seed, hasSeed, ramBudget, threads, deterministic, autotune);
+    return new Options(seed, hasSeed, ramBudget, threads, deterministic, autotune, tracer);
   }
 
   public int maxParallelism() {
@@ -93,7 +98,7 @@ public final class Options {
    * when element costs vary; such iterators cannot be checkpointed.
    */
   public Options deterministic(boolean deterministic) {
-    return new Options(seed, hasSeed, ramBudget, maxParallelism, deterministic, autotune);
+    return new Options(seed, hasSeed, ramBudget, maxParallelism, deterministic, autotune, tracer);
   }
 
   public boolean deterministic() {
@@ -105,11 +110,23 @@ public final class Options {
    * thread per map, the smallest prefetch buffer), which makes timings easier to compare.
    */
   public Options autotune(boolean autotune) {
-    return new Options(seed, hasSeed, ramBudget, maxParallelism, deterministic, autotune);
+    return new Options(seed, hasSeed, ramBudget, maxParallelism, deterministic, autotune, tracer);
   }
 
   public boolean autotune() {
     return autotune;
+  }
+
+  /**
+   * Where the worker threads report their busy intervals ({@code null}, the default, for nowhere);
+   * tracing changes no element and no order, only adds a call per chunk of work.
+   */
+  public Options tracer(PipelineTracer tracer) {
+    return new Options(seed, hasSeed, ramBudget, maxParallelism, deterministic, autotune, tracer);
+  }
+
+  public Optional<PipelineTracer> tracer() {
+    return Optional.ofNullable(tracer);
   }
 
   @Override
@@ -124,6 +141,8 @@ public final class Options {
         + deterministic
         + ", autotune="
         + autotune
+        + ", tracer="
+        + (tracer == null ? "none" : tracer)
         + "}";
   }
 }

@@ -4,6 +4,7 @@ import dev.millrace.data.Batcher;
 import dev.millrace.data.ElementFunction;
 import dev.millrace.data.ElementRandom;
 import dev.millrace.data.PipelineException;
+import dev.millrace.data.PipelineTracer;
 import dev.millrace.data.SeededFunction;
 import java.util.ArrayDeque;
 import java.util.HashMap;
@@ -347,7 +348,8 @@ public final class ParallelMapOp<I, O> extends Op<O> {
     }
 
     /** Consecutive input elements taken under the input lock, and the index of the first. */
-    private record Inputs(Object[] items, int size, long seq, long base, boolean last) {}
+    private record Inputs(
+        Object[] items, int size, long seq, long base, boolean last, long pullStart) {}
 
     /** Pulls, maps and admits one chunk; false when the input had nothing left. */
     private boolean runChunk(ElementRandom random) throws InterruptedException {
@@ -359,6 +361,10 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       long t1 = System.nanoTime();
       Chunk out = mapChunk(taken, random);
       long t2 = System.nanoTime();
+      PipelineTracer tracer = pipeline.tracer;
+      if (tracer != null) {
+        trace(tracer, taken, t1, t2);
+      }
       mapStats.workerInputWaitNanos.addAndGet(t1 - t0);
       mapStats.workerBusyNanos.addAndGet(t2 - t1);
       mapStats.producedBytes.addAndGet(out.bytes);
@@ -368,6 +374,9 @@ public final class ParallelMapOp<I, O> extends Op<O> {
       if (fusion != null) {
         out = fusion.group(out, taken.base(), taken.last());
         long t3 = System.nanoTime();
+        if (tracer != null) {
+          tracer.work(stats.name, t2, t3);
+        }
         stats.workerBusyNanos.addAndGet(t3 - t2);
         stats.producedBytes.addAndGet(out.bytes);
       }
@@ -390,12 +399,25 @@ public final class ParallelMapOp<I, O> extends Op<O> {
     }
 
     /**
+     * Reports a chunk's mapping and, when the input is synchronous (its stages ran on this thread
+     * under the input lock), its pull; pulling an asynchronous input is a hand-over, not work.
+     */
+    private void trace(PipelineTracer tracer, Inputs taken, long pulled, long mapped) {
+      if (!in.stats().async) {
+        tracer.work(in.stats().name, taken.pullStart(), pulled);
+      }
+      tracer.work(mapStats.name, pulled, mapped);
+    }
+
+    /**
      * Takes the next chunk of input elements (an upstream failure travels in its element's place);
      * null, with the reservation returned, when the input is exhausted.
      */
     private Inputs pullChunk() throws InterruptedException {
       inputLock.lockInterruptibly();
       try {
+        // Timed after the lock is held, so that waiting for it is not counted as the input's work.
+        long pullStart = pipeline.tracer != null ? System.nanoTime() : 0;
         if (inputDone) {
           unreserve(-1);
           return null;
@@ -433,7 +455,7 @@ public final class ParallelMapOp<I, O> extends Op<O> {
         if (inputDone) {
           markEnd(nextSeq);
         }
-        return new Inputs(items, n, seq, base, inputDone);
+        return new Inputs(items, n, seq, base, inputDone, pullStart);
       } finally {
         inputLock.unlock();
       }

@@ -1,5 +1,6 @@
 package dev.millrace.data.internal;
 
+import dev.millrace.data.PipelineTracer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,10 @@ public final class Pipeline {
   final boolean deterministic;
   final boolean autotune;
   final WorkerPool pool;
+
+  /** Where workers report their busy intervals; null (the usual case) for nowhere. */
+  final PipelineTracer tracer;
+
   final StatsRegistry registry = new StatsRegistry();
   final long startNanos = System.nanoTime();
   private final AtomicLong buffered = new AtomicLong();
@@ -39,12 +44,14 @@ public final class Pipeline {
       int maxParallelism,
       boolean deterministic,
       boolean autotune,
+      PipelineTracer tracer,
       Map<String, long[]> restoredEpochLengths) {
     this.seed = seed;
     this.ramBudget = ramBudget;
     this.maxParallelism = maxParallelism;
     this.deterministic = deterministic;
     this.autotune = autotune;
+    this.tracer = tracer;
     this.restoredEpochLengths = Map.copyOf(restoredEpochLengths);
     this.pool = new WorkerPool("millrace-data-" + IDS.getAndIncrement());
   }

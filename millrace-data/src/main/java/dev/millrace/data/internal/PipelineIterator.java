@@ -73,6 +73,7 @@ public final class PipelineIterator<T> implements DatasetIterator<T> {
             options.maxParallelism(),
             options.deterministic(),
             options.autotune(),
+            options.tracer().orElse(null),
             hints);
     Node<T> root = null;
     try {

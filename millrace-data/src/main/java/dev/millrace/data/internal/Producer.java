@@ -18,6 +18,10 @@ final class Producer<T> implements Runnable {
   private final ChunkQueue queue;
   private final StageCounters stats;
   private final Pipeline pipeline;
+
+  /** Null unless tracing is on and the input's work runs on this thread. */
+  private final dev.millrace.data.PipelineTracer tracer;
+
   private final java.util.concurrent.CountDownLatch done =
       new java.util.concurrent.CountDownLatch(1);
   private Object carry;
@@ -45,6 +49,8 @@ final class Producer<T> implements Runnable {
     this.queue = queue;
     this.stats = stats;
     this.pipeline = pipeline;
+    // Pulling an asynchronous input is a hand-over, not work on this thread.
+    this.tracer = in.stats().async ? null : pipeline.tracer;
   }
 
   /** Waits (bounded) for the loop to end, after the queue was closed. */
@@ -70,8 +76,13 @@ final class Producer<T> implements Runnable {
         pipeline.checkCancelled();
         long t0 = System.nanoTime();
         Chunk c = new Chunk(queue.chunkCapacity(MAX_CHUNK));
+        long filling = t0;
         if (gate != null) {
           gate.acquire();
+          if (tracer != null) {
+            // Waiting for the gate is not work of the input.
+            filling = System.nanoTime();
+          }
         }
         try {
           end = fill(c);
@@ -81,6 +92,9 @@ final class Producer<T> implements Runnable {
           }
         }
         long t1 = System.nanoTime();
+        if (tracer != null && c.size > 0) {
+          tracer.work(in.stats().name, filling, t1);
+        }
         if (c.size > 0) {
           long perElement = Math.max(1, (t1 - t0) / c.size);
           flushAt = (int) Math.min(MAX_CHUNK, Math.max(1, FLUSH_NANOS / perElement));
