@@ -10,7 +10,6 @@ import dev.millrace.profile.ProbeRun;
 import dev.millrace.records.Manifest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,19 +84,26 @@ final class DoctorCommand implements Callable<Integer> {
             config.input(),
             steps));
     err.flush();
-    Diagnosis d =
-        Doctor.diagnose(
-            config,
-            steps,
-            warmup,
-            formatCheck,
-            run -> {
-              err.println("doctor: " + run + "...");
-              err.flush();
-            });
+    Diagnosis d;
     Path page = null;
-    if (report != null) {
-      page = HtmlReport.write(Reports.diagnosis(d, commandLine(), List.of()), report);
+    try (Monitors monitors = new Monitors()) {
+      d =
+          Doctor.diagnose(
+              config,
+              steps,
+              warmup,
+              formatCheck,
+              run -> {
+                err.println("doctor: " + run + "...");
+                err.flush();
+              });
+      d = Reports.withUtilisation(d, monitors.utilisation().summary());
+      if (report != null) {
+        page =
+            HtmlReport.write(
+                Reports.diagnosis(d, commandLine(), monitors.samples(d.fullJob().stepRecords())),
+                report);
+      }
     }
     if (json) {
       ObjectNode o = toJson(d);

@@ -100,20 +100,28 @@ final class QuickstartCommand implements Callable<Integer> {
     out.println();
     out.println("4/4  Diagnosing the job: is it input-bound or compute-bound?");
     out.flush();
-    Diagnosis d =
-        Doctor.diagnose(
-            config,
-            doctorSteps,
-            5,
-            true,
-            run -> {
-              err.println("doctor: " + run + "...");
-              err.flush();
-            });
-    Path report =
-        HtmlReport.write(
-            Reports.diagnosis(d, "millrace quickstart --output " + output, List.of()),
-            output.resolve("report"));
+    Diagnosis d;
+    Path report;
+    try (Monitors monitors = new Monitors()) {
+      d =
+          Doctor.diagnose(
+              config,
+              doctorSteps,
+              5,
+              true,
+              run -> {
+                err.println("doctor: " + run + "...");
+                err.flush();
+              });
+      d = Reports.withUtilisation(d, monitors.utilisation().summary());
+      report =
+          HtmlReport.write(
+              Reports.diagnosis(
+                  d,
+                  "millrace quickstart --output " + output,
+                  monitors.samples(d.fullJob().stepRecords())),
+              output.resolve("report"));
+    }
     out.println(DoctorCommand.text(d).replaceAll("(?m)^", "     "));
 
     out.println();

@@ -4,6 +4,7 @@ import dev.millrace.profile.Diagnosis;
 import dev.millrace.profile.OpTime;
 import dev.millrace.profile.ProbeRun;
 import dev.millrace.profile.ReportData;
+import dev.millrace.profile.UtilisationSummary;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,34 @@ final class Reports {
       out.add(new ReportData.Op(t.type(), t.nanos() / 1e6, t.share(), t.calls()));
     }
     return out;
+  }
+
+  /** {@code d} with the machine's CPU and disk over the doctor's runs added to its evidence. */
+  static Diagnosis withUtilisation(Diagnosis d, UtilisationSummary u) {
+    if (u.samples() == 0) {
+      return d;
+    }
+    List<String> evidence = new ArrayList<>(d.evidence());
+    evidence.add(
+        String.format(
+            java.util.Locale.ROOT,
+            "over the doctor's runs: this process kept %.2f cores busy on average (%.0f%% of the"
+                + " machine's CPU), the whole machine %.0f%%; %.1f MB read from disk (%.1f MB"
+                + " including the page cache)",
+            u.meanProcessCores(),
+            100 * u.meanProcessCpu(),
+            100 * u.meanMachineCpu(),
+            Math.max(0, u.diskReadBytes()) / 1e6,
+            Math.max(0, u.readBytes()) / 1e6));
+    return new Diagnosis(
+        d.verdict(),
+        d.inputPipeline(),
+        d.modelAlone(),
+        d.fullJob(),
+        d.linear(),
+        d.otherFormat(),
+        evidence,
+        d.recommendations());
   }
 
   static ReportData diagnosis(Diagnosis d, String commandLine, List<ReportData.Sample> samples) {

@@ -10,6 +10,7 @@ import dev.millrace.nn.TrainingState;
 import dev.millrace.profile.HtmlReport;
 import dev.millrace.profile.OpTime;
 import dev.millrace.profile.StepProfiler;
+import dev.millrace.profile.TraceRecorder;
 import dev.millrace.records.Manifest;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -82,6 +83,14 @@ final class TrainCommand implements Callable<Integer> {
       description = "Write an HTML report of the run to DIR/index.html.")
   Path report;
 
+  @Option(
+      names = "--trace",
+      paramLabel = "FILE",
+      description =
+          "Write a Chrome trace-event timeline (Perfetto, chrome://tracing) of steps 11-30:"
+              + " pipeline stages and session ops per thread, input waits, CPU counters.")
+  Path trace;
+
   @Option(names = "--json", description = "Print one JSON object at the end instead of text.")
   boolean json;
 
@@ -107,25 +116,59 @@ final class TrainCommand implements Callable<Integer> {
     if (report != null) {
       listeners.add(reportData);
     }
+    TraceRecorder recorder = trace == null ? null : new TraceRecorder();
+    if (recorder != null) {
+      listeners.add(new TraceListener(recorder));
+    }
     TrainResult result;
     Path events = null;
-    try (TensorBoardListener tensorBoard =
-        logdir == null ? null : new TensorBoardListener(logdir, 20)) {
+    Path page = null;
+    try (Monitors monitors = new Monitors();
+        TensorBoardListener tensorBoard =
+            logdir == null ? null : new TensorBoardListener(logdir, 20)) {
       if (tensorBoard != null) {
         listeners.add(tensorBoard);
       }
       result = Trainer.train(config, TrainingListener.all(listeners));
       events = tensorBoard == null ? null : tensorBoard.file();
-    }
-    Path page = null;
-    if (report != null) {
-      page = HtmlReport.write(reportData.data(result, profiler, commandLine(), List.of()), report);
+      if (recorder != null) {
+        recorder.addCounters(monitors.utilisation());
+        if (monitors.gpu() != null) {
+          recorder.addCounters(monitors.gpu());
+        }
+        recorder.write(trace);
+      }
+      if (report != null) {
+        var samples = monitors.samples(reportData.steps());
+        page = HtmlReport.write(reportData.data(result, profiler, commandLine(), samples), report);
+      }
     }
     if (json) {
-      out.println(
-          Manifest.json().writerWithDefaultPrettyPrinter().writeValueAsString(toJson(result)));
+      ObjectNode o = toJson(result);
+      o.put("events", events == null ? null : events.toString());
+      o.put("report", page == null ? null : page.toString());
+      o.put("trace", trace == null ? null : trace.toString());
+      ArrayNode ops = o.putArray("top_ops");
+      for (OpTime t : profiler.topOps(10)) {
+        ops.addObject()
+            .put("type", t.type())
+            .put("share", t.share())
+            .put("ms_per_step", t.nanosPerStep() / 1e6);
+      }
+      out.println(Manifest.json().writerWithDefaultPrettyPrinter().writeValueAsString(o));
     } else {
       out.println(summary(result));
+      out.println(topOps(profiler));
+      if (events != null) {
+        out.println("TensorBoard events: " + events + " (tensorboard --logdir " + logdir + ")");
+      }
+      if (page != null) {
+        out.println("report: " + page);
+      }
+      if (trace != null) {
+        out.println(
+            "trace: " + trace + " (open it in https://ui.perfetto.dev or chrome://tracing)");
+      }
     }
     return 0;
   }

@@ -46,6 +46,10 @@ final class TrainReportListener implements TrainingListener {
     pipeline = e.pipeline();
   }
 
+  List<StepRecord> steps() {
+    return steps;
+  }
+
   ReportData data(
       TrainResult r, StepProfiler profiler, String commandLine, List<ReportData.Sample> samples) {
     List<String> advice = new ArrayList<>();

@@ -9,6 +9,7 @@ import dev.millrace.data.FeatureSpec;
 import dev.millrace.data.ImageAugmentation;
 import dev.millrace.data.Options;
 import dev.millrace.data.Parallelism;
+import dev.millrace.data.PipelineTracer;
 import dev.millrace.data.TfRecord;
 import dev.millrace.tensor.DataFormat;
 import java.nio.file.Path;
@@ -30,8 +31,20 @@ public final class InputPipelines {
   /** The training batches of {@code epoch} (the last partial batch is dropped). */
   public static Dataset<Batch> train(
       DataFolder data, DataFormat format, int batch, InputSettings in, long seed, int epoch) {
+    return train(data, format, batch, in, seed, epoch, null);
+  }
+
+  /** {@link #train} reporting its stages' work to {@code tracer} (null for none). */
+  public static Dataset<Batch> train(
+      DataFolder data,
+      DataFormat format,
+      int batch,
+      InputSettings in,
+      long seed,
+      int epoch,
+      PipelineTracer tracer) {
     long epochSeed = epochSeed(seed, epoch);
-    Dataset<TfRecord> records = records(data.trainFiles(), data, in, epochSeed);
+    Dataset<TfRecord> records = records(data.trainFiles(), data, in, epochSeed, tracer);
     if (in.shuffleBuffer() > 0) {
       records = records.shuffle(in.shuffleBuffer(), epochSeed, false);
     }
@@ -44,7 +57,7 @@ public final class InputPipelines {
     if (!data.hasEval()) {
       throw new IllegalArgumentException(data.dir() + ": the data set has no held-out split");
     }
-    Dataset<TfRecord> records = records(data.evalFiles(), data, in, 0);
+    Dataset<TfRecord> records = records(data.evalFiles(), data, in, 0, null);
     return prefetch(decode(records, data, format, in, false).batch(batch, false), in);
   }
 
@@ -57,8 +70,8 @@ public final class InputPipelines {
   }
 
   private static Dataset<TfRecord> records(
-      List<Path> files, DataFolder data, InputSettings in, long seed) {
-    Options options = Options.defaults().seed(seed);
+      List<Path> files, DataFolder data, InputSettings in, long seed, PipelineTracer tracer) {
+    Options options = Options.defaults().seed(seed).tracer(tracer);
     if (in.threads() > 0) {
       options = options.maxParallelism(in.threads());
     }

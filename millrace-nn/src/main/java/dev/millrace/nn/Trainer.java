@@ -169,7 +169,14 @@ public final class Trainer {
     TrainingState.EpochSums sums = mid ? restored.partial() : TrainingState.EpochSums.ZERO;
     long stepInEpoch = mid ? restored.stepInEpoch() : 0;
     Dataset<Batch> data =
-        InputPipelines.train(c.data(), c.format(), c.recipe().batch(), c.input(), c.seed(), epoch);
+        InputPipelines.train(
+            c.data(),
+            c.format(),
+            c.recipe().batch(),
+            c.input(),
+            c.seed(),
+            epoch,
+            listener.pipelineTracer());
     PipelineStats pipeline;
     try (DatasetIterator<Batch> it =
         mid ? data.iterator(IteratorCheckpoint.fromBytes(restored.iterator())) : data.iterator()) {

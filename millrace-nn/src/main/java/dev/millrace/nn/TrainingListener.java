@@ -20,6 +20,14 @@ public interface TrainingListener {
   /** A checkpoint was written. */
   default void checkpointed(java.nio.file.Path file, long step) {}
 
+  /**
+   * A tracer for the training pipeline's stage work, or null for none (the default: a pipeline
+   * without a tracer pays one null check per chunk).
+   */
+  default dev.millrace.data.PipelineTracer pipelineTracer() {
+    return null;
+  }
+
   /** All listeners, called in order. */
   static TrainingListener all(java.util.List<? extends TrainingListener> listeners) {
     java.util.List<TrainingListener> list = java.util.List.copyOf(listeners);
@@ -42,6 +50,15 @@ public interface TrainingListener {
       @Override
       public void epoch(EpochReport report) {
         list.forEach(l -> l.epoch(report));
+      }
+
+      @Override
+      public dev.millrace.data.PipelineTracer pipelineTracer() {
+        return list.stream()
+            .map(TrainingListener::pipelineTracer)
+            .filter(java.util.Objects::nonNull)
+            .findFirst()
+            .orElse(null);
       }
 
       @Override
