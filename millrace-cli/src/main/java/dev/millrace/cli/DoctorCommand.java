@@ -119,8 +119,8 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   private String commandLine() {
-    return "millrace doctor "
-        + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    // The parse result's original arguments are the whole command line, subcommand included.
+    return "millrace " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
   }
 
   static String text(Diagnosis d) {

@@ -174,7 +174,7 @@ final class TrainCommand implements Callable<Integer> {
   }
 
   private String commandLine() {
-    return "millrace train " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+    return "millrace " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
   }
 
   /** One line: the op types that take most of a step's compute time. */
