@@ -116,31 +116,30 @@ public final class JobProbe {
     String key = format == config.format() ? "model_alone" : "model_alone_" + format.name();
     String name =
         "model alone on an in-memory batch" + (format == config.format() ? "" : ", " + format);
-    return train(c, c.model(), null, batch, key, name);
+    return train(c, c.model(), false, batch, key, name);
   }
 
   /** (c) The whole job: the model fed by the real pipeline. */
   public ProbeRun fullJob() {
-    return train(config, config.model(), new Batches(), null, "full_job", "full job");
+    return train(config, config.model(), true, null, "full_job", "full job");
   }
 
   /** (d) The job with its model replaced by {@code linear}, the simplest model. */
   public ProbeRun linear() {
     return train(
-        config,
-        BuiltinModel.LINEAR,
-        new Batches(),
-        null,
-        "linear",
-        "linear model on the same pipeline");
+        config, BuiltinModel.LINEAR, true, null, "linear", "linear model on the same pipeline");
   }
 
   private ProbeRun train(
-      TrainConfig c, BuiltinModel kind, Batches source, Batch fixed, String key, String name) {
+      TrainConfig c,
+      BuiltinModel kind,
+      boolean fromPipeline,
+      Batch fixed,
+      String key,
+      String name) {
     StepProfiler profiler = new StepProfiler(0, 1, 1_000_000, 0.5);
     List<StepRecord> records = new ArrayList<>();
-    try (Batches batches = source;
-        Model model =
+    try (Model model =
             Model.builder(kind, c.data().shape())
                 .classes(c.classes())
                 .format(c.format())
@@ -148,7 +147,10 @@ public final class JobProbe {
                     kind == c.model() ? c.recipe() : kind.recipe().withBatch(c.recipe().batch()))
                 .seed(c.seed())
                 .build();
-        Session session = new Session(model.graph(), c.threads())) {
+        Session session = new Session(model.graph(), c.threads());
+        // Opened only now: a pipeline started before the model was built would fill its buffers
+        // meanwhile and hide its cost from the timed steps.
+        Batches batches = fromPipeline ? new Batches() : null) {
       session.initialize();
       StepRunner runner =
           new StepRunner(model, session, c.data().image(), c.data().label(), c.seed());

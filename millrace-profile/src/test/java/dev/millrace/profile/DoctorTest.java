@@ -20,7 +20,7 @@ class DoctorTest {
   @Test
   void oneInputThreadDecodingPngsForTheLinearModelIsInputBound(@TempDir Path tmp)
       throws IOException {
-    DataFolder data = DataFolder.open(DoctorData.pngShards(tmp, 400));
+    DataFolder data = DataFolder.open(DoctorData.pngShards(tmp, 600));
     TrainConfig job =
         TrainConfig.defaults(data, BuiltinModel.LINEAR)
             .withClasses(11)
@@ -28,7 +28,7 @@ class DoctorTest {
             .withInput(InputSettings.DEFAULT.withThreads(1))
             .withThreads(ThreadConfig.of(1, 2));
     List<String> runs = new ArrayList<>();
-    Diagnosis d = Doctor.diagnose(job, 15, 3, true, runs::add);
+    Diagnosis d = Doctor.diagnose(job, 40, 3, true, runs::add);
 
     assertThat(d.verdict()).as("%s", d.evidence()).isEqualTo(Verdict.INPUT_BOUND);
     assertThat(d.fullJob().inputWaitShare()).isGreaterThan(2 * DiagnosisRules.INPUT_BOUND_WAIT);
