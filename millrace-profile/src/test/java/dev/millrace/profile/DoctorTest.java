@@ -31,7 +31,7 @@ class DoctorTest {
     Diagnosis d = Doctor.diagnose(job, 40, 3, true, runs::add);
 
     assertThat(d.verdict()).as("%s", d.evidence()).isEqualTo(Verdict.INPUT_BOUND);
-    assertThat(d.fullJob().inputWaitShare()).isGreaterThan(2 * DiagnosisRules.INPUT_BOUND_WAIT);
+    assertThat(d.fullJob().inputWaitShare()).isGreaterThan(DiagnosisRules.INPUT_BOUND_WAIT);
     assertThat(d.otherFormat()).as("no format check for an input-bound job").isEmpty();
     assertThat(runs).hasSize(4);
     assertThat(d.recommendations())

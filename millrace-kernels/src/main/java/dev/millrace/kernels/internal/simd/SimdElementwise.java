@@ -57,12 +57,12 @@ public final class SimdElementwise {
       case SQUARE -> x.mul(x);
       case SQRT -> x.sqrt();
       case RSQRT -> ONE.div(x.sqrt());
-      case EXP -> x.lanewise(VectorOperators.EXP);
-      case LOG -> x.lanewise(VectorOperators.LOG);
+      case EXP -> LaneMath.exp(x);
+      case LOG -> LaneMath.log(x);
       case RELU -> x.max(ZERO);
       case RELU6 -> x.max(ZERO).min(SIX);
-      case SIGMOID -> ONE.div(ONE.add(x.neg().lanewise(VectorOperators.EXP)));
-      case TANH -> x.lanewise(VectorOperators.TANH);
+      case SIGMOID -> ONE.div(ONE.add(LaneMath.exp(x.neg())));
+      case TANH -> LaneMath.tanh(x);
       case RECIPROCAL -> ONE.div(x);
     };
   }

@@ -172,8 +172,8 @@ public final class SimdNorm {
             vs = vs.add(d);
             vq = d.fma(d, vq);
           }
-          s += vs.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-          q += vq.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+          s += LaneMath.sum(vs);
+          q += LaneMath.sum(vq);
           for (; i < b1; i++) {
             double d = v[base + i] - sh;
             s += d;
@@ -347,8 +347,8 @@ public final class SimdNorm {
           sd = sd.add(g);
           sx = g.fma(FloatVector.fromArray(Gemm.F, v, base + i).sub(m), sx);
         }
-        double d = sd.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        double e = sx.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        double d = LaneMath.sum(sd);
+        double e = LaneMath.sum(sx);
         for (; i < inner; i++) {
           d += dy[base + i];
           e += dy[base + i] * (v[base + i] - mean[c]);

@@ -146,7 +146,7 @@ public final class SimdReduce {
           switch (op) {
             case MAX -> acc.reduceLanes(VectorOperators.MAX);
             case MIN -> acc.reduceLanes(VectorOperators.MIN);
-            default -> acc.reduceLanes(VectorOperators.ADD);
+            default -> LaneMath.sum(acc);
           };
     }
     for (; i < n; i++) {

@@ -6,9 +6,9 @@ import jdk.incubator.vector.VectorOperators;
 
 /**
  * The vector passes over one row of logits that softmax, log-softmax and the cross-entropy share:
- * the row maximum, and the sum of {@code exp(v - max)}. exp is the Vector API's {@code EXP}, as in
- * {@link SimdElementwise}. A row's last partial vector runs masked, so a row of 10 classes takes
- * two vector steps rather than ten scalar exps, and every element goes through the same exp.
+ * the row maximum, and the sum of {@code exp(v - max)}. exp is {@link LaneMath#exp}, as in {@link
+ * SimdElementwise}. A row's last partial vector runs masked, so a row of 10 classes takes two
+ * vector steps rather than ten scalar exps, and every element goes through the same exp.
  */
 final class SoftmaxRows {
   private SoftmaxRows() {}
@@ -49,24 +49,22 @@ final class SoftmaxRows {
       int b1 = Math.min(full, b0 + BLOCK);
       FloatVector acc = FloatVector.zero(Gemm.F);
       for (int i = b0; i < b1; i += Gemm.NR) {
-        FloatVector e =
-            FloatVector.fromArray(Gemm.F, v, base + i).sub(shift).lanewise(VectorOperators.EXP);
+        FloatVector e = LaneMath.exp(FloatVector.fromArray(Gemm.F, v, base + i).sub(shift));
         if (out != null) {
           e.intoArray(out, outBase + i);
         }
         acc = acc.add(e);
       }
-      sum += acc.reduceLanes(VectorOperators.ADD);
+      sum += LaneMath.sum(acc);
     }
     int i = full;
     if (i < n) {
       VectorMask<Float> m = Gemm.F.indexInRange(i, n);
-      FloatVector e =
-          FloatVector.fromArray(Gemm.F, v, base + i, m).sub(shift).lanewise(VectorOperators.EXP);
+      FloatVector e = LaneMath.exp(FloatVector.fromArray(Gemm.F, v, base + i, m).sub(shift));
       if (out != null) {
         e.intoArray(out, outBase + i, m);
       }
-      sum += e.reduceLanes(VectorOperators.ADD, m);
+      sum += LaneMath.sum(e, m);
     }
     return sum;
   }
