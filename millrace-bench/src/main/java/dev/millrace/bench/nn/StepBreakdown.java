@@ -1,0 +1,87 @@
+package dev.millrace.bench.nn;
+
+import dev.millrace.graph.RunStats;
+import dev.millrace.nn.BuiltinModel;
+import dev.millrace.tensor.DataFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Where a built-in model's training step goes: milliseconds per step by op type, summed over the
+ * step's kernels, after a warm-up long enough for C2 to compile the hot kernels.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp millrace-bench/target/benchmarks.jar \
+ *     dev.millrace.bench.nn.StepBreakdown fashion-cnn NHWC 128 2 [warmup-steps] [steps]
+ * </pre>
+ */
+public final class StepBreakdown {
+  private StepBreakdown() {}
+
+  public static void main(String[] args) {
+    BuiltinModel kind = BuiltinModel.parse(arg(args, 0, "fashion-cnn"));
+    DataFormat format = DataFormat.valueOf(arg(args, 1, "NHWC"));
+    int batch = Integer.parseInt(arg(args, 2, "128"));
+    int threads = Integer.parseInt(arg(args, 3, "2"));
+    int warmup = Integer.parseInt(arg(args, 4, "30"));
+    int measured = Integer.parseInt(arg(args, 5, "20"));
+    try (TrainingSteps steps = new TrainingSteps(kind, format, batch, threads)) {
+      for (int i = 0; i < warmup; i++) {
+        steps.step();
+      }
+      Map<String, long[]> byType = new TreeMap<>();
+      long wall = 0;
+      for (int i = 0; i < measured; i++) {
+        RunStats stats = steps.step().stats();
+        wall += stats.wallNanos();
+        for (RunStats.OpStat op : stats.ops()) {
+          long[] t = byType.computeIfAbsent(op.type(), k -> new long[2]);
+          t[0] += op.durationNanos();
+          t[1]++;
+        }
+      }
+      print(kind, format, batch, threads, measured, wall, byType);
+    }
+  }
+
+  private static void print(
+      BuiltinModel kind,
+      DataFormat format,
+      int batch,
+      int threads,
+      int measured,
+      long wall,
+      Map<String, long[]> byType) {
+    double stepMs = wall / 1e6 / measured;
+    System.out.printf(
+        Locale.ROOT,
+        "%s %s batch %d, %d threads: %.1f ms per step (%.0f images/s)%n",
+        kind.cliName(),
+        format,
+        batch,
+        threads,
+        stepMs,
+        batch * 1000 / stepMs);
+    List<Map.Entry<String, long[]>> rows = new ArrayList<>(byType.entrySet());
+    rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
+    for (Map.Entry<String, long[]> e : rows) {
+      double ms = e.getValue()[0] / 1e6 / measured;
+      if (ms >= 0.05) {
+        System.out.printf(
+            Locale.ROOT,
+            "  %-28s %8.2f ms %5.1f %%  (%d calls)%n",
+            e.getKey(),
+            ms,
+            100 * ms / stepMs,
+            e.getValue()[1] / measured);
+      }
+    }
+  }
+
+  private static String arg(String[] args, int i, String fallback) {
+    return args.length > i ? args[i] : fallback;
+  }
+}
