@@ -67,6 +67,16 @@ class ReproducibleAcrossJitTest {
       add(crc, k.conv2dBackpropInput(image.shape(), filter, y, spec));
       add(crc, k.conv2dBackpropFilter(image, filter.shape(), y, spec));
     }
+    Tensor grad = FastMatchesReference.random(rnd, 1031);
+    Tensor var = FastMatchesReference.random(rnd, 1031);
+    Tensor m = FastMatchesReference.random(rnd, 1031);
+    Tensor v = k.unary(UnaryOp.ABS, FastMatchesReference.random(rnd, 1031));
+    k.applyGradientDescent(var, 0.05, grad);
+    k.applyMomentum(var, m, 0.05, grad, 0.9, true);
+    k.applyAdam(var, m, v, 0.81, 0.998, 1e-3, 0.9, 0.999, 1e-7, grad);
+    add(crc, var);
+    add(crc, m);
+    add(crc, v);
     return Long.toHexString(crc.getValue());
   }
 
