@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
           + " reference convolution layers (batch 32) in NHWC and NCHW, and fused against"
           + " unfused batch normalization (training and inference) through a session.",
       "TensorFlow 2.18's figures measured on the project's 2-core machine are printed alongside.",
+      "The kernels use the host's widest vectors (512-bit on AVX-512, 256 on AVX2); to compare"
+          + " widths, force one with MILLRACE_VECTOR_BITS=128|256|512 (or -Dmillrace.vector.bits in"
+          + " MILLRACE_JAVA_OPTS).",
       ""
     },
     sortOptions = false)
@@ -69,6 +72,9 @@ final class BenchKernelsCommand implements Callable<Integer> {
     ObjectMapper m = new ObjectMapper();
     ObjectNode root = m.createObjectNode();
     root.put("cpu", r.cpu());
+    root.put("cpu_flags", r.cpuFlags());
+    root.put("vector_bits", r.width().bits());
+    root.put("vector_width_source", r.width().source());
     root.put("jdk", r.jdk());
     root.put("load_average", r.loadAverage());
     root.put("threads", r.threads());
@@ -122,6 +128,7 @@ final class BenchKernelsCommand implements Callable<Integer> {
         r.jdk(),
         r.threads(),
         r.loadAverage());
+    out.printf(Locale.ROOT, "CPU flags: %s; kernels' vector width: %s%n", r.cpuFlags(), r.width());
     out.printf(
         Locale.ROOT,
         "peak %.1f GFLOP/s = %s; a register-only FMA loop measured %.1f GFLOP/s%n%n",

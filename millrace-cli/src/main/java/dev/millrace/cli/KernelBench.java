@@ -12,9 +12,11 @@ import dev.millrace.graph.types.Float32;
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.CpuPeak;
 import dev.millrace.kernels.FastKernels;
+import dev.millrace.kernels.HostCpu;
 import dev.millrace.kernels.KernelThreadPool;
 import dev.millrace.kernels.Kernels;
 import dev.millrace.kernels.Padding;
+import dev.millrace.kernels.VectorWidth;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -74,6 +76,8 @@ final class KernelBench {
 
   record Result(
       String cpu,
+      String cpuFlags,
+      VectorWidth width,
       String jdk,
       String loadAverage,
       int threads,
@@ -139,6 +143,8 @@ final class KernelBench {
       }
       return new Result(
           cpuName(),
+          HostCpu.detect().flagsLine(),
+          VectorWidth.inUse(),
           System.getProperty("java.vm.name") + " " + Runtime.version(),
           loadAverage(),
           threads,

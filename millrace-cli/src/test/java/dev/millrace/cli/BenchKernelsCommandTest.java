@@ -28,6 +28,10 @@ class BenchKernelsCommandTest {
     assertThat(json.get("threads").asInt()).isEqualTo(1);
     assertThat(json.get("peak_gflops").asDouble()).isPositive();
     assertThat(json.get("peak_derivation").asText()).contains("GHz", "FMA", "lanes");
+    assertThat(json.get("vector_bits").asInt()).isIn(128, 256, 512);
+    assertThat(json.get("peak_derivation").asText()).contains(json.get("vector_bits") + "-bit");
+    assertThat(json.get("vector_width_source").asText()).isNotBlank();
+    assertThat(json.has("cpu_flags")).isTrue();
     JsonNode gemm = json.get("gemm");
     assertThat(gemm.get("m").asInt()).isEqualTo(1024);
     assertThat(gemm.get("n").asInt()).isEqualTo(1024);

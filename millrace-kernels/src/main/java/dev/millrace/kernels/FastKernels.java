@@ -28,7 +28,8 @@ import dev.millrace.tensor.Tensor;
  * kernels on the JDK Vector API, splitting large calls over the given {@link KernelThreads}. Every
  * other case (other types, rare ops) runs the {@link ReferenceKernels}, which also supply the
  * argument checks and their messages. Results match the reference twins within float rounding (the
- * tests state each tolerance). Needs the JVM option {@value KernelsProvider#VECTOR_FLAG}; {@link
+ * tests state each tolerance). They compute at the width {@link VectorWidth} chooses for the host
+ * (512, 256 or 128 bits). Needs the JVM option {@value KernelsProvider#VECTOR_FLAG}; {@link
  * KernelsProvider#best} falls back to the reference kernels without it.
  */
 public final class FastKernels extends ReferenceForwardingKernels {
@@ -60,11 +61,7 @@ public final class FastKernels extends ReferenceForwardingKernels {
 
   /** Fast kernels splitting large calls over {@code threads}. */
   public FastKernels(KernelThreads threads) {
-    if (!KernelsProvider.vectorApiAvailable()) {
-      throw new IllegalStateException(
-          "the fast kernels need the Vector API: add the JVM option "
-              + KernelsProvider.VECTOR_FLAG);
-    }
+    VectorWidth.inUse(); // fails here, clearly, without the Vector API or with a bad forced width
     if (threads == null) {
       throw new IllegalArgumentException("threads must not be null");
     }

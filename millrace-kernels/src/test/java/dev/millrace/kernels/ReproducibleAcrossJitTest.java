@@ -113,6 +113,8 @@ class ReproducibleAcrossJitTest {
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xint",
+                // the same width as this JVM's, forced or not
+                "-D" + VectorWidth.PROPERTY + "=" + VectorWidth.inUse().bits(),
                 "--add-modules",
                 "jdk.incubator.vector",
                 "-cp",

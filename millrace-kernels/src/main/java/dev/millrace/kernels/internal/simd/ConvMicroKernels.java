@@ -94,17 +94,17 @@ final class ConvMicroKernels {
   /** 12 pixels × 8 channels, pixels 16 floats apart: {@code len} steps of k into {@code acc}. */
   private static void run12Step16(float[] a, int p, int len, float[] b, int kb, float[] acc) {
     FloatVector c0 = FloatVector.fromArray(F, acc, 0);
-    FloatVector c1 = FloatVector.fromArray(F, acc, 8);
-    FloatVector c2 = FloatVector.fromArray(F, acc, 16);
-    FloatVector c3 = FloatVector.fromArray(F, acc, 24);
-    FloatVector c4 = FloatVector.fromArray(F, acc, 32);
-    FloatVector c5 = FloatVector.fromArray(F, acc, 40);
-    FloatVector c6 = FloatVector.fromArray(F, acc, 48);
-    FloatVector c7 = FloatVector.fromArray(F, acc, 56);
-    FloatVector c8 = FloatVector.fromArray(F, acc, 64);
-    FloatVector c9 = FloatVector.fromArray(F, acc, 72);
-    FloatVector c10 = FloatVector.fromArray(F, acc, 80);
-    FloatVector c11 = FloatVector.fromArray(F, acc, 88);
+    FloatVector c1 = FloatVector.fromArray(F, acc, NR);
+    FloatVector c2 = FloatVector.fromArray(F, acc, 2 * NR);
+    FloatVector c3 = FloatVector.fromArray(F, acc, 3 * NR);
+    FloatVector c4 = FloatVector.fromArray(F, acc, 4 * NR);
+    FloatVector c5 = FloatVector.fromArray(F, acc, 5 * NR);
+    FloatVector c6 = FloatVector.fromArray(F, acc, 6 * NR);
+    FloatVector c7 = FloatVector.fromArray(F, acc, 7 * NR);
+    FloatVector c8 = FloatVector.fromArray(F, acc, 8 * NR);
+    FloatVector c9 = FloatVector.fromArray(F, acc, 9 * NR);
+    FloatVector c10 = FloatVector.fromArray(F, acc, 10 * NR);
+    FloatVector c11 = FloatVector.fromArray(F, acc, 11 * NR);
     for (int j = 0; j < len; j++) {
       FloatVector bv = FloatVector.fromArray(F, b, kb + j * NR);
       int q = p + j;
@@ -122,33 +122,33 @@ final class ConvMicroKernels {
       c11 = FloatVector.broadcast(F, a[q + 176]).fma(bv, c11);
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
-    c8.intoArray(acc, 64);
-    c9.intoArray(acc, 72);
-    c10.intoArray(acc, 80);
-    c11.intoArray(acc, 88);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
+    c8.intoArray(acc, 8 * NR);
+    c9.intoArray(acc, 9 * NR);
+    c10.intoArray(acc, 10 * NR);
+    c11.intoArray(acc, 11 * NR);
   }
 
   /** 12 pixels × 8 channels, pixels 32 floats apart: {@code len} steps of k into {@code acc}. */
   private static void run12Step32(float[] a, int p, int len, float[] b, int kb, float[] acc) {
     FloatVector c0 = FloatVector.fromArray(F, acc, 0);
-    FloatVector c1 = FloatVector.fromArray(F, acc, 8);
-    FloatVector c2 = FloatVector.fromArray(F, acc, 16);
-    FloatVector c3 = FloatVector.fromArray(F, acc, 24);
-    FloatVector c4 = FloatVector.fromArray(F, acc, 32);
-    FloatVector c5 = FloatVector.fromArray(F, acc, 40);
-    FloatVector c6 = FloatVector.fromArray(F, acc, 48);
-    FloatVector c7 = FloatVector.fromArray(F, acc, 56);
-    FloatVector c8 = FloatVector.fromArray(F, acc, 64);
-    FloatVector c9 = FloatVector.fromArray(F, acc, 72);
-    FloatVector c10 = FloatVector.fromArray(F, acc, 80);
-    FloatVector c11 = FloatVector.fromArray(F, acc, 88);
+    FloatVector c1 = FloatVector.fromArray(F, acc, NR);
+    FloatVector c2 = FloatVector.fromArray(F, acc, 2 * NR);
+    FloatVector c3 = FloatVector.fromArray(F, acc, 3 * NR);
+    FloatVector c4 = FloatVector.fromArray(F, acc, 4 * NR);
+    FloatVector c5 = FloatVector.fromArray(F, acc, 5 * NR);
+    FloatVector c6 = FloatVector.fromArray(F, acc, 6 * NR);
+    FloatVector c7 = FloatVector.fromArray(F, acc, 7 * NR);
+    FloatVector c8 = FloatVector.fromArray(F, acc, 8 * NR);
+    FloatVector c9 = FloatVector.fromArray(F, acc, 9 * NR);
+    FloatVector c10 = FloatVector.fromArray(F, acc, 10 * NR);
+    FloatVector c11 = FloatVector.fromArray(F, acc, 11 * NR);
     for (int j = 0; j < len; j++) {
       FloatVector bv = FloatVector.fromArray(F, b, kb + j * NR);
       int q = p + j;
@@ -166,33 +166,33 @@ final class ConvMicroKernels {
       c11 = FloatVector.broadcast(F, a[q + 352]).fma(bv, c11);
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
-    c8.intoArray(acc, 64);
-    c9.intoArray(acc, 72);
-    c10.intoArray(acc, 80);
-    c11.intoArray(acc, 88);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
+    c8.intoArray(acc, 8 * NR);
+    c9.intoArray(acc, 9 * NR);
+    c10.intoArray(acc, 10 * NR);
+    c11.intoArray(acc, 11 * NR);
   }
 
   /** 12 pixels × 8 channels, pixels 64 floats apart: {@code len} steps of k into {@code acc}. */
   private static void run12Step64(float[] a, int p, int len, float[] b, int kb, float[] acc) {
     FloatVector c0 = FloatVector.fromArray(F, acc, 0);
-    FloatVector c1 = FloatVector.fromArray(F, acc, 8);
-    FloatVector c2 = FloatVector.fromArray(F, acc, 16);
-    FloatVector c3 = FloatVector.fromArray(F, acc, 24);
-    FloatVector c4 = FloatVector.fromArray(F, acc, 32);
-    FloatVector c5 = FloatVector.fromArray(F, acc, 40);
-    FloatVector c6 = FloatVector.fromArray(F, acc, 48);
-    FloatVector c7 = FloatVector.fromArray(F, acc, 56);
-    FloatVector c8 = FloatVector.fromArray(F, acc, 64);
-    FloatVector c9 = FloatVector.fromArray(F, acc, 72);
-    FloatVector c10 = FloatVector.fromArray(F, acc, 80);
-    FloatVector c11 = FloatVector.fromArray(F, acc, 88);
+    FloatVector c1 = FloatVector.fromArray(F, acc, NR);
+    FloatVector c2 = FloatVector.fromArray(F, acc, 2 * NR);
+    FloatVector c3 = FloatVector.fromArray(F, acc, 3 * NR);
+    FloatVector c4 = FloatVector.fromArray(F, acc, 4 * NR);
+    FloatVector c5 = FloatVector.fromArray(F, acc, 5 * NR);
+    FloatVector c6 = FloatVector.fromArray(F, acc, 6 * NR);
+    FloatVector c7 = FloatVector.fromArray(F, acc, 7 * NR);
+    FloatVector c8 = FloatVector.fromArray(F, acc, 8 * NR);
+    FloatVector c9 = FloatVector.fromArray(F, acc, 9 * NR);
+    FloatVector c10 = FloatVector.fromArray(F, acc, 10 * NR);
+    FloatVector c11 = FloatVector.fromArray(F, acc, 11 * NR);
     for (int j = 0; j < len; j++) {
       FloatVector bv = FloatVector.fromArray(F, b, kb + j * NR);
       int q = p + j;
@@ -210,17 +210,17 @@ final class ConvMicroKernels {
       c11 = FloatVector.broadcast(F, a[q + 704]).fma(bv, c11);
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
-    c8.intoArray(acc, 64);
-    c9.intoArray(acc, 72);
-    c10.intoArray(acc, 80);
-    c11.intoArray(acc, 88);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
+    c8.intoArray(acc, 8 * NR);
+    c9.intoArray(acc, 9 * NR);
+    c10.intoArray(acc, 10 * NR);
+    c11.intoArray(acc, 11 * NR);
   }
 
   /** 8 pixels × 8 channels, pixels 16 floats apart: every run into {@code acc}. */
@@ -251,13 +251,13 @@ final class ConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
   }
 
   /** 8 pixels × 8 channels, pixels 32 floats apart: every run into {@code acc}. */
@@ -288,13 +288,13 @@ final class ConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
   }
 
   /** 8 pixels × 8 channels, pixels 64 floats apart: every run into {@code acc}. */
@@ -325,12 +325,12 @@ final class ConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, NR);
+    c2.intoArray(acc, 2 * NR);
+    c3.intoArray(acc, 3 * NR);
+    c4.intoArray(acc, 4 * NR);
+    c5.intoArray(acc, 5 * NR);
+    c6.intoArray(acc, 6 * NR);
+    c7.intoArray(acc, 7 * NR);
   }
 }

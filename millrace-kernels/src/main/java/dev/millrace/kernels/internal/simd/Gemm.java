@@ -19,10 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  * PackB}, so the same driver serves MatMul with any transposes and convolutions (implicit im2col).
  */
 public final class Gemm {
-  static final VectorSpecies<Float> F = FloatVector.SPECIES_256;
+  static final VectorSpecies<Float> F = SimdWidth.FLOAT;
 
-  /** Columns per B panel: one AVX2 vector of floats. */
-  public static final int NR = 8;
+  /** Columns per B panel: one vector of floats (8 at 256 bits, 16 at 512). */
+  public static final int NR = F.length();
 
   /**
    * The most steps of k per block, and the row stride of row-major A panels. The depth is cut into

@@ -78,7 +78,7 @@ final class MicroKernels {
     FloatVector c10 = c0;
     FloatVector c11 = c0;
     for (int kk = 0; kk < kc; kk++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * 8);
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * NR);
       int p = aOff + kk * 12;
       c0 = FloatVector.broadcast(F, a[p]).fma(bv, c0);
       c1 = FloatVector.broadcast(F, a[p + 1]).fma(bv, c1);
@@ -109,17 +109,17 @@ final class MicroKernels {
       return;
     }
     c0.intoArray(tmp, 0);
-    c1.intoArray(tmp, 8);
-    c2.intoArray(tmp, 16);
-    c3.intoArray(tmp, 24);
-    c4.intoArray(tmp, 32);
-    c5.intoArray(tmp, 40);
-    c6.intoArray(tmp, 48);
-    c7.intoArray(tmp, 56);
-    c8.intoArray(tmp, 64);
-    c9.intoArray(tmp, 72);
-    c10.intoArray(tmp, 80);
-    c11.intoArray(tmp, 88);
+    c1.intoArray(tmp, NR);
+    c2.intoArray(tmp, 2 * NR);
+    c3.intoArray(tmp, 3 * NR);
+    c4.intoArray(tmp, 4 * NR);
+    c5.intoArray(tmp, 5 * NR);
+    c6.intoArray(tmp, 6 * NR);
+    c7.intoArray(tmp, 7 * NR);
+    c8.intoArray(tmp, 8 * NR);
+    c9.intoArray(tmp, 9 * NR);
+    c10.intoArray(tmp, 10 * NR);
+    c11.intoArray(tmp, 11 * NR);
     storePartial(tmp, c, cAt, ldc, rows, cols, overwrite);
   }
 
@@ -146,7 +146,7 @@ final class MicroKernels {
     FloatVector c6 = c0;
     FloatVector c7 = c0;
     for (int kk = 0; kk < kc; kk++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * 8);
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * NR);
       int p = aOff + kk * 8;
       c0 = FloatVector.broadcast(F, a[p]).fma(bv, c0);
       c1 = FloatVector.broadcast(F, a[p + 1]).fma(bv, c1);
@@ -169,13 +169,13 @@ final class MicroKernels {
       return;
     }
     c0.intoArray(tmp, 0);
-    c1.intoArray(tmp, 8);
-    c2.intoArray(tmp, 16);
-    c3.intoArray(tmp, 24);
-    c4.intoArray(tmp, 32);
-    c5.intoArray(tmp, 40);
-    c6.intoArray(tmp, 48);
-    c7.intoArray(tmp, 56);
+    c1.intoArray(tmp, NR);
+    c2.intoArray(tmp, 2 * NR);
+    c3.intoArray(tmp, 3 * NR);
+    c4.intoArray(tmp, 4 * NR);
+    c5.intoArray(tmp, 5 * NR);
+    c6.intoArray(tmp, 6 * NR);
+    c7.intoArray(tmp, 7 * NR);
     storePartial(tmp, c, cAt, ldc, rows, cols, overwrite);
   }
 
@@ -210,7 +210,7 @@ final class MicroKernels {
     FloatVector c10 = c0;
     FloatVector c11 = c0;
     for (int kk = 0; kk < kc; kk++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * 8);
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * NR);
       int p = aOff + kk;
       c0 = FloatVector.broadcast(F, a[p]).fma(bv, c0);
       c1 = FloatVector.broadcast(F, a[p + 1 * KCS]).fma(bv, c1);
@@ -241,17 +241,17 @@ final class MicroKernels {
       return;
     }
     c0.intoArray(tmp, 0);
-    c1.intoArray(tmp, 8);
-    c2.intoArray(tmp, 16);
-    c3.intoArray(tmp, 24);
-    c4.intoArray(tmp, 32);
-    c5.intoArray(tmp, 40);
-    c6.intoArray(tmp, 48);
-    c7.intoArray(tmp, 56);
-    c8.intoArray(tmp, 64);
-    c9.intoArray(tmp, 72);
-    c10.intoArray(tmp, 80);
-    c11.intoArray(tmp, 88);
+    c1.intoArray(tmp, NR);
+    c2.intoArray(tmp, 2 * NR);
+    c3.intoArray(tmp, 3 * NR);
+    c4.intoArray(tmp, 4 * NR);
+    c5.intoArray(tmp, 5 * NR);
+    c6.intoArray(tmp, 6 * NR);
+    c7.intoArray(tmp, 7 * NR);
+    c8.intoArray(tmp, 8 * NR);
+    c9.intoArray(tmp, 9 * NR);
+    c10.intoArray(tmp, 10 * NR);
+    c11.intoArray(tmp, 11 * NR);
     storePartial(tmp, c, cAt, ldc, rows, cols, overwrite);
   }
 
@@ -278,7 +278,7 @@ final class MicroKernels {
     FloatVector c6 = c0;
     FloatVector c7 = c0;
     for (int kk = 0; kk < kc; kk++) {
-      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * 8);
+      FloatVector bv = FloatVector.fromArray(F, b, bOff + kk * NR);
       int p = aOff + kk;
       c0 = FloatVector.broadcast(F, a[p]).fma(bv, c0);
       c1 = FloatVector.broadcast(F, a[p + 1 * KCS]).fma(bv, c1);
@@ -301,13 +301,13 @@ final class MicroKernels {
       return;
     }
     c0.intoArray(tmp, 0);
-    c1.intoArray(tmp, 8);
-    c2.intoArray(tmp, 16);
-    c3.intoArray(tmp, 24);
-    c4.intoArray(tmp, 32);
-    c5.intoArray(tmp, 40);
-    c6.intoArray(tmp, 48);
-    c7.intoArray(tmp, 56);
+    c1.intoArray(tmp, NR);
+    c2.intoArray(tmp, 2 * NR);
+    c3.intoArray(tmp, 3 * NR);
+    c4.intoArray(tmp, 4 * NR);
+    c5.intoArray(tmp, 5 * NR);
+    c6.intoArray(tmp, 6 * NR);
+    c7.intoArray(tmp, 7 * NR);
     storePartial(tmp, c, cAt, ldc, rows, cols, overwrite);
   }
 
@@ -320,7 +320,7 @@ final class MicroKernels {
     for (int r = 0; r < rows; r++) {
       int at = cAt + r * ldc;
       for (int j = 0; j < cols; j++) {
-        c[at + j] = overwrite ? tmp[r * 8 + j] : c[at + j] + tmp[r * 8 + j];
+        c[at + j] = overwrite ? tmp[r * NR + j] : c[at + j] + tmp[r * NR + j];
       }
     }
   }

@@ -28,12 +28,21 @@ import jdk.incubator.vector.VectorShuffle;
 final class PoolNchw {
   private PoolNchw() {}
 
+  private static final int HALF = Gemm.NR / 2;
+
+  /** Lane i of the low half takes the even float 2i of a vector (8 lanes: 0, 2, 4, 6, ...). */
   private static final VectorShuffle<Float> EVEN_LOW =
-      VectorShuffle.fromValues(Gemm.F, 0, 2, 4, 6, 0, 0, 0, 0);
+      VectorShuffle.fromOp(Gemm.F, i -> i < HALF ? 2 * i : 0);
+
+  /**
+   * Lane i of the high half takes float {@code 2(i - HALF) + 1} of a vector loaded {@code NR - 1}
+   * floats further on, that is float {@code 2i} of the first (8 lanes: ..., 1, 3, 5, 7).
+   */
   private static final VectorShuffle<Float> ODD_HIGH =
-      VectorShuffle.fromValues(Gemm.F, 0, 0, 0, 0, 1, 3, 5, 7);
-  private static final VectorMask<Float> HIGH =
-      VectorMask.fromValues(Gemm.F, false, false, false, false, true, true, true, true);
+      VectorShuffle.fromOp(Gemm.F, i -> i < HALF ? 0 : 2 * (i - HALF) + 1);
+
+  /** The high half's lanes. */
+  private static final VectorMask<Float> HIGH = VectorMask.fromLong(Gemm.F, -1L << HALF);
 
   /**
    * How the vector loops address one plane: tap kx of input row iy for the 8 output columns from ox

@@ -80,6 +80,6 @@ public final class SimdProbe {
             .add(a10)
             .add(a11)
             .lane(0);
-    return 12L * 8 * 2 * iterations;
+    return 12L * Gemm.NR * 2 * iterations;
   }
 }

@@ -28,7 +28,7 @@ import jdk.incubator.vector.FloatVector;
  */
 final class WideConvMicroKernels {
   /** Output channels per tile. */
-  static final int WIDTH = 16;
+  static final int WIDTH = 2 * Gemm.NR;
 
   /** Output pixels per tile. */
   static final int HEIGHT = 4;
@@ -61,7 +61,7 @@ final class WideConvMicroKernels {
     }
     for (int r = 0; r < rows; r++) {
       FloatVector.fromArray(F, acc, r * WIDTH).intoArray(c, cAt + r * ldc);
-      FloatVector.fromArray(F, acc, r * WIDTH + 8).intoArray(c, cAt + r * ldc + 8);
+      FloatVector.fromArray(F, acc, r * WIDTH + Gemm.NR).intoArray(c, cAt + r * ldc + Gemm.NR);
     }
   }
 
@@ -81,7 +81,7 @@ final class WideConvMicroKernels {
       int kb = bOff + s * segLen * WIDTH;
       for (int j = 0; j < segLen; j++) {
         FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
-        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + 8);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
         int q = p + j;
         FloatVector a0 = FloatVector.broadcast(F, a[q]);
         c0 = a0.fma(b0, c0);
@@ -98,13 +98,13 @@ final class WideConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
   }
 
   /** 4 pixels × 16 channels, pixels 32 floats apart: every run into {@code acc}. */
@@ -123,7 +123,7 @@ final class WideConvMicroKernels {
       int kb = bOff + s * segLen * WIDTH;
       for (int j = 0; j < segLen; j++) {
         FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
-        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + 8);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
         int q = p + j;
         FloatVector a0 = FloatVector.broadcast(F, a[q]);
         c0 = a0.fma(b0, c0);
@@ -140,13 +140,13 @@ final class WideConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
   }
 
   /** 4 pixels × 16 channels, pixels 64 floats apart: every run into {@code acc}. */
@@ -165,7 +165,7 @@ final class WideConvMicroKernels {
       int kb = bOff + s * segLen * WIDTH;
       for (int j = 0; j < segLen; j++) {
         FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
-        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + 8);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
         int q = p + j;
         FloatVector a0 = FloatVector.broadcast(F, a[q]);
         c0 = a0.fma(b0, c0);
@@ -182,12 +182,12 @@ final class WideConvMicroKernels {
       }
     }
     c0.intoArray(acc, 0);
-    c1.intoArray(acc, 8);
-    c2.intoArray(acc, 16);
-    c3.intoArray(acc, 24);
-    c4.intoArray(acc, 32);
-    c5.intoArray(acc, 40);
-    c6.intoArray(acc, 48);
-    c7.intoArray(acc, 56);
+    c1.intoArray(acc, Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
   }
 }
