@@ -12,7 +12,14 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Image decoding and encoding with {@code javax.imageio}: JPEG and PNG (and what else ImageIO
@@ -27,32 +34,76 @@ public final class Images {
 
   private Images() {}
 
+  /** The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES}. */
+  public static final String MAX_DECODED_BYTES_PROPERTY = "millrace.image.maxDecodedBytes";
+
+  /**
+   * The largest image decoded by default, as width × height × channels: 2^28 (256 MiB of uint8, a
+   * 9459 × 9459 RGB image). The header's dimensions are checked before any pixel is allocated, so a
+   * few bytes claiming 60000 × 60000 pixels cannot exhaust the heap.
+   */
+  public static final long DEFAULT_MAX_DECODED_BYTES = 1L << 28;
+
   /** Decodes an encoded image; see {@link #decode(byte[], int, int, int)}. */
   public static Tensor decode(byte[] encoded, int channels) throws IOException {
     return decode(encoded, 0, encoded.length, channels);
   }
 
   /**
+   * Decodes the JPEG or PNG file {@code file}; see {@link #decode(byte[], int, int, int)}.
+   *
+   * @throws IOException if the file cannot be read or is not an image that may be decoded; the
+   *     message names the file
+   */
+  public static Tensor decode(Path file, int channels) throws IOException {
+    byte[] data = Files.readAllBytes(file);
+    try {
+      return decode(data, 0, data.length, channels);
+    } catch (IOException e) {
+      throw new IOException(file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Decodes the JPEG or PNG in {@code data[offset, offset + length)} to {@code uint8 [h, w, c]}.
+   * Images larger than {@link #maxDecodedBytes()} are refused from their header.
    *
    * @param channels 1 for gray (RGB converted with TensorFlow's weights 0.299, 0.587, 0.114), 3 for
    *     RGB (gray replicated, alpha dropped), 0 for the image's own (1 if gray, else 3)
-   * @throws IOException if the bytes are not an image ImageIO can read
+   * @throws IOException if the bytes are not an image ImageIO can read, or one too large
    */
   public static Tensor decode(byte[] data, int offset, int length, int channels)
+      throws IOException {
+    return decode(data, offset, length, channels, maxDecodedBytes());
+  }
+
+  /**
+   * {@value #DEFAULT_MAX_DECODED_BYTES}, or the value of the system property {@value
+   * #MAX_DECODED_BYTES_PROPERTY}.
+   */
+  public static long maxDecodedBytes() {
+    String value = System.getProperty(MAX_DECODED_BYTES_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_MAX_DECODED_BYTES;
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        MAX_DECODED_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
+  }
+
+  static Tensor decode(byte[] data, int offset, int length, int channels, long maxBytes)
       throws IOException {
     if (channels != 0 && channels != 1 && channels != 3) {
       throw new IllegalArgumentException("channels must be 0, 1 or 3, got " + channels);
     }
-    BufferedImage img = ImageIO.read(new ByteArrayInputStream(data, offset, length));
-    if (img == null) {
-      throw new IOException(
-          "not a decodable image ("
-              + length
-              + " bytes, starting "
-              + head(data, offset, length)
-              + ")");
-    }
+    BufferedImage img = read(data, offset, length, channels, maxBytes);
     int h = img.getHeight();
     int w = img.getWidth();
     boolean gray =
@@ -89,6 +140,53 @@ public final class Images {
       }
     }
     return out;
+  }
+
+  /**
+   * ImageIO's own {@code ImageIO.read}, with the header's size checked between reading the header
+   * and allocating the pixels.
+   */
+  private static BufferedImage read(
+      byte[] data, int offset, int length, int channels, long maxBytes) throws IOException {
+    try (ImageInputStream in =
+        ImageIO.createImageInputStream(new ByteArrayInputStream(data, offset, length))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new IOException(
+            "not a decodable image ("
+                + length
+                + " bytes, starting "
+                + head(data, offset, length)
+                + ")");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long w = reader.getWidth(0);
+        long h = reader.getHeight(0);
+        ImageTypeSpecifier raw = reader.getRawImageType(0);
+        // The decoder holds the image's own bands before they are converted to the requested ones.
+        int own = raw == null ? 4 : raw.getNumBands();
+        int bands = Math.max(own, channels);
+        long bytes = w * h > Long.MAX_VALUE / bands ? Long.MAX_VALUE : w * h * bands;
+        if (bytes > maxBytes) {
+          throw new IOException(
+              String.format(
+                  "%s image %dx%dx%d is %s bytes decoded, more than the limit of %d (system"
+                      + " property %s)",
+                  reader.getFormatName().toUpperCase(Locale.ROOT),
+                  w,
+                  h,
+                  bands,
+                  Long.toUnsignedString(w * h * bands),
+                  maxBytes,
+                  MAX_DECODED_BYTES_PROPERTY));
+        }
+        return reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    }
   }
 
   /** A PNG of a {@code uint8 [h, w, c]} tensor with 1 or 3 channels (or {@code [h, w]}). */

@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +25,12 @@ import java.util.Map;
 public final class IteratorCheckpoint {
   private static final int MAGIC = 0x4D52_4350; // "MRCP"
   private static final int VERSION = 1;
+
+  /** The system property that overrides {@link #DEFAULT_MAX_EPOCHS}. */
+  public static final String MAX_EPOCHS_PROPERTY = "millrace.iteratorCheckpoint.maxEpochs";
+
+  /** The default of {@link #maxEpochs()}: 2^24 epochs, 128 MiB of lengths. */
+  public static final long DEFAULT_MAX_EPOCHS = 1L << 24;
 
   private final long fingerprint;
   private final long seed;
@@ -101,16 +108,52 @@ public final class IteratorCheckpoint {
   }
 
   /**
-   * Reads {@link #toBytes()}'s output.
+   * Reads {@link #toBytes()}'s output. Every count is checked against the bytes that follow it
+   * before an array is made, and the decoded epoch lengths of a stage against {@link #maxEpochs()}:
+   * the run-length encoding would otherwise let a few bytes claim gigabytes.
    *
-   * @throws IllegalArgumentException if the bytes are not a checkpoint
+   * @throws IllegalArgumentException if the bytes are not a checkpoint; the message gives the byte
+   *     offset of the problem
    */
   public static IteratorCheckpoint fromBytes(byte[] data) {
-    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(data))) {
+    return fromBytes(data, maxEpochs());
+  }
+
+  static IteratorCheckpoint fromBytes(byte[] data, long maxEpochs) {
+    return decode(data, "iterator checkpoint", maxEpochs);
+  }
+
+  /**
+   * The most epoch lengths {@link #fromBytes} accepts for one repeat stage: {@value
+   * #DEFAULT_MAX_EPOCHS} (8 bytes each), or the value of the system property {@value
+   * #MAX_EPOCHS_PROPERTY}.
+   */
+  public static long maxEpochs() {
+    String value = System.getProperty(MAX_EPOCHS_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_MAX_EPOCHS;
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n >= 0) {
+        return Math.min(n, Integer.MAX_VALUE - 8); // a Java array's limit
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        MAX_EPOCHS_PROPERTY + "=" + value + " (expected a count >= 0)");
+  }
+
+  /** {@code source} names the bytes in messages: a file, or just what they should be. */
+  private static IteratorCheckpoint decode(byte[] data, String source, long maxEpochs) {
+    Reader in = new Reader(data, source);
+    try {
       int magic = in.readInt();
       int version = in.readUnsignedByte();
       if (magic != MAGIC || version != VERSION) {
-        throw new IllegalArgumentException(
+        throw in.problem(
+            0,
             "not an iterator checkpoint (magic "
                 + Integer.toHexString(magic)
                 + ", version "
@@ -124,30 +167,88 @@ public final class IteratorCheckpoint {
       long fingerprint = in.readLong();
       long seed = in.readLong();
       long position = in.readLong();
-      int n = in.readInt();
+      if (position < 0) {
+        throw in.problem(in.offset() - 8, "position " + position + " is negative");
+      }
+      // A stage takes at least its name's length (2 bytes) and its run count (4).
+      int n = in.count(6, "repeat stages");
       Map<String, long[]> lengths = new LinkedHashMap<>();
       for (int k = 0; k < n; k++) {
         String name = in.readUTF();
-        int runs = in.readInt();
-        long[] values = new long[runs];
-        int[] counts = new int[runs];
-        long total = 0;
-        for (int r = 0; r < runs; r++) {
-          values[r] = in.readLong();
-          counts[r] = in.readInt();
-          total += counts[r];
-        }
-        long[] v = new long[Math.toIntExact(total)];
-        for (int r = 0, at = 0; r < runs; r++) {
-          java.util.Arrays.fill(v, at, at + counts[r], values[r]);
-          at += counts[r];
-        }
-        lengths.put(name, v);
+        lengths.put(name, epochLengths(in, name, maxEpochs));
       }
       return new IteratorCheckpoint(fingerprint, seed, position, lengths);
-    } catch (IOException e) {
+    } catch (EOFException e) {
       throw new IllegalArgumentException(
-          "truncated iterator checkpoint (" + data.length + " bytes)", e);
+          source + "@" + data.length + ": truncated (" + data.length + " bytes)", e);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(source + ": malformed (" + e.getMessage() + ")", e);
+    }
+  }
+
+  /** One stage's run-length encoded epoch lengths, its size checked before it is expanded. */
+  private static long[] epochLengths(Reader in, String name, long max) throws IOException {
+    int runs = in.count(8 + 4, "runs of stage '" + name + "'");
+    long[] values = new long[runs];
+    int[] counts = new int[runs];
+    long total = 0;
+    for (int r = 0; r < runs; r++) {
+      values[r] = in.readLong();
+      counts[r] = in.readInt();
+      if (counts[r] < 0) {
+        throw in.problem(
+            in.offset() - 4,
+            "run " + r + " of stage '" + name + "' repeats " + counts[r] + " times");
+      }
+      total += counts[r];
+      if (total > max) {
+        throw in.problem(
+            in.offset() - 4,
+            "stage '"
+                + name
+                + "' claims more than "
+                + max
+                + " epochs, the limit (system property "
+                + MAX_EPOCHS_PROPERTY
+                + ")");
+      }
+    }
+    long[] v = new long[(int) total];
+    for (int r = 0, at = 0; r < runs; r++) {
+      java.util.Arrays.fill(v, at, at + counts[r], values[r]);
+      at += counts[r];
+    }
+    return v;
+  }
+
+  /** The checkpoint's bytes, with the offset and the bytes left that messages and checks need. */
+  private static final class Reader extends DataInputStream {
+    private final int length;
+    private final String source;
+
+    Reader(byte[] data, String source) {
+      super(new ByteArrayInputStream(data));
+      this.length = data.length;
+      this.source = source;
+    }
+
+    int offset() throws IOException {
+      return length - available(); // exact for a byte array
+    }
+
+    /** A count of items of at least {@code minBytes} each, checked against the bytes left. */
+    int count(int minBytes, String what) throws IOException {
+      int n = readInt();
+      if (n < 0 || n > available() / minBytes) {
+        throw problem(
+            offset() - 4,
+            n + " " + what + " cannot fit in the " + available() + " bytes that follow");
+      }
+      return n;
+    }
+
+    IllegalArgumentException problem(int offset, String problem) {
+      return new IllegalArgumentException(source + "@" + offset + ": " + problem);
     }
   }
 
@@ -158,8 +259,19 @@ public final class IteratorCheckpoint {
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /**
+   * Reads a checkpoint {@link #write} wrote.
+   *
+   * @throws IOException if the file cannot be read or is not a checkpoint; the message names it and
+   *     the byte offset of the problem
+   */
   public static IteratorCheckpoint read(Path file) throws IOException {
-    return fromBytes(Files.readAllBytes(file));
+    byte[] data = Files.readAllBytes(file);
+    try {
+      return decode(data, file.toString(), maxEpochs());
+    } catch (IllegalArgumentException e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   @Override

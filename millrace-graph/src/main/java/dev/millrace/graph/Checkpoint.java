@@ -41,6 +41,15 @@ import java.util.zip.CRC32C;
 public final class Checkpoint {
   private static final byte[] MAGIC = {'M', 'R', 'C', 'K', 'P', 'T', 0, 1};
 
+  /** The system property that overrides {@link #DEFAULT_MAX_TENSOR_BYTES}. */
+  public static final String MAX_TENSOR_BYTES_PROPERTY = "millrace.checkpoint.maxTensorBytes";
+
+  /** The largest tensor {@link #read} accepts by default: 1 GiB. */
+  public static final long DEFAULT_MAX_TENSOR_BYTES = 1L << 30;
+
+  /** Name length, dtype, rank and data size of a scalar with an empty name. */
+  private static final int MIN_VARIABLE_BYTES = 2 + 1 + 1 + 8;
+
   private Checkpoint() {}
 
   /** Writes every variable of the session's graph to {@code file} (atomically). */
@@ -106,8 +115,18 @@ public final class Checkpoint {
     assignments.forEach(session::writeVariable);
   }
 
-  /** The variables stored in {@code file}, by name, after checking its CRC. */
+  /**
+   * The variables stored in {@code file}, by name, after checking its CRC. Every size in the file
+   * is checked against the bytes that follow it, and each tensor against the limit set by the
+   * system property {@value #MAX_TENSOR_BYTES_PROPERTY} (bytes; {@value #DEFAULT_MAX_TENSOR_BYTES}
+   * when unset), before anything is allocated: a damaged or hostile file is an IOException naming
+   * it and the byte offset, never an OutOfMemoryError.
+   */
   public static Map<String, Tensor> read(Path file) throws IOException {
+    return read(file, maxTensorBytes());
+  }
+
+  static Map<String, Tensor> read(Path file, long maxTensorBytes) throws IOException {
     byte[] data = Files.readAllBytes(file);
     if (data.length < MAGIC.length + 8) {
       throw new IOException(file + ": too short for a checkpoint (" + data.length + " bytes)");
@@ -127,33 +146,122 @@ public final class Checkpoint {
         throw new IOException(file + "@" + i + ": not a Millrace checkpoint (bad magic)");
       }
     }
-    b.position(MAGIC.length);
-    int count = b.getInt();
+    // The CRC is no defence against a file written to lie; it only proves the bytes are intact.
+    b.position(MAGIC.length).limit(data.length - 4);
+    long count = Integer.toUnsignedLong(b.getInt());
+    if (count > b.remaining() / MIN_VARIABLE_BYTES) {
+      throw new IOException(
+          file
+              + "@"
+              + MAGIC.length
+              + ": "
+              + count
+              + " variables cannot fit in the "
+              + b.remaining()
+              + " bytes that follow");
+    }
     Map<String, Tensor> out = new java.util.LinkedHashMap<>();
     try {
       for (int i = 0; i < count; i++) {
-        int offset = b.position();
-        byte[] name = new byte[Short.toUnsignedInt(b.getShort())];
-        b.get(name);
-        DType dtype = DType.fromTensorflowNumber(Byte.toUnsignedInt(b.get()));
-        long[] dims = new long[Byte.toUnsignedInt(b.get())];
-        for (int d = 0; d < dims.length; d++) {
-          dims[d] = b.getLong();
-        }
-        long bytes = b.getLong();
-        Tensor t = Tensor.zeros(dtype, Shape.of(dims));
-        if (bytes != t.data().byteSize() || bytes > b.remaining() - 4) {
-          throw new IOException(
-              file + "@" + offset + " (variable " + i + "): data size " + bytes + " is wrong");
-        }
-        copy(MemorySegment.ofArray(data).asSlice(b.position(), bytes), t.data(), dtype, true);
-        b.position(b.position() + (int) bytes);
-        out.put(new String(name, StandardCharsets.UTF_8), t);
+        readVariable(file, b, i, maxTensorBytes, out);
       }
     } catch (RuntimeException e) {
       throw new IOException(file + "@" + b.position() + ": malformed checkpoint: " + e, e);
     }
     return out;
+  }
+
+  /** Reads the {@code i}-th variable at {@code b}'s position, checking its size first. */
+  private static void readVariable(
+      Path file, ByteBuffer b, int i, long maxTensorBytes, Map<String, Tensor> out)
+      throws IOException {
+    byte[] nameBytes = new byte[Short.toUnsignedInt(b.getShort())]; // at most 64 KiB
+    b.get(nameBytes);
+    String name = new String(nameBytes, StandardCharsets.UTF_8);
+    int typeAt = b.position();
+    DType dtype = DType.fromTensorflowNumber(Byte.toUnsignedInt(b.get()));
+    if (dtype == DType.STRING) {
+      throw new IOException(where(file, typeAt, i, name) + "string tensors are not checkpointed");
+    }
+    long[] dims = new long[Byte.toUnsignedInt(b.get())]; // at most 255
+    long elements = 1;
+    for (int d = 0; d < dims.length; d++) {
+      int dimAt = b.position();
+      dims[d] = b.getLong();
+      if (dims[d] < 0) {
+        throw new IOException(where(file, dimAt, i, name) + "dimension " + d + " is " + dims[d]);
+      }
+      elements = multiplyOrMax(elements, dims[d]);
+    }
+    int sizeAt = b.position();
+    long bytes = b.getLong();
+    long expected = multiplyOrMax(elements, dtype.byteSize());
+    String what = dtype + " " + java.util.Arrays.toString(dims);
+    if (bytes != expected) {
+      throw new IOException(
+          where(file, sizeAt, i, name)
+              + "data size "
+              + Long.toUnsignedString(bytes)
+              + " does not match "
+              + what
+              + (expected == Long.MAX_VALUE ? "" : " (" + expected + " bytes)"));
+    }
+    if (bytes > b.remaining()) {
+      throw new IOException(
+          where(file, sizeAt, i, name)
+              + what
+              + " needs "
+              + bytes
+              + " bytes, only "
+              + b.remaining()
+              + " follow");
+    }
+    if (bytes > maxTensorBytes) {
+      throw new IOException(
+          where(file, sizeAt, i, name)
+              + what
+              + " is "
+              + bytes
+              + " bytes, more than the limit of "
+              + maxTensorBytes
+              + " (system property "
+              + MAX_TENSOR_BYTES_PROPERTY
+              + ")");
+    }
+    Tensor t = Tensor.zeros(dtype, Shape.of(dims));
+    copy(MemorySegment.ofArray(b.array()).asSlice(b.position(), bytes), t.data(), dtype, true);
+    b.position(b.position() + (int) bytes);
+    out.put(name, t);
+  }
+
+  private static String where(Path file, int offset, int variable, String name) {
+    return file + "@" + offset + " (variable " + variable + " '" + name + "'): ";
+  }
+
+  /** The product, or {@code Long.MAX_VALUE} when it overflows: larger than any file either way. */
+  private static long multiplyOrMax(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  private static long maxTensorBytes() {
+    String value = System.getProperty(MAX_TENSOR_BYTES_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_MAX_TENSOR_BYTES;
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n >= 0) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        MAX_TENSOR_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
   }
 
   private static byte[] encode(Map<String, Tensor> values) {

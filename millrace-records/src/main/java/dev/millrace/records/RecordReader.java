@@ -30,8 +30,14 @@ import java.util.zip.InflaterInputStream;
  * <p>Not thread-safe: one reader belongs to one thread.
  */
 public final class RecordReader implements Closeable {
-  /** Java arrays stop short of 2 GiB; larger records cannot be materialised. */
-  private static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - 64;
+  /** The system property that lowers the record size limit from its default. */
+  public static final String MAX_RECORD_BYTES_PROPERTY = "millrace.records.maxRecordBytes";
+
+  /**
+   * The default (and highest) record size limit: Java arrays stop short of 2 GiB, so larger records
+   * cannot be materialised.
+   */
+  public static final long DEFAULT_MAX_RECORD_BYTES = Integer.MAX_VALUE - 64;
 
   private static final int DEFAULT_BUFFER_BYTES = 64 * 1024;
 
@@ -50,6 +56,7 @@ public final class RecordReader implements Closeable {
   private final boolean compressed;
   private final long knownSize;
   private final CorruptRecordPolicy policy;
+  private final long maxRecordBytes;
   private final CRC32C crc = new CRC32C();
 
   private byte[] buf = new byte[DEFAULT_BUFFER_BYTES];
@@ -75,7 +82,8 @@ public final class RecordReader implements Closeable {
       Inflater inflater,
       Compression compression,
       long knownSize,
-      CorruptRecordPolicy policy) {
+      CorruptRecordPolicy policy,
+      long maxRecordBytes) {
     this.file = file;
     this.channel = channel;
     this.stream = stream;
@@ -84,6 +92,7 @@ public final class RecordReader implements Closeable {
     this.compressed = compression != Compression.NONE;
     this.knownSize = knownSize;
     this.policy = policy;
+    this.maxRecordBytes = Math.min(maxRecordBytes, DEFAULT_MAX_RECORD_BYTES);
   }
 
   /** Opens {@code file}, detecting compression from its suffix, failing on the first corruption. */
@@ -97,13 +106,45 @@ public final class RecordReader implements Closeable {
    * <p>A compressed stream that cannot be decompressed (a bad header, damaged deflate data, a
    * truncated file) fails with a one-line {@link IOException} naming the file, under either policy:
    * after such damage nothing more of the file can be read.
+   *
+   * <p>A record longer than {@link #maxRecordBytes()} is corrupt. A length field is checked against
+   * the file's size before its record is read; inside a compressed stream, whose size is unknown,
+   * the buffer grows only as the record's bytes arrive.
    */
   public static RecordReader open(Path file, Compression compression, CorruptRecordPolicy policy)
+      throws IOException {
+    return open(file, compression, policy, maxRecordBytes());
+  }
+
+  /**
+   * {@value #DEFAULT_MAX_RECORD_BYTES} bytes, or the value of the system property {@value
+   * #MAX_RECORD_BYTES_PROPERTY} if lower.
+   */
+  public static long maxRecordBytes() {
+    String value = System.getProperty(MAX_RECORD_BYTES_PROPERTY);
+    if (value == null || value.isBlank()) {
+      return DEFAULT_MAX_RECORD_BYTES;
+    }
+    try {
+      long n = Long.parseLong(value.strip());
+      if (n >= 0) {
+        return Math.min(n, DEFAULT_MAX_RECORD_BYTES);
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the error below
+    }
+    throw new IllegalArgumentException(
+        MAX_RECORD_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
+  }
+
+  static RecordReader open(
+      Path file, Compression compression, CorruptRecordPolicy policy, long maxRecordBytes)
       throws IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
     if (compression == Compression.NONE) {
       try {
-        return new RecordReader(file, channel, null, null, compression, channel.size(), policy);
+        return new RecordReader(
+            file, channel, null, null, compression, channel.size(), policy, maxRecordBytes);
       } catch (IOException | RuntimeException e) {
         channel.close();
         throw e;
@@ -119,7 +160,8 @@ public final class RecordReader implements Closeable {
         inflater = new Inflater();
         inflated = new InflaterInputStream(raw, inflater, 64 * 1024);
       }
-      return new RecordReader(file, null, inflated, inflater, compression, -1, policy);
+      return new RecordReader(
+          file, null, inflated, inflater, compression, -1, policy, maxRecordBytes);
     } catch (IOException | RuntimeException e) {
       raw.close();
       if (inflater != null) {
@@ -155,8 +197,16 @@ public final class RecordReader implements Closeable {
         resynchronise();
         continue;
       }
-      if (length < 0 || length > MAX_RECORD_BYTES) {
-        corrupt(headerOffset, "record length " + Long.toUnsignedString(length) + " is too large");
+      if (length < 0 || length > maxRecordBytes) {
+        corrupt(
+            headerOffset,
+            "record length "
+                + Long.toUnsignedString(length)
+                + " is more than the limit of "
+                + maxRecordBytes
+                + " bytes (system property "
+                + MAX_RECORD_BYTES_PROPERTY
+                + ")");
         resynchronise();
         continue;
       }
@@ -303,7 +353,7 @@ public final class RecordReader implements Closeable {
     while (fill(12)) {
       if (MaskedCrc32c.of(crc, buf, pos, 8) == LittleEndian.getInt(buf, pos + 8)
           && LittleEndian.getLong(buf, pos) >= 0
-          && LittleEndian.getLong(buf, pos) <= MAX_RECORD_BYTES) {
+          && LittleEndian.getLong(buf, pos) <= maxRecordBytes) {
         return;
       }
       pos++;
@@ -320,6 +370,9 @@ public final class RecordReader implements Closeable {
     }
     makeRoom(needed);
     while (limit - pos < needed && !endOfStream) {
+      if (limit == buf.length) {
+        makeRoom(needed); // a compressed stream's record: grow as its bytes arrive
+      }
       int n;
       if (stream == null) {
         bufView.limit(buf.length).position(limit);
@@ -357,12 +410,18 @@ public final class RecordReader implements Closeable {
     return text.replaceAll("\\s*\\R\\s*", " ").strip();
   }
 
-  /** Moves unread bytes to the buffer's start, growing it for a large record or shrinking after. */
+  /**
+   * Moves unread bytes to the buffer's start, growing it for a large record or shrinking after. A
+   * length in a file of known size has been checked against it, so the buffer grows at once; inside
+   * a compressed stream the length is only a claim, so the buffer at most doubles per call, and a
+   * lying length costs no more than twice the bytes that really follow it.
+   */
   private void makeRoom(int needed) {
     int unread = limit - pos;
     int capacity = buf.length;
     if (needed > capacity) {
-      capacity = (int) Math.min(MAX_RECORD_BYTES + 16, Math.max(needed, 2L * capacity));
+      long target = compressed ? Math.min(needed, 2L * capacity) : Math.max(needed, 2L * capacity);
+      capacity = (int) Math.min(DEFAULT_MAX_RECORD_BYTES + 16, target);
     } else if (capacity > 4 * DEFAULT_BUFFER_BYTES
         && needed <= DEFAULT_BUFFER_BYTES
         && unread <= DEFAULT_BUFFER_BYTES) {

@@ -135,7 +135,12 @@ class RecordCorruptionTest {
         dev.millrace.records.internal.MaskedCrc32c.of(new java.util.zip.CRC32C(), header, 0, 8));
     System.arraycopy(header, 0, bytes, 2 * RECORD, 12);
     assertThat(failOnThirdRecord(bytes).problem())
-        .isEqualTo("record length 4611686018427387904 is too large");
+        .isEqualTo(
+            "record length 4611686018427387904 is more than the limit of "
+                + RecordReader.DEFAULT_MAX_RECORD_BYTES
+                + " bytes (system property "
+                + RecordReader.MAX_RECORD_BYTES_PROPERTY
+                + ")");
   }
 
   @Test

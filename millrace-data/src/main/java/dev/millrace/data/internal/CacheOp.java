@@ -151,7 +151,17 @@ public final class CacheOp<T> extends Op<T> {
         index++;
         return (T) ElementCodec.decode(reader.copyRecord());
       } catch (IOException e) {
-        throw Errors.fatal(stats.name, index - 1, e);
+        IOException located =
+            new IOException(
+                file
+                    + "@"
+                    + reader.recordOffset()
+                    + " (record "
+                    + reader.recordIndex()
+                    + "): "
+                    + e.getMessage(),
+                e);
+        throw Errors.fatal(stats.name, index - 1, located);
       }
     }
 

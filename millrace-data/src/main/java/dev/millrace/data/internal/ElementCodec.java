@@ -37,7 +37,45 @@ final class ElementCodec {
   private static final int PAIR = 11;
   private static final int LIST = 12;
 
+  /** A tensor's dtype, rank and, for a scalar, at least one byte of data. */
+  private static final int MIN_TENSOR_BYTES = 1 + 1 + 1;
+
   private ElementCodec() {}
+
+  /** A record's bytes with the offset and the bytes left, which every count is checked against. */
+  private static final class Input extends DataInputStream {
+    private final int length;
+
+    Input(byte[] data) {
+      super(new ByteArrayInputStream(data));
+      this.length = data.length;
+    }
+
+    int offset() throws IOException {
+      return length - available(); // exact for a byte array
+    }
+
+    /** A count of items of at least {@code minBytes} each, checked against the bytes left. */
+    int count(int minBytes, String what) throws IOException {
+      int n = readInt();
+      if (n < 0 || n > available() / minBytes) {
+        throw problem(
+            offset() - 4,
+            n + " " + what + " cannot fit in the " + available() + " bytes that follow");
+      }
+      return n;
+    }
+
+    /** A length-prefixed byte string. */
+    byte[] bytes() throws IOException {
+      int n = count(1, "bytes");
+      return readNBytes(n);
+    }
+
+    IOException problem(int offset, String problem) {
+      return new IOException("cache element@" + offset + ": " + problem);
+    }
+  }
 
   static byte[] encode(Object e) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
@@ -47,8 +85,18 @@ final class ElementCodec {
     return bytes.toByteArray();
   }
 
+  /**
+   * Reads {@link #encode}'s bytes. Every count and size is checked against the bytes that follow it
+   * before anything is allocated (the record holding them is the limit); a damaged or foreign
+   * record is an IOException whose message gives the byte offset in the record.
+   */
   static Object decode(byte[] data) throws IOException {
-    return read(new DataInputStream(new ByteArrayInputStream(data)));
+    Input in = new Input(data);
+    try {
+      return read(in);
+    } catch (java.io.EOFException e) {
+      throw new IOException("cache element@" + data.length + ": truncated", e);
+    }
   }
 
   private static void write(DataOutputStream out, Object e) throws IOException {
@@ -136,11 +184,11 @@ final class ElementCodec {
     }
   }
 
-  private static Object read(DataInputStream in) throws IOException {
+  private static Object read(Input in) throws IOException {
     int tag = in.readUnsignedByte();
     return switch (tag) {
       case FEATURES -> {
-        int n = in.readInt();
+        int n = in.count(MIN_TENSOR_BYTES + 2, "features");
         List<String> names = new ArrayList<>(n);
         List<Tensor> tensors = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -151,7 +199,7 @@ final class ElementCodec {
       }
       case BATCH -> {
         Batch.Builder b = Batch.builder(in.readInt());
-        int n = in.readInt();
+        int n = in.count(MIN_TENSOR_BYTES + 2 + 1, "batch components");
         for (int i = 0; i < n; i++) {
           String name = in.readUTF();
           Tensor t = tensor(in);
@@ -168,27 +216,35 @@ final class ElementCodec {
         String file = in.readUTF();
         long index = in.readLong();
         long offset = in.readLong();
-        byte[] d = in.readNBytes(in.readInt());
+        byte[] d = in.bytes();
         yield file.isEmpty() ? TfRecord.of(d) : TfRecord.of(d, Path.of(file), index, offset);
       }
       case LONG -> in.readLong();
       case INT -> in.readInt();
       case DOUBLE -> in.readDouble();
       case FLOAT -> in.readFloat();
-      case STRING ->
-          new String(in.readNBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8);
-      case BYTES -> in.readNBytes(in.readInt());
+      case STRING -> new String(in.bytes(), java.nio.charset.StandardCharsets.UTF_8);
+      case BYTES -> in.bytes();
       case PAIR -> new Pair<>(read(in), read(in));
       case LIST -> {
-        int n = in.readInt();
+        int n = in.count(1, "list elements"); // each at least its tag
         List<Object> l = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           l.add(read(in));
         }
         yield List.copyOf(l);
       }
-      default -> throw new IOException("unknown element tag " + tag + " in cache file");
+      default -> throw in.problem(in.offset() - 1, "unknown element tag " + tag);
     };
+  }
+
+  /** The product, or {@code Long.MAX_VALUE} when it overflows: more than any record holds. */
+  private static long multiplyOrMax(long a, long b) {
+    try {
+      return Math.multiplyExact(a, b);
+    } catch (ArithmeticException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private static void tensor(DataOutputStream out, Tensor t) throws IOException {
@@ -209,16 +265,40 @@ final class ElementCodec {
     }
   }
 
-  private static Tensor tensor(DataInputStream in) throws IOException {
-    DType dtype = DType.fromTensorflowNumber(in.readUnsignedByte());
-    long[] dims = new long[in.readUnsignedByte()];
+  private static Tensor tensor(Input in) throws IOException {
+    int typeAt = in.offset();
+    int number = in.readUnsignedByte();
+    DType dtype;
+    try {
+      dtype = DType.fromTensorflowNumber(number);
+    } catch (IllegalArgumentException e) {
+      throw in.problem(typeAt, "unknown dtype number " + number);
+    }
+    long[] dims = new long[in.readUnsignedByte()]; // at most 255
+    long elements = 1;
     for (int i = 0; i < dims.length; i++) {
       dims[i] = in.readLong();
+      if (dims[i] < 0) {
+        throw in.problem(in.offset() - 8, "dimension " + i + " is " + dims[i]);
+      }
+      elements = multiplyOrMax(elements, dims[i]);
+    }
+    // A string takes at least its 4-byte length; other elements their width.
+    long minBytes = dtype == DType.STRING ? 4 : dtype.byteSize();
+    if (elements > in.available() / minBytes) {
+      throw in.problem(
+          typeAt,
+          dtype
+              + " "
+              + java.util.Arrays.toString(dims)
+              + " cannot fit in the "
+              + in.available()
+              + " bytes that follow");
     }
     Tensor t = Tensor.zeros(dtype, Shape.of(dims));
     if (dtype == DType.STRING) {
       for (int i = 0; i < t.size(); i++) {
-        t.setString(i, in.readNBytes(in.readInt()));
+        t.setString(i, in.bytes());
       }
     } else {
       byte[] d = in.readNBytes(Math.toIntExact(t.data().byteSize()));
