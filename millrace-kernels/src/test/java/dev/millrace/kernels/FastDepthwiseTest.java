@@ -12,13 +12,10 @@ import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The fast depthwise convolution and both its gradients against their reference twins, in both
@@ -26,37 +23,39 @@ import org.junit.jupiter.api.Test;
  * the vector width. Tolerance, as for the other convolutions: {@code 1e-5 * (k + 1)} for a float
  * dot product of k terms with inputs in [-1, 1) ({@code k = kh * kw} forward, {@code kh * kw * M}
  * for the input gradient, the output pixels for the filter gradient).
+ *
+ * <p>The compared cases are numbered by their seed, which picks the case's choices (the first of
+ * them in turn through their lists, so that every listed combination is met) and seeds the rest and
+ * the data, so a failing case replays from the seed in its name.
  */
 class FastDepthwiseTest {
+  private static final int[] WIDTHS = {1, 2, 3, 7, 8, 9, 13, 16, 17, 31};
+  private static final int[] CHANNELS = {1, 2, 3, 7, 8, 9, 13, 16, 17};
+  private static final Padding[] PADDINGS = Padding.values();
 
-  @Provide
-  Arbitrary<Integer> widths() {
-    return Arbitraries.of(1, 2, 3, 7, 8, 9, 13, 16, 17, 31);
+  /** Every width with every channel count, twice. */
+  static LongStream seeds() {
+    return LongStream.range(0, 2 * WIDTHS.length * CHANNELS.length);
   }
 
-  @Provide
-  Arbitrary<Integer> channels() {
-    return Arbitraries.of(1, 2, 3, 7, 8, 9, 13, 16, 17);
-  }
-
-  @Property(tries = 250)
-  void depthwiseConvolutionAndItsGradientsMatchReference(
-      @ForAll @IntRange(min = 0, max = 2) int n,
-      @ForAll @IntRange(min = 1, max = 13) int h,
-      @ForAll("widths") int w,
-      @ForAll("channels") int c,
-      @ForAll @IntRange(min = 1, max = 3) int multiplier,
-      @ForAll @IntRange(min = 1, max = 3) int kh,
-      @ForAll @IntRange(min = 1, max = 4) int kw,
-      @ForAll @IntRange(min = 1, max = 3) int strideH,
-      @ForAll @IntRange(min = 1, max = 3) int strideW,
-      @ForAll @IntRange(min = 1, max = 2) int dilationH,
-      @ForAll @IntRange(min = 1, max = 3) int dilationW,
-      @ForAll Padding padding,
-      @ForAll DataFormat format,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void depthwiseConvolutionAndItsGradientsMatchReference(long seed) {
+    int w = WIDTHS[(int) (seed % WIDTHS.length)];
+    int c = CHANNELS[(int) (seed / WIDTHS.length % CHANNELS.length)];
     Random rnd = new Random(seed);
+    Padding padding = PADDINGS[rnd.nextInt(PADDINGS.length)];
+    int n = rnd.nextInt(0, 3);
+    int h = rnd.nextInt(1, 14);
+    int multiplier = rnd.nextInt(1, 4);
+    int kh = rnd.nextInt(1, 4);
+    int kw = rnd.nextInt(1, 5);
+    int strideH = rnd.nextInt(1, 4);
+    int strideW = rnd.nextInt(1, 4);
+    int dilationH = rnd.nextInt(1, 3);
+    int dilationW = rnd.nextInt(1, 4);
+    DataFormat format = DataFormat.values()[rnd.nextInt(DataFormat.values().length)];
+    boolean threaded = rnd.nextBoolean();
     Conv2dSpec spec =
         padding == Padding.EXPLICIT
             ? new Conv2dSpec(

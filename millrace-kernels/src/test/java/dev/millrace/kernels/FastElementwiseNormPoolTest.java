@@ -10,13 +10,10 @@ import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The fast elementwise, reduction, batch-norm and pooling kernels against their reference twins on
@@ -24,18 +21,30 @@ import org.junit.jupiter.api.Test;
  * rounded result ({@code 2.5e-7} relative); exp, log, tanh and sigmoid within {@code 4e-6} relative
  * (the Vector API's float versions); float sums of {@code n} values in [-1, 1) within {@code 1e-6 *
  * n}; batch norm outputs (of order 1) within {@code 1e-4}; max pooling exact.
+ *
+ * <p>Each case is numbered by its seed: the seed picks the case's choices (in turn through the
+ * short lists, so that every listed value is met) and seeds the random data, so a failing case
+ * replays from the seed in its name.
  */
 class FastElementwiseNormPoolTest {
+  private static final int[] LENGTHS = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 127, 1031};
+  private static final UnaryOp[] UNARY = UnaryOp.values();
+  private static final BinaryOp[] BINARY = BinaryOp.values();
+  private static final ReduceOp[] REDUCE = ReduceOp.values();
+  private static final DataFormat[] FORMATS = DataFormat.values();
 
-  @Provide
-  Arbitrary<Integer> length() {
-    return Arbitraries.of(0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 127, 1031);
+  /** Every unary op on every length. */
+  static LongStream unaryCases() {
+    return LongStream.range(0, UNARY.length * LENGTHS.length);
   }
 
-  @Property(tries = 120)
-  void unaryMatchesReference(
-      @ForAll UnaryOp op, @ForAll("length") int n, @ForAll boolean threaded, @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("unaryCases")
+  void unaryMatchesReference(long seed) {
+    UnaryOp op = UNARY[(int) (seed % UNARY.length)];
+    int n = LENGTHS[(int) (seed / UNARY.length)];
     Random rnd = new Random(seed);
+    boolean threaded = rnd.nextBoolean();
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = (rnd.nextFloat() * 2 - 1) * 8;
@@ -62,31 +71,34 @@ class FastElementwiseNormPoolTest {
     assertThat(y.getFloat(2)).isZero();
   }
 
-  @Provide
-  Arbitrary<long[]> shapePair() {
-    // Pairs of shapes that broadcast: same shape, a trailing vector, NCHW channels, a scalar.
-    return Arbitraries.of(
-        new long[] {3, 5, 7, 9, -1, 3, 5, 7, 9},
-        new long[] {3, 5, 7, 9, -1, 9},
-        new long[] {2, 17, 3, 3, -1, 17, 1, 1},
-        new long[] {31, -1},
-        new long[] {4, 1, 11, -1, 4, 13, 1},
-        new long[] {1, -1, 6, 8},
-        new long[] {0, 8, -1, 8});
+  /** Pairs of shapes that broadcast: same shape, a trailing vector, NCHW channels, a scalar. */
+  private static final long[][] SHAPE_PAIRS = {
+    {3, 5, 7, 9, -1, 3, 5, 7, 9},
+    {3, 5, 7, 9, -1, 9},
+    {2, 17, 3, 3, -1, 17, 1, 1},
+    {31, -1},
+    {4, 1, 11, -1, 4, 13, 1},
+    {1, -1, 6, 8},
+    {0, 8, -1, 8}
+  };
+
+  /** Every binary op on every pair of shapes, both ways round. */
+  static LongStream binaryCases() {
+    return LongStream.range(0, BINARY.length * SHAPE_PAIRS.length * 2);
   }
 
-  @Property(tries = 120)
-  void binaryWithBroadcastingMatchesReference(
-      @ForAll BinaryOp op,
-      @ForAll("shapePair") long[] pair,
-      @ForAll boolean swap,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("binaryCases")
+  void binaryWithBroadcastingMatchesReference(long seed) {
+    BinaryOp op = BINARY[(int) (seed % BINARY.length)];
+    long[] pair = SHAPE_PAIRS[(int) (seed / BINARY.length % SHAPE_PAIRS.length)];
+    boolean swap = seed / BINARY.length / SHAPE_PAIRS.length == 1;
     int cut = 0;
     while (pair[cut] != -1) {
       cut++;
     }
     Random rnd = new Random(seed);
+    boolean threaded = rnd.nextBoolean();
     Tensor a = random(rnd, java.util.Arrays.copyOf(pair, cut));
     Tensor b = random(rnd, java.util.Arrays.copyOfRange(pair, cut + 1, pair.length));
     if (swap) {
@@ -104,14 +116,19 @@ class FastElementwiseNormPoolTest {
         op == BinaryOp.POW ? 1e-6 : 2.5e-7);
   }
 
-  @Property(tries = 100)
-  void reductionsMatchReference(
-      @ForAll("reduceOps") ReduceOp op,
-      @ForAll @IntRange(min = 0, max = 15) int axesMask,
-      @ForAll boolean keepDims,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  /** Every reduction over every subset of the four axes. */
+  static LongStream reduceCases() {
+    return LongStream.range(0, REDUCE.length * 16);
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("reduceCases")
+  void reductionsMatchReference(long seed) {
+    ReduceOp op = REDUCE[(int) (seed % REDUCE.length)];
+    int axesMask = (int) (seed / REDUCE.length);
     Random rnd = new Random(seed);
+    boolean keepDims = rnd.nextBoolean();
+    boolean threaded = rnd.nextBoolean();
     long[] dims = {3, 17, 9, 13};
     Tensor x = random(rnd, dims);
     int[] axes =
@@ -123,14 +140,16 @@ class FastElementwiseNormPoolTest {
         0);
   }
 
-  @Provide
-  Arbitrary<ReduceOp> reduceOps() {
-    return Arbitraries.of(ReduceOp.values());
+  /** Sixty cases: every length in both formats, then more random data. */
+  static LongStream sixtySeeds() {
+    return LongStream.range(0, 60);
   }
 
-  @Property(tries = 60)
-  void biasAddItsGradientAndReluGradMatchReference(
-      @ForAll("length") int channels, @ForAll DataFormat format, @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("sixtySeeds")
+  void biasAddItsGradientAndReluGradMatchReference(long seed) {
+    int channels = LENGTHS[(int) (seed % LENGTHS.length)];
+    DataFormat format = FORMATS[(int) (seed / LENGTHS.length % FORMATS.length)];
     Random rnd = new Random(seed);
     Tensor x = random(rnd, format.shape(3, 5, 7, channels));
     Tensor bias = random(rnd, channels);
@@ -147,16 +166,16 @@ class FastElementwiseNormPoolTest {
         k.sumToShape(wide, reduced.shape()), REFERENCE.sumToShape(wide, reduced.shape()), 1e-5, 0);
   }
 
-  @Property(tries = 60)
-  void fusedBatchNormAndItsGradientMatchReference(
-      @ForAll @IntRange(min = 1, max = 4) int n,
-      @ForAll @IntRange(min = 1, max = 9) int h,
-      @ForAll("length") int channels,
-      @ForAll DataFormat format,
-      @ForAll boolean training,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("sixtySeeds")
+  void fusedBatchNormAndItsGradientMatchReference(long seed) {
+    int channels = LENGTHS[(int) (seed % LENGTHS.length)];
+    DataFormat format = FORMATS[(int) (seed / LENGTHS.length % FORMATS.length)];
+    boolean training = seed / LENGTHS.length / FORMATS.length % 2 == 0;
     Random rnd = new Random(seed);
+    int n = rnd.nextInt(1, 5);
+    int h = rnd.nextInt(1, 10);
+    boolean threaded = rnd.nextBoolean();
     Tensor x = random(rnd, format.shape(n, h, 5, channels));
     // A large mean relative to the spread, to check the one-pass variance.
     x = REFERENCE.binary(BinaryOp.ADD, x, Tensor.scalar(3f));
@@ -186,22 +205,26 @@ class FastElementwiseNormPoolTest {
     }
   }
 
-  @Property(tries = 80)
-  void poolingAndItsGradientsMatchReference(
-      @ForAll @IntRange(min = 1, max = 3) int n,
-      @ForAll @IntRange(min = 1, max = 11) int h,
-      @ForAll @IntRange(min = 1, max = 11) int w,
-      @ForAll("length") int channels,
-      @ForAll @IntRange(min = 1, max = 3) int window,
-      @ForAll @IntRange(min = 1, max = 3) int stride,
-      @ForAll boolean same,
-      @ForAll DataFormat format,
-      @ForAll long seed) {
+  static LongStream poolingSeeds() {
+    return LongStream.range(0, 80);
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("poolingSeeds")
+  void poolingAndItsGradientsMatchReference(long seed) {
+    int channels = LENGTHS[(int) (seed % LENGTHS.length)];
     if (channels > 64) {
       channels = 17;
     }
-    PoolSpec spec = PoolSpec.of(window, stride, same ? Padding.SAME : Padding.VALID, format);
+    DataFormat format = FORMATS[(int) (seed / LENGTHS.length % FORMATS.length)];
     Random rnd = new Random(seed);
+    int n = rnd.nextInt(1, 4);
+    int h = rnd.nextInt(1, 12);
+    int w = rnd.nextInt(1, 12);
+    int window = rnd.nextInt(1, 4);
+    int stride = rnd.nextInt(1, 4);
+    boolean same = rnd.nextBoolean();
+    PoolSpec spec = PoolSpec.of(window, stride, same ? Padding.SAME : Padding.VALID, format);
     Tensor x = random(rnd, format.shape(n, h, w, channels));
     Tensor expected;
     try {

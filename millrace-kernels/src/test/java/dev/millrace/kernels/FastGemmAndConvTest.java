@@ -4,6 +4,7 @@ import static dev.millrace.kernels.FastMatchesReference.AWKWARD;
 import static dev.millrace.kernels.FastMatchesReference.REFERENCE;
 import static dev.millrace.kernels.FastMatchesReference.assertMatches;
 import static dev.millrace.kernels.FastMatchesReference.fast;
+import static dev.millrace.kernels.FastMatchesReference.pick;
 import static dev.millrace.kernels.FastMatchesReference.random;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,55 +13,45 @@ import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.Random;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The fast MatMul and convolutions against their reference twins on awkward sizes. Tolerance: the
  * fast kernels accumulate {@code k} products in float, the reference in double, so an element may
  * differ by {@code 1e-5 * (k + 1)} with inputs in [-1, 1) (a float sum's error bound is about
  * {@code k * 6e-8} times the sum of the absolute products, itself at most {@code k}).
+ *
+ * <p>The compared cases are numbered by their seed, which picks the case's choices (the first of
+ * them in turn through its list, so that every listed value is met) and seeds the rest and the
+ * data, so a failing case replays from the seed in its name.
  */
 class FastGemmAndConvTest {
+  /** The awkward lengths and a few past the micro-kernel and block sizes. */
+  private static final int[] MATMUL_SIZES =
+      IntStream.concat(IntStream.of(AWKWARD), IntStream.of(97, 145, 257)).toArray();
 
-  @Provide
-  Arbitrary<Integer> awkward() {
-    return Arbitraries.of(
-        AWKWARD[0],
-        AWKWARD[1],
-        AWKWARD[2],
-        AWKWARD[3],
-        AWKWARD[4],
-        AWKWARD[5],
-        AWKWARD[6],
-        AWKWARD[7],
-        AWKWARD[8],
-        AWKWARD[9],
-        AWKWARD[10],
-        AWKWARD[11],
-        AWKWARD[12],
-        AWKWARD[13],
-        AWKWARD[14],
-        97,
-        145,
-        257);
+  private static final int[] AWKWARD_CHANNELS = {1, 2, 3, 7, 8, 9, 12, 13, 16, 17};
+  private static final Padding[] PADDINGS = Padding.values();
+  private static final DataFormat[] FORMATS = DataFormat.values();
+
+  static LongStream matmulSeeds() {
+    return LongStream.range(0, 150);
   }
 
-  @Property(tries = 150)
-  void matmulMatchesReferenceOnAwkwardSizes(
-      @ForAll("awkward") int m,
-      @ForAll("awkward") int n,
-      @ForAll("awkward") int k,
-      @ForAll boolean transposeA,
-      @ForAll boolean transposeB,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("matmulSeeds")
+  void matmulMatchesReferenceOnAwkwardSizes(long seed) {
+    int m = MATMUL_SIZES[(int) (seed % MATMUL_SIZES.length)];
     Random rnd = new Random(seed);
+    int n = pick(rnd, MATMUL_SIZES);
+    int k = pick(rnd, MATMUL_SIZES);
+    boolean transposeA = rnd.nextBoolean();
+    boolean transposeB = rnd.nextBoolean();
+    boolean threaded = rnd.nextBoolean();
     Tensor a = transposeA ? random(rnd, k, m) : random(rnd, m, k);
     Tensor b = transposeB ? random(rnd, n, k) : random(rnd, k, n);
     assertMatches(
@@ -96,26 +87,33 @@ class FastGemmAndConvTest {
     assertThat(fast(false).matmul(a, b, false, false).toLongArray()).containsExactly(39);
   }
 
-  @Property(tries = 120)
-  void conv2dAndItsGradientsMatchReference(
-      @ForAll @IntRange(min = 0, max = 3) int n,
-      @ForAll @IntRange(min = 1, max = 13) int h,
-      @ForAll @IntRange(min = 1, max = 17) int w,
-      @ForAll("awkwardChannels") int c,
-      @ForAll("awkwardChannels") int oc,
-      @ForAll @IntRange(min = 1, max = 3) int kh,
-      @ForAll @IntRange(min = 1, max = 3) int kw,
-      @ForAll @IntRange(min = 1, max = 3) int stride,
-      @ForAll @IntRange(min = 1, max = 2) int dilation,
-      @ForAll Padding padding,
-      @ForAll DataFormat format,
-      @ForAll boolean threaded,
-      @ForAll long seed) {
+  /** Every channel count with every padding in both formats, twice. */
+  static LongStream conv2dSeeds() {
+    return LongStream.range(0, 2 * AWKWARD_CHANNELS.length * PADDINGS.length * FORMATS.length);
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("conv2dSeeds")
+  void conv2dAndItsGradientsMatchReference(long seed) {
+    int c = AWKWARD_CHANNELS[(int) (seed % AWKWARD_CHANNELS.length)];
+    Padding padding = PADDINGS[(int) (seed / AWKWARD_CHANNELS.length % PADDINGS.length)];
+    DataFormat format =
+        FORMATS[(int) (seed / AWKWARD_CHANNELS.length / PADDINGS.length % FORMATS.length)];
+    Random rnd = new Random(seed);
+    int n = rnd.nextInt(0, 4);
+    int h = rnd.nextInt(1, 14);
+    int w = rnd.nextInt(1, 18);
+    int oc = pick(rnd, AWKWARD_CHANNELS);
+    int kh = rnd.nextInt(1, 4);
+    int kw = rnd.nextInt(1, 4);
+    int stride = rnd.nextInt(1, 4);
+    int dilation = rnd.nextInt(1, 3);
+    boolean threaded = rnd.nextBoolean();
+    UnaryOp activation = rnd.nextBoolean() ? UnaryOp.RELU : UnaryOp.RELU6;
     Conv2dSpec spec =
         padding == Padding.EXPLICIT
             ? Conv2dSpec.explicit(stride, stride, 1, 2, 0, 1, format)
             : new Conv2dSpec(stride, stride, dilation, dilation, padding, 0, 0, 0, 0, format);
-    Random rnd = new Random(seed);
     Tensor x = random(rnd, format.shape(n, h, w, c));
     Tensor f = random(rnd, Shape.of(kh, kw, c, oc));
     Tensor expected;
@@ -141,9 +139,7 @@ class FastGemmAndConvTest {
         REFERENCE.conv2dBackpropFilter(x, f.shape(), dy, spec),
         1e-5 * (pixels + 1),
         0);
-    ConvEpilogue epilogue =
-        new ConvEpilogue(
-            random(rnd, oc), random(rnd, oc), seed % 2 == 0 ? UnaryOp.RELU : UnaryOp.RELU6);
+    ConvEpilogue epilogue = new ConvEpilogue(random(rnd, oc), random(rnd, oc), activation);
     assertMatches(
         k.fusedConv2d(x, f, spec, epilogue),
         REFERENCE.fusedConv2d(x, f, spec, epilogue),
@@ -151,24 +147,24 @@ class FastGemmAndConvTest {
         0);
   }
 
-  @Provide
-  Arbitrary<Integer> awkwardChannels() {
-    return Arbitraries.of(1, 2, 3, 7, 8, 9, 12, 13, 16, 17);
+  /** Every channel count in both formats with both paddings, then more random shapes. */
+  static LongStream depthwiseSeeds() {
+    return LongStream.range(0, 60);
   }
 
-  @Property(tries = 60)
-  void depthwiseConvolutionMatchesReference(
-      @ForAll @IntRange(min = 1, max = 2) int n,
-      @ForAll @IntRange(min = 1, max = 9) int h,
-      @ForAll @IntRange(min = 1, max = 9) int w,
-      @ForAll("awkwardChannels") int c,
-      @ForAll @IntRange(min = 1, max = 3) int multiplier,
-      @ForAll @IntRange(min = 1, max = 3) int kernel,
-      @ForAll @IntRange(min = 1, max = 2) int stride,
-      @ForAll boolean same,
-      @ForAll DataFormat format,
-      @ForAll long seed) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("depthwiseSeeds")
+  void depthwiseConvolutionMatchesReference(long seed) {
+    int c = AWKWARD_CHANNELS[(int) (seed % AWKWARD_CHANNELS.length)];
+    DataFormat format = FORMATS[(int) (seed / AWKWARD_CHANNELS.length % FORMATS.length)];
+    boolean same = seed / AWKWARD_CHANNELS.length / FORMATS.length % 2 == 0;
     Random rnd = new Random(seed);
+    int n = rnd.nextInt(1, 3);
+    int h = rnd.nextInt(1, 10);
+    int w = rnd.nextInt(1, 10);
+    int multiplier = rnd.nextInt(1, 4);
+    int kernel = rnd.nextInt(1, 4);
+    int stride = rnd.nextInt(1, 3);
     Conv2dSpec spec = Conv2dSpec.of(stride, same ? Padding.SAME : Padding.VALID, format);
     Tensor x = random(rnd, format.shape(n, h, w, c));
     Tensor f = random(rnd, Shape.of(kernel, kernel, c, multiplier));

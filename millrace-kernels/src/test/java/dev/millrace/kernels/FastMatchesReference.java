@@ -28,6 +28,11 @@ final class FastMatchesReference {
   /** Lengths around the vector width (8), the micro-kernel heights (8, 12) and primes. */
   static final int[] AWKWARD = {0, 1, 2, 3, 7, 8, 9, 11, 12, 13, 16, 17, 23, 31, 37};
 
+  /** One of {@code values}, drawn from {@code rnd}. */
+  static int pick(Random rnd, int... values) {
+    return values[rnd.nextInt(values.length)];
+  }
+
   /** FLOAT32 values uniform in [-1, 1). */
   static Tensor random(Random rnd, Shape shape) {
     float[] v = new float[Math.toIntExact(shape.size())];

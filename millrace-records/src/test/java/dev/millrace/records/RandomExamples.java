@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 
@@ -32,6 +33,58 @@ final class RandomExamples {
   RandomExamples(long seed, List<String> names) {
     this.rnd = new Random(seed);
     this.names = names;
+  }
+
+  /** Names that are awkward as keys: empty, an emoji (a surrogate pair), a slash, a NUL. */
+  static final List<String> SPECIAL_NAMES =
+      List.of("", "\ud83d\ude00", "image/encoded", "größe_日本語", "a\u0000b");
+
+  /**
+   * A pool of 1 to 6 distinct feature names, each ASCII (control characters included, up to 10
+   * characters, possibly empty), Latin and CJK (1 to 8 characters) or one of {@link
+   * #SPECIAL_NAMES}. Case 0 is the special names themselves and case 1 the empty name alone; the
+   * others are drawn from {@code rnd}.
+   */
+  static List<String> namePool(long seed, Random rnd) {
+    if (seed == 0) {
+      return SPECIAL_NAMES;
+    }
+    if (seed == 1) {
+      return List.of("");
+    }
+    int size = rnd.nextInt(1, 7);
+    LinkedHashSet<String> pool = new LinkedHashSet<>();
+    while (pool.size() < size) {
+      pool.add(
+          switch (rnd.nextInt(3)) {
+            case 0 -> chars(rnd, rnd.nextInt(0, 11), 0, 128);
+            case 1 -> latinOrCjk(rnd, rnd.nextInt(1, 9));
+            default -> SPECIAL_NAMES.get(rnd.nextInt(SPECIAL_NAMES.size()));
+          });
+    }
+    return List.copyOf(pool);
+  }
+
+  private static String chars(Random rnd, int length, int from, int to) {
+    StringBuilder b = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      b.append((char) rnd.nextInt(from, to));
+    }
+    return b.toString();
+  }
+
+  /** Characters from a-z, U+00C0-U+024F and U+4E00-U+4E2F. */
+  private static String latinOrCjk(Random rnd, int length) {
+    StringBuilder b = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      b.append(
+          switch (rnd.nextInt(3)) {
+            case 0 -> (char) rnd.nextInt('a', 'z' + 1);
+            case 1 -> (char) rnd.nextInt('\u00c0', '\u024f' + 1);
+            default -> (char) rnd.nextInt('\u4e00', '\u4e2f' + 1);
+          });
+    }
+    return b.toString();
   }
 
   /** A random serialized Example whose keys come from the name pool. */

@@ -9,11 +9,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.IntRange;
-import net.jqwik.api.constraints.Size;
+import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class SafeUnpicklerTest {
   private static final Path FILE = Path.of("batch.pkl");
@@ -273,8 +273,29 @@ class SafeUnpicklerTest {
         .hasMessageContaining("tuples nested deeper than 64");
   }
 
-  @Property(tries = 300)
-  void arbitraryBytesEitherLoadOrFailAsBadInput(@ForAll @Size(max = 64) byte[] bytes) {
+  // The parameterized cases below are numbered by their seed, from which their input is derived,
+  // so a failing case replays from the seed in its name.
+
+  static LongStream seeds150() {
+    return LongStream.range(0, 150);
+  }
+
+  static LongStream seeds100() {
+    return LongStream.range(0, 100);
+  }
+
+  /** {@code length} random bytes. */
+  private static byte[] bytes(Random rnd, int length) {
+    byte[] b = new byte[length];
+    rnd.nextBytes(b);
+    return b;
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds150")
+  void arbitraryBytesEitherLoadOrFailAsBadInput(long seed) {
+    Random rnd = new Random(seed);
+    byte[] bytes = bytes(rnd, seed == 0 ? 0 : rnd.nextInt(0, 65));
     try {
       load(bytes);
     } catch (BadInputException e) {
@@ -282,10 +303,15 @@ class SafeUnpicklerTest {
     }
   }
 
-  @Property(tries = 300)
-  void mutatedValidPicklesEitherLoadOrFailAsBadInput(
-      @ForAll @Size(min = 1, max = 8) List<@IntRange(min = 0, max = 200) Integer> positions,
-      @ForAll byte value) {
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds150")
+  void mutatedValidPicklesEitherLoadOrFailAsBadInput(long seed) {
+    Random rnd = new Random(seed);
+    int[] positions = new int[rnd.nextInt(1, 9)];
+    for (int i = 0; i < positions.length; i++) {
+      positions[i] = rnd.nextInt(0, 201);
+    }
+    byte value = (byte) rnd.nextInt(256);
     byte[] pickle =
         new PickleWriter()
             .proto2()
@@ -309,19 +335,69 @@ class SafeUnpicklerTest {
     }
   }
 
-  @Property
-  void integersRoundTrip(@ForAll long value) throws BadInputException {
+  /** The edges of the pickle integer encodings (1, 2 and 4 bytes, then LONG1), and of long. */
+  private static final long[] EDGE_INTEGERS = {
+    0,
+    1,
+    -1,
+    255,
+    256,
+    65_535,
+    65_536,
+    Integer.MAX_VALUE,
+    Integer.MAX_VALUE + 1L,
+    Integer.MIN_VALUE,
+    Integer.MIN_VALUE - 1L,
+    Long.MAX_VALUE,
+    Long.MIN_VALUE
+  };
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds100")
+  void integersRoundTrip(long seed) throws BadInputException {
+    Random rnd = new Random(seed);
+    // After the edges, values of every bit length.
+    long value =
+        seed < EDGE_INTEGERS.length ? EDGE_INTEGERS[(int) seed] : rnd.nextLong() >> rnd.nextInt(64);
     assertThat(load(new PickleWriter().integer(value).stop().toByteArray())).isEqualTo(value);
   }
 
-  @Property
-  void bytesRoundTrip(@ForAll @Size(max = 300) byte[] value) throws BadInputException {
+  /** Lengths at the edges of the one-byte length encoding, and the longest tried. */
+  private static final int[] EDGE_LENGTHS = {0, 1, 255, 256, 300};
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds100")
+  void bytesRoundTrip(long seed) throws BadInputException {
+    Random rnd = new Random(seed);
+    byte[] value =
+        bytes(rnd, seed < EDGE_LENGTHS.length ? EDGE_LENGTHS[(int) seed] : rnd.nextInt(0, 301));
     assertThat(load(new PickleWriter().str(value).stop().toByteArray()))
         .isEqualTo(new PyBytes(value, 0, value.length));
   }
 
-  @Property
-  void unicodeRoundTrips(@ForAll String value) throws BadInputException {
+  /**
+   * {@code length} characters, each ASCII, any BMP character (lone surrogates included) or a
+   * supplementary character (a surrogate pair).
+   */
+  private static String string(Random rnd, int length) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < length; i++) {
+      switch (rnd.nextInt(3)) {
+        case 0 -> b.append((char) rnd.nextInt(128));
+        case 1 -> b.append((char) rnd.nextInt(Character.MAX_VALUE + 1));
+        default ->
+            b.appendCodePoint(
+                rnd.nextInt(Character.MIN_SUPPLEMENTARY_CODE_POINT, Character.MAX_CODE_POINT + 1));
+      }
+    }
+    return b.toString();
+  }
+
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds100")
+  void unicodeRoundTrips(long seed) throws BadInputException {
+    Random rnd = new Random(seed);
+    String value = string(rnd, seed == 0 ? 0 : rnd.nextInt(0, 256));
     String wellFormed = new String(value.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
     assertThat(load(new PickleWriter().unicode(wellFormed).stop().toByteArray()))
         .isEqualTo(wellFormed);
