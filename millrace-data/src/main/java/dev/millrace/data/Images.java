@@ -1,6 +1,7 @@
 package dev.millrace.data;
 
 import dev.millrace.data.internal.Tensors;
+import dev.millrace.records.SizeLimits;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -82,20 +83,8 @@ public final class Images {
    * #MAX_DECODED_BYTES_PROPERTY}.
    */
   public static long maxDecodedBytes() {
-    String value = System.getProperty(MAX_DECODED_BYTES_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return DEFAULT_MAX_DECODED_BYTES;
-    }
-    try {
-      long n = Long.parseLong(value.strip());
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(
-        MAX_DECODED_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
+    return SizeLimits.fromProperty(
+        MAX_DECODED_BYTES_PROPERTY, DEFAULT_MAX_DECODED_BYTES, "a byte count");
   }
 
   static Tensor decode(byte[] data, int offset, int length, int channels, long maxBytes)

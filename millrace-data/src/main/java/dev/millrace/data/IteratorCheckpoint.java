@@ -1,5 +1,6 @@
 package dev.millrace.data;
 
+import dev.millrace.records.SizeLimits;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -129,20 +130,9 @@ public final class IteratorCheckpoint {
    * #MAX_EPOCHS_PROPERTY}.
    */
   public static long maxEpochs() {
-    String value = System.getProperty(MAX_EPOCHS_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return DEFAULT_MAX_EPOCHS;
-    }
-    try {
-      long n = Long.parseLong(value.strip());
-      if (n >= 0) {
-        return Math.min(n, Integer.MAX_VALUE - 8); // a Java array's limit
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(
-        MAX_EPOCHS_PROPERTY + "=" + value + " (expected a count >= 0)");
+    return Math.min(
+        SizeLimits.fromProperty(MAX_EPOCHS_PROPERTY, DEFAULT_MAX_EPOCHS, "a count"),
+        Integer.MAX_VALUE - 8) /* a Java array's limit */;
   }
 
   /** {@code source} names the bytes in messages: a file, or just what they should be. */

@@ -121,20 +121,10 @@ public final class RecordReader implements Closeable {
    * #MAX_RECORD_BYTES_PROPERTY} if lower.
    */
   public static long maxRecordBytes() {
-    String value = System.getProperty(MAX_RECORD_BYTES_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return DEFAULT_MAX_RECORD_BYTES;
-    }
-    try {
-      long n = Long.parseLong(value.strip());
-      if (n >= 0) {
-        return Math.min(n, DEFAULT_MAX_RECORD_BYTES);
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(
-        MAX_RECORD_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
+    return Math.min(
+        SizeLimits.fromProperty(
+            MAX_RECORD_BYTES_PROPERTY, DEFAULT_MAX_RECORD_BYTES, "a byte count"),
+        DEFAULT_MAX_RECORD_BYTES);
   }
 
   static RecordReader open(

@@ -1,6 +1,7 @@
 package dev.millrace.convert.internal;
 
 import dev.millrace.convert.BadInputException;
+import dev.millrace.records.SizeLimits;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -72,20 +73,7 @@ record IdxFile(Path file, int[] dims, byte[] bytes, int dataOffset) {
    * #MAX_BYTES_PROPERTY}.
    */
   static long maxBytes() {
-    String value = System.getProperty(MAX_BYTES_PROPERTY);
-    if (value == null || value.isBlank()) {
-      return DEFAULT_MAX_BYTES;
-    }
-    try {
-      long n = Long.parseLong(value.strip());
-      if (n >= 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // fall through to the error below
-    }
-    throw new IllegalArgumentException(
-        MAX_BYTES_PROPERTY + "=" + value + " (expected a byte count >= 0)");
+    return SizeLimits.fromProperty(MAX_BYTES_PROPERTY, DEFAULT_MAX_BYTES, "a byte count");
   }
 
   /** The stream to read, its size when known (else -1), and the most it may hold. */
