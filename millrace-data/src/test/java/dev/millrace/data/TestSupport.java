@@ -101,6 +101,30 @@ final class TestSupport {
     assertThat(pipelineThreads()).as("pipeline threads alive after close").isEmpty();
   }
 
+  /**
+   * Waits until {@code t} is parked (waiting, with or without a timeout): a condition, so that a
+   * test that must act on a blocked thread holds however loaded the machine is.
+   */
+  static void awaitWaiting(Thread t) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (t.getState() != Thread.State.WAITING && t.getState() != Thread.State.TIMED_WAITING) {
+      if (!t.isAlive() || System.nanoTime() > deadline) {
+        throw new AssertionError(t.getName() + " never blocked (state " + t.getState() + ")");
+      }
+      Thread.sleep(1);
+    }
+  }
+
+  /** Waits for {@code latch} at most {@code d}; an interrupt cancels, as in a map function. */
+  static void await(java.util.concurrent.CountDownLatch latch, Duration d) {
+    try {
+      latch.await(d.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.util.concurrent.CancellationException("interrupted");
+    }
+  }
+
   static void sleep(Duration d) {
     try {
       Thread.sleep(d);

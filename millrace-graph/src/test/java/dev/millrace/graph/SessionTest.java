@@ -154,8 +154,8 @@ class SessionTest {
       during.removeAll(before);
       assertThat(during).isNotEmpty().allMatch(t -> t.getName().startsWith("millrace-session-"));
       s.close();
-      for (int i = 0; i < 100 && during.stream().anyMatch(Thread::isAlive); i++) {
-        Thread.sleep(10);
+      for (Thread t : during) {
+        t.join(30_000); // a bound for a hang only: a stopped thread returns at once
       }
       assertThat(during).noneMatch(Thread::isAlive);
       assertThatThrownBy(() -> s.runner().fetch(y).run())
@@ -246,7 +246,9 @@ class SessionTest {
     try (Graph g = new Graph(REGISTRY);
         Session s = new Session(g, ThreadConfig.of(1, 1))) {
       Ops tf = Ops.on(g);
-      Output<?> first = sleep(tf, tf.constant(1f), 400);
+      // The first op outlasts any stall between its start and the interrupt many times over,
+      // so the interrupt always lands while it runs.
+      Output<?> first = sleep(tf, tf.constant(1f), 3_000);
       Output<?> second = sleep(tf, first, 300);
       java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
           new java.util.concurrent.atomic.AtomicReference<>();
@@ -261,11 +263,11 @@ class SessionTest {
                 }
               });
       caller.start();
-      for (int i = 0; i < 500 && SLEEPS.get() == 0; i++) {
-        Thread.sleep(2);
+      while (SLEEPS.get() == 0 && caller.isAlive()) {
+        Thread.sleep(1);
       }
       caller.interrupt();
-      caller.join(5_000);
+      caller.join(30_000);
       assertThat(thrown.get()).isInstanceOf(java.util.concurrent.CancellationException.class);
       assertThat(SLEEPS.get()).isEqualTo(1); // the running op finished; the next never started
     }
