@@ -55,6 +55,11 @@ public final class PyBytes {
     return Arrays.copyOfRange(buf, offset, offset + length);
   }
 
+  /** The bytes decoded as UTF-8, without copying them first. */
+  public String utf8() {
+    return new String(buf, offset, length, StandardCharsets.UTF_8);
+  }
+
   /** The bytes read as Latin-1, which maps each byte to one char. */
   public String latin1() {
     return new String(buf, offset, length, StandardCharsets.ISO_8859_1);

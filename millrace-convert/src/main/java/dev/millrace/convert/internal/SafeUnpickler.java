@@ -532,7 +532,7 @@ public final class SafeUnpickler {
   }
 
   private static String utf8(PyBytes b) {
-    return new String(b.toByteArray(), StandardCharsets.UTF_8);
+    return b.utf8();
   }
 
   private static Object littleEndianSigned(byte[] le) {
