@@ -2,7 +2,9 @@ package dev.millrace.convert.internal;
 
 import dev.millrace.convert.BadInputException;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -12,9 +14,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 /**
  * {@code cifar-10-python.tar.gz}, exactly as distributed, to the {@code train}, {@code validation}
  * and {@code eval} splits of {@link CifarLayout}. The archive is streamed, never extracted; each
- * batch is a Python 2 pickle of {@code {'data': uint8 array (n, 3072), 'labels': [n ints], ...}},
- * read by {@link SafeUnpickler}. {@code batches.meta} is unpickled too (so a hostile one is still
- * refused) but not used.
+ * batch is a pickle of {@code {'data': uint8 array (n, 3072), 'labels': [n ints], ...}}, read by
+ * {@link SafeUnpickler}: as Python 2 wrote the original (protocol 2, {@code str} keys that are
+ * bytes), or as Python 3 writes it again (protocols 2 to 5, {@code str} or {@code bytes} keys,
+ * labels a list of ints or of numpy integers, or a numpy integer array). {@code batches.meta} is
+ * unpickled too (so a hostile one is still refused) but not used.
  *
  * <p>Memory: the archive's entries come in no fixed order while {@code train} needs four batches,
  * so all six batches' pixels (184 MB for the real data set) are held until written; each pickle (30
@@ -83,12 +87,7 @@ public final class CifarPythonConverter {
       throw BadInputException.inEntry(archive, entry, "'data' is in Fortran order, expected C");
     }
     int rows = (int) shape[0];
-    if (!(get(dict, "labels") instanceof List<?> labels)) {
-      throw BadInputException.inEntry(
-          archive,
-          entry,
-          "'labels' is a " + NumpyGlobals.typeName(get(dict, "labels")) + ", expected a list");
-    }
+    List<?> labels = labels(archive, entry, get(dict, "labels"));
     if (labels.size() != rows) {
       throw BadInputException.inEntry(
           archive, entry, labels.size() + " labels for " + rows + " images");
@@ -96,8 +95,14 @@ public final class CifarPythonConverter {
     byte[] labelBytes = new byte[rows];
     for (int i = 0; i < rows; i++) {
       if (!(labels.get(i) instanceof Long l) || l < 0 || l >= CifarLayout.CLASSES) {
+        // A number is shown as it is; anything else by its type, which fits on one line.
+        Object label = labels.get(i);
+        String shown =
+            label instanceof Long || label instanceof BigInteger
+                ? label.toString()
+                : "of type " + NumpyGlobals.typeName(label);
         throw BadInputException.inEntryRecord(
-            archive, entry, -1, i, "label " + labels.get(i) + " is not a class 0..9");
+            archive, entry, -1, i, "label " + shown + " is not a class 0..9");
       }
       labelBytes[i] = (byte) (long) l;
     }
@@ -106,7 +111,39 @@ public final class CifarPythonConverter {
         pixels, 0, CifarLayout.IMAGE_BYTES, CifarLayout.IMAGE_BYTES, labelBytes, 0, 1, rows);
   }
 
-  /** Keys are Python 2 {@code str} in the real files; a Python 3 pickle would use text. */
+  /**
+   * The labels as a list: CIFAR-10's own list of ints, or the elements of a one-dimensional numpy
+   * integer array, which Python 3 users often store instead.
+   */
+  private static List<?> labels(Path archive, String entry, Object labels)
+      throws BadInputException {
+    if (labels instanceof List<?> list) {
+      return list;
+    }
+    if (labels instanceof NdArray a && a.isBuilt()) {
+      if (!a.dtype().isInteger()) {
+        throw BadInputException.inEntry(
+            archive, entry, "'labels' has dtype " + a.dtype() + ", expected integers");
+      }
+      if (a.shape().length != 1) {
+        throw BadInputException.inEntry(
+            archive, entry, "'labels' has shape " + Arrays.toString(a.shape()) + ", expected (n,)");
+      }
+      List<Object> values = new ArrayList<>(a.size());
+      for (int i = 0; i < a.size(); i++) {
+        values.add(a.integerAt(i));
+      }
+      return values;
+    }
+    throw BadInputException.inEntry(
+        archive,
+        entry,
+        "'labels' is a "
+            + NumpyGlobals.typeName(labels)
+            + ", expected a list or a numpy integer array");
+  }
+
+  /** Keys are Python 2 {@code str} (bytes) in the real files, text or bytes from Python 3. */
   private static Object get(Map<?, ?> dict, String key) {
     Object v = dict.get(PyBytes.latin1(key));
     return v != null ? v : dict.get(key);

@@ -1,5 +1,6 @@
 package dev.millrace.convert.internal;
 
+import java.math.BigInteger;
 import java.util.Arrays;
 
 /**
@@ -43,6 +44,30 @@ public final class NdArray {
   /** The raw element bytes, in C (or, if {@link #fortranOrder()}, Fortran) order. */
   public PyBytes data() {
     return data;
+  }
+
+  /** How many elements the array holds. */
+  public int size() {
+    return data.length() / dtype.itemSize();
+  }
+
+  /**
+   * The element at {@code index} of the raw data of an integer array ({@link NdDType#isInteger()}):
+   * a {@link Long}, or a {@link BigInteger} for a uint64 beyond it.
+   */
+  public Object integerAt(int index) {
+    int size = dtype.itemSize();
+    int from = index * size;
+    long v = 0;
+    for (int i = 0; i < size; i++) {
+      int b = data.byteAt(dtype.isBigEndian() ? from + i : from + size - 1 - i);
+      v = v << 8 | b;
+    }
+    if (dtype.kind() == 'i') {
+      int unused = 64 - 8 * size;
+      return v << unused >> unused; // sign-extends
+    }
+    return v >= 0 ? (Object) v : new BigInteger(Long.toUnsignedString(v));
   }
 
   @Override

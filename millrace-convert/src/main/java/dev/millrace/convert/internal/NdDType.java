@@ -51,8 +51,20 @@ public final class NdDType {
     return descr.equals("u1");
   }
 
+  /** A signed or unsigned integer of 1, 2, 4 or 8 bytes. */
+  public boolean isInteger() {
+    int size = itemSize();
+    return (kind() == 'i' || kind() == 'u') && (size == 1 || size == 2 || size == 4 || size == 8);
+  }
+
+  /** Whether multi-byte elements are stored most significant byte first. */
+  public boolean isBigEndian() {
+    return byteOrder.equals(">");
+  }
+
+  /** As numpy writes it, {@code <i8}; shortened and made printable, since it goes in messages. */
   @Override
   public String toString() {
-    return byteOrder + descr;
+    return SafeUnpickler.shown(byteOrder + descr);
   }
 }

@@ -10,9 +10,13 @@ import java.util.stream.Collectors;
 /**
  * The only globals a CIFAR-10 pickle may name, and what REDUCE and BUILD may do with them. numpy
  * pickles an array as {@code _reconstruct(ndarray, (0,), b'b')} followed by BUILD with {@code
- * (version, shape, dtype, is_fortran, raw bytes)}, and its dtype as {@code dtype('u1', 0, 1)}
- * followed by BUILD with {@code (version, byteorder, ...)}. Everything else is refused: that is
- * what makes unpickling safe.
+ * (version, shape, dtype, is_fortran, raw bytes)} — or, at protocol 5, as {@code _frombuffer(buf,
+ * dtype, shape, order)} — its dtype as {@code dtype('u1', 0, 1)} followed by BUILD with {@code
+ * (version, byteorder, ...)}, and a scalar such as {@code numpy.int64(3)} as {@code scalar(dtype,
+ * raw bytes)}. numpy 1 names the modules {@code numpy.core.*}, numpy 2 {@code numpy._core.*}.
+ * Python 3 writes {@code bytes} at protocol 2 as {@code _codecs.encode(text, 'latin1')}, or {@code
+ * bytes()} when empty; those two calls are allowed with exactly those arguments. Everything else is
+ * refused: that is what makes unpickling safe.
  */
 final class NumpyGlobals {
   private NumpyGlobals() {}
@@ -23,31 +27,43 @@ final class NumpyGlobals {
     BadInputException with(String problem);
   }
 
-  /** An allowed global, as pushed by GLOBAL. */
-  enum Global {
-    RECONSTRUCT("numpy.core.multiarray", "_reconstruct"),
-    // numpy 2 moved the module; pickles written by it name the new one.
-    RECONSTRUCT_NUMPY2("numpy._core.multiarray", "_reconstruct"),
-    NDARRAY("numpy", "ndarray"),
-    DTYPE("numpy", "dtype");
+  /** numpy 1's modules and numpy 2's, which moved {@code numpy.core} to {@code numpy._core}. */
+  private static final List<String> MULTIARRAY =
+      List.of("numpy.core.multiarray", "numpy._core.multiarray");
 
-    final String module;
+  private static final List<String> NUMERIC = List.of("numpy.core.numeric", "numpy._core.numeric");
+
+  /** Little-endian, big-endian, native, not applicable: all that numpy writes. */
+  private static final List<String> BYTE_ORDERS = List.of("<", ">", "=", "|");
+
+  /** An allowed global, as pushed by GLOBAL or STACK_GLOBAL, under any of its modules' names. */
+  enum Global {
+    RECONSTRUCT(MULTIARRAY, "_reconstruct"),
+    FROMBUFFER(NUMERIC, "_frombuffer"),
+    SCALAR(MULTIARRAY, "scalar"),
+    NDARRAY(List.of("numpy"), "ndarray"),
+    DTYPE(List.of("numpy"), "dtype"),
+    ENCODE(List.of("_codecs"), "encode"),
+    // Python 3 writes builtins as __builtin__ at protocols 0-2 (fix_imports), else as builtins.
+    BYTES(List.of("__builtin__", "builtins"), "bytes");
+
+    final List<String> modules;
     final String name;
 
-    Global(String module, String name) {
-      this.module = module;
+    Global(List<String> modules, String name) {
+      this.modules = modules;
       this.name = name;
     }
 
     @Override
     public String toString() {
-      return module + "." + name;
+      return modules.getFirst() + "." + name;
     }
   }
 
   static Global resolve(String module, String name) {
     for (Global g : Global.values()) {
-      if (g.module.equals(module) && g.name.equals(name)) {
+      if (g.modules.contains(module) && g.name.equals(name)) {
         return g;
       }
     }
@@ -56,7 +72,7 @@ final class NumpyGlobals {
 
   static String allowedNames() {
     return Arrays.stream(Global.values())
-        .map(g -> g.module + " " + g.name)
+        .flatMap(g -> g.modules.stream().map(m -> m + " " + g.name))
         .collect(Collectors.joining(", "));
   }
 
@@ -69,12 +85,59 @@ final class NumpyGlobals {
       throw fail.with("REDUCE arguments are a " + typeName(args) + ", expected a tuple");
     }
     switch (g) {
-      case RECONSTRUCT, RECONSTRUCT_NUMPY2 -> {
+      case RECONSTRUCT -> {
         // _reconstruct(subtype, shape, dtype-char): the real shape and data come with BUILD.
         if (t.size() != 3 || t.get(0) != Global.NDARRAY) {
           throw fail.with("_reconstruct of anything but numpy.ndarray is not allowed");
         }
         return new NdArray();
+      }
+      case FROMBUFFER -> {
+        // _frombuffer(buffer, dtype, shape, order): frombuffer(...).reshape(shape, order=order).
+        if (t.size() != 4) {
+          throw fail.with("_frombuffer expects (buffer, dtype, shape, order)");
+        }
+        String order = text(t.get(3));
+        if (!"C".equals(order) && !"F".equals(order)) {
+          String shown =
+              order == null ? typeName(t.get(3)) : "'" + SafeUnpickler.shown(order) + "'";
+          throw fail.with("_frombuffer order is " + shown + ", expected 'C' or 'F'");
+        }
+        Object buffer = t.get(0) instanceof PyByteArray b ? b.bytes() : t.get(0);
+        NdArray a = new NdArray();
+        buildArray(a, t.get(2), t.get(1), order.equals("F"), buffer, "_frombuffer", fail);
+        return a;
+      }
+      case SCALAR -> {
+        // scalar(dtype, raw bytes): a numpy scalar such as numpy.int64(3), in a list of labels.
+        if (t.size() != 2 || !(t.get(0) instanceof NdDType dtype)) {
+          throw fail.with("numpy scalar expects (dtype, raw bytes)");
+        }
+        if (!dtype.isInteger()) {
+          throw fail.with(
+              "numpy scalar of dtype " + dtype + " is not supported (expected an integer type)");
+        }
+        NdArray a = new NdArray();
+        buildArray(a, PyTuple.of(List.of()), dtype, false, t.get(1), "numpy scalar", fail);
+        return a.integerAt(0);
+      }
+      case ENCODE -> {
+        // Python 3's bytes at protocol 2: _codecs.encode(the bytes as Latin-1 text, 'latin1').
+        if (t.size() != 2 || !(t.get(0) instanceof String s) || !"latin1".equals(t.get(1))) {
+          throw fail.with("_codecs.encode is allowed only as (text, 'latin1'), Python 3's bytes");
+        }
+        PyBytes b = PyBytes.fromLatin1Text(s);
+        if (b == null) {
+          throw fail.with("_codecs.encode of text beyond Latin-1");
+        }
+        return b;
+      }
+      case BYTES -> {
+        // Python 3's empty bytes at protocol 2.
+        if (t.size() != 0) {
+          throw fail.with("bytes is allowed only as bytes(), Python 3's empty bytes");
+        }
+        return PyBytes.latin1("");
       }
       case DTYPE -> {
         if (t.size() < 1 || t.size() > 3 || text(t.get(0)) == null) {
@@ -94,7 +157,15 @@ final class NumpyGlobals {
         if (!(state instanceof PyTuple t) || t.size() < 2 || text(t.get(1)) == null) {
           throw fail.with("numpy.dtype state is a " + typeName(state) + ", expected a tuple");
         }
-        d.build(text(t.get(1)));
+        String byteOrder = text(t.get(1));
+        if (!BYTE_ORDERS.contains(byteOrder)) {
+          throw fail.with(
+              "numpy.dtype byte order '"
+                  + SafeUnpickler.shown(byteOrder)
+                  + "' is not one of "
+                  + String.join(" ", BYTE_ORDERS));
+        }
+        d.build(byteOrder);
       }
       case NdArray a -> buildArray(a, state, fail);
       case null, default -> throw fail.with("BUILD on a " + typeName(target) + " is not allowed");
@@ -111,16 +182,30 @@ final class NumpyGlobals {
               + typeName(state)
               + ", expected (version, shape, dtype, is_fortran, data)");
     }
-    if (!(t.get(1) instanceof PyTuple shapeTuple)) {
-      throw fail.with("numpy.ndarray shape is a " + typeName(t.get(1)) + ", expected a tuple");
+    buildArray(a, t.get(1), t.get(2), truth(t.get(3)), t.get(4), "numpy.ndarray", fail);
+  }
+
+  /** Checks an array's shape, dtype and raw bytes against each other and gives them to it. */
+  private static void buildArray(
+      NdArray a,
+      Object shapeValue,
+      Object dtypeValue,
+      boolean fortran,
+      Object dataValue,
+      String what,
+      Fail fail)
+      throws BadInputException {
+    if (!(shapeValue instanceof PyTuple shapeTuple)) {
+      throw fail.with(what + " shape is a " + typeName(shapeValue) + ", expected a tuple");
     }
-    if (!(t.get(2) instanceof NdDType dtype)) {
-      throw fail.with("numpy.ndarray dtype is a " + typeName(t.get(2)) + ", expected a dtype");
+    if (!(dtypeValue instanceof NdDType dtype)) {
+      throw fail.with(what + " dtype is a " + typeName(dtypeValue) + ", expected a dtype");
     }
-    if (!(t.get(4) instanceof PyBytes data)) {
+    if (!(dataValue instanceof PyBytes data)) {
       throw fail.with(
-          "numpy.ndarray data is a "
-              + typeName(t.get(4))
+          what
+              + " data is a "
+              + typeName(dataValue)
               + " (dtype "
               + dtype
               + "), expected raw bytes: only numeric arrays are supported");
@@ -133,7 +218,7 @@ final class NumpyGlobals {
     long elements = 1;
     for (int i = 0; i < shape.length; i++) {
       if (!(shapeTuple.get(i) instanceof Long n) || n < 0) {
-        throw fail.with("numpy.ndarray shape " + shapeTuple.items() + " is not a tuple of sizes");
+        throw fail.with(what + " shape " + shapeTuple.items() + " is not a tuple of sizes");
       }
       shape[i] = n;
       try {
@@ -142,12 +227,13 @@ final class NumpyGlobals {
         elements = Long.MAX_VALUE;
       }
       if (elements > Integer.MAX_VALUE) {
-        throw fail.with("numpy.ndarray shape " + shapeTuple.items() + " is too large");
+        throw fail.with(what + " shape " + shapeTuple.items() + " is too large");
       }
     }
     if (elements * itemSize != data.length()) {
       throw fail.with(
-          "numpy.ndarray of shape "
+          what
+              + " of shape "
               + Arrays.toString(shape)
               + " and dtype "
               + dtype
@@ -156,10 +242,10 @@ final class NumpyGlobals {
               + " bytes, the pickle holds "
               + data.length());
     }
-    a.build(shape, dtype, truth(t.get(3)), data);
+    a.build(shape, dtype, fortran, data);
   }
 
-  /** Python 2 str or unicode as text; null for anything else. */
+  /** Python 2 str or unicode (Python 3 bytes or str) as text; null for anything else. */
   static String text(Object o) {
     return switch (o) {
       case PyBytes b -> b.latin1();
@@ -185,13 +271,14 @@ final class NumpyGlobals {
       case BigInteger n -> "long";
       case Double d -> "float";
       case PyBytes b -> "str";
+      case PyByteArray b -> "bytearray";
       case String s -> "unicode";
       case PyTuple t -> "tuple";
       case List<?> l -> "list";
       case Map<?, ?> m -> "dict";
       case NdArray a -> "numpy.ndarray";
       case NdDType d -> "numpy.dtype";
-      case Global g -> "global " + g.module + " " + g.name;
+      case Global g -> "global " + g.modules.getFirst() + " " + g.name;
       default -> o.getClass().getSimpleName();
     };
   }

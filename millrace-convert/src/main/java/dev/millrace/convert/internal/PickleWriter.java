@@ -88,6 +88,80 @@ public final class PickleWriter {
     return this;
   }
 
+  // ---- the opcodes Python 3 adds (protocols 3 to 5) ----
+
+  /** {@code PROTO v}, for any version, future ones included. */
+  public PickleWriter proto(int version) {
+    return op(0x80).raw(version);
+  }
+
+  /** {@code FRAME n}: the next {@code n} bytes hold whole opcodes. */
+  public PickleWriter frame(long n) {
+    return op(0x95).int64(n);
+  }
+
+  /** A Python 3 {@code str}: SHORT_BINUNICODE up to 255 UTF-8 bytes, else BINUNICODE. */
+  public PickleWriter text(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    if (b.length >= 256) {
+      return unicode(s);
+    }
+    op(0x8c).raw(b.length);
+    out.write(b, 0, b.length);
+    return this;
+  }
+
+  /** A {@code str} as BINUNICODE8, which Python writes only past 4 GiB. */
+  public PickleWriter unicode8(String s) {
+    byte[] b = s.getBytes(StandardCharsets.UTF_8);
+    op(0x8d).int64(b.length);
+    out.write(b, 0, b.length);
+    return this;
+  }
+
+  /** A Python 3 {@code bytes}: SHORT_BINBYTES up to 255 bytes, else BINBYTES. */
+  public PickleWriter bytes(byte[] b) {
+    if (b.length < 256) {
+      op('C').raw(b.length);
+    } else {
+      op('B').int32(b.length);
+    }
+    out.write(b, 0, b.length);
+    return this;
+  }
+
+  /** A {@code bytes} as BINBYTES8, which Python writes only past 4 GiB. */
+  public PickleWriter bytes8(byte[] b) {
+    op(0x8e).int64(b.length);
+    out.write(b, 0, b.length);
+    return this;
+  }
+
+  /** A {@code bytearray} (BYTEARRAY8), as protocol 5 writes a writable array's data. */
+  public PickleWriter bytearray8(byte[] b) {
+    op(0x96).int64(b.length);
+    out.write(b, 0, b.length);
+    return this;
+  }
+
+  /** STACK_GLOBAL: the global named by the module and name texts on the stack. */
+  public PickleWriter stackGlobal() {
+    return op(0x93);
+  }
+
+  /** MEMOIZE: stores the top of the stack under the memo's size, as protocol 4 does. */
+  public PickleWriter memoizeTop() {
+    return op(0x94);
+  }
+
+  /** An 8-byte little-endian value, for lengths that lie. */
+  public PickleWriter int64(long v) {
+    for (int shift = 0; shift < 64; shift += 8) {
+      raw((int) (v >>> shift) & 0xff);
+    }
+    return this;
+  }
+
   public PickleWriter global(String module, String name) {
     op('c');
     byte[] text = (module + "\n" + name + "\n").getBytes(StandardCharsets.ISO_8859_1);

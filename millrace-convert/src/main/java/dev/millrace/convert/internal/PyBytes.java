@@ -2,11 +2,12 @@ package dev.millrace.convert.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
- * A Python 2 {@code str} from a pickle: bytes, not text. A read-only view into the pickle's buffer,
- * so that a 30 MB array payload is not copied until it is used; equal (and hashed) by content, so
- * that it works as a dict key.
+ * A Python 2 {@code str} or Python 3 {@code bytes} from a pickle: bytes, not text. A read-only view
+ * into the pickle's buffer, so that a 30 MB array payload is not copied until it is used; equal
+ * (and hashed) by content, so that it works as a dict key.
  */
 public final class PyBytes {
   private final byte[] buf;
@@ -25,12 +26,38 @@ public final class PyBytes {
     return new PyBytes(b, 0, b.length);
   }
 
+  /**
+   * The bytes of text whose every character is below 256, as Python 3's {@code _codecs.encode(text,
+   * 'latin1')} makes them; null if a character is beyond Latin-1.
+   */
+  static PyBytes fromLatin1Text(String s) {
+    byte[] b = new byte[s.length()];
+    for (int i = 0; i < b.length; i++) {
+      char c = s.charAt(i);
+      if (c > 0xff) {
+        return null;
+      }
+      b[i] = (byte) c;
+    }
+    return new PyBytes(b, 0, b.length);
+  }
+
   public int length() {
     return length;
   }
 
+  /** The byte at {@code i}, 0 to 255. */
+  public int byteAt(int i) {
+    return buf[offset + Objects.checkIndex(i, length)] & 0xff;
+  }
+
   public byte[] toByteArray() {
     return Arrays.copyOfRange(buf, offset, offset + length);
+  }
+
+  /** The bytes decoded as UTF-8, without copying them first. */
+  public String utf8() {
+    return new String(buf, offset, length, StandardCharsets.UTF_8);
   }
 
   /** The bytes read as Latin-1, which maps each byte to one char. */

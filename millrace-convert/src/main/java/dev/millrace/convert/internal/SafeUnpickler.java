@@ -11,19 +11,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A pickle reader that cannot run code: it knows the opcodes of protocols 0–2 that Python 2's
- * cPickle emits and builds plain Java values from them. The only globals it resolves are numpy's
- * array and dtype reconstructors ({@link NumpyGlobals}); any other global — {@code os system}, say
- * — is an error, never an import.
+ * A pickle reader that cannot run code: it knows the opcodes of protocols 0–5 that Python 2's
+ * cPickle and Python 3's pickle emit for plain data and numpy arrays, and builds plain Java values
+ * from them. The only globals it resolves are numpy's array, scalar and dtype reconstructors and
+ * the two spellings of bytes that Python 3 uses at protocol 2 ({@link NumpyGlobals}); any other
+ * global — {@code os system}, say, by GLOBAL or STACK_GLOBAL — is an error, never an import.
+ * Objects built without REDUCE (NEWOBJ, NEWOBJ_EX, INST, OBJ), the extension registry (EXT1/2/4),
+ * sets and persistent ids are refused, and so are protocol 5's out-of-band buffers (NEXT_BUFFER,
+ * READONLY_BUFFER), whose bytes are not in the file.
  *
  * <p>Values: {@code None} → null, bool → {@link Boolean}, int/long → {@link Long} (or {@link
- * BigInteger} beyond 64 bits), float → {@link Double}, Python 2 {@code str} → {@link PyBytes},
- * {@code unicode} → {@link String}, list → {@link ArrayList}, tuple → {@link PyTuple}, dict →
- * {@link LinkedHashMap}, numpy arrays → {@link NdArray}.
+ * BigInteger} beyond 64 bits), float → {@link Double}, Python 2 {@code str} and Python 3 {@code
+ * bytes} → {@link PyBytes}, {@code bytearray} → {@link PyByteArray}, {@code unicode} and Python 3
+ * {@code str} → {@link String}, list → {@link ArrayList}, tuple → {@link PyTuple}, dict → {@link
+ * LinkedHashMap}, numpy arrays → {@link NdArray}, numpy integer scalars → {@link Long} (or {@link
+ * BigInteger}).
  *
- * <p>Memory is bounded by the pickle's own size: every length is checked against the bytes left
- * before anything is allocated, each opcode pushes at most one value, and strings are views into
- * the buffer. Not thread-safe; one instance reads one pickle.
+ * <p>Memory is bounded by the pickle's own size: every length is checked against the bytes left (in
+ * the current FRAME, inside one) before anything is allocated, each opcode pushes at most one
+ * value, and byte strings are views into the buffer. Not thread-safe; one instance reads one
+ * pickle.
  */
 public final class SafeUnpickler {
   /** Makes the error for a problem at an offset of the pickle; the caller knows the file. */
@@ -38,6 +45,12 @@ public final class SafeUnpickler {
   /** Longest text line holding a number (INT, LONG, FLOAT, GET, PUT). */
   private static final int MAX_NUMBER_TEXT = 4096;
 
+  /** Longest piece of the pickle's text quoted in a message. */
+  private static final int SHOWN_CHARS = 80;
+
+  /** The newest protocol, Python 3.8's. */
+  private static final int HIGHEST_PROTOCOL = 5;
+
   private final byte[] buf;
   private final int end;
   private final Errors errors;
@@ -47,6 +60,9 @@ public final class SafeUnpickler {
   private final Map<Long, Object> memo = new HashMap<>();
   private int pos;
   private int op;
+
+  /** Where the current FRAME (protocol 4 and later) ends, or -1 outside a frame. */
+  private int frameEnd = -1;
 
   public SafeUnpickler(byte[] buf, int offset, int length, Errors errors) {
     if (offset < 0 || length < 0 || offset + length > buf.length) {
@@ -63,14 +79,23 @@ public final class SafeUnpickler {
   public Object load() throws BadInputException {
     while (true) {
       op = pos;
+      if (pos == frameEnd) {
+        frameEnd = -1;
+      }
       int code = u8();
       switch (code) {
         case 0x80 -> { // PROTO
           int v = u8();
-          if (v > 2) {
-            throw fail("pickle protocol " + v + " is not supported (expected 0 to 2, Python 2)");
+          if (v > HIGHEST_PROTOCOL) {
+            throw fail(
+                "pickle protocol "
+                    + v
+                    + " is not supported (expected 0 to "
+                    + HIGHEST_PROTOCOL
+                    + ")");
           }
         }
+        case 0x95 -> frame(u64()); // FRAME
         case '.' -> { // STOP; like Python, ignore whatever else is left on the stack
           if (stack.isEmpty()) {
             throw fail("STOP with an empty stack");
@@ -96,7 +121,13 @@ public final class SafeUnpickler {
         case 'T' -> push(view(length(s32()))); // BINSTRING
         case 'U' -> push(view(u8())); // SHORT_BINSTRING
         case 'V' -> push(unicode(line()));
-        case 'X' -> push(utf8(view(length(s32())))); // BINUNICODE
+        case 'X' -> push(utf8(view(length(u32())))); // BINUNICODE
+        case 0x8c -> push(utf8(view(u8()))); // SHORT_BINUNICODE
+        case 0x8d -> push(utf8(view(length8(u64())))); // BINUNICODE8
+        case 'C' -> push(view(u8())); // SHORT_BINBYTES
+        case 'B' -> push(view(length(u32()))); // BINBYTES
+        case 0x8e -> push(view(length8(u64()))); // BINBYTES8
+        case 0x96 -> push(new PyByteArray(view(length8(u64())))); // BYTEARRAY8
         case ')' -> push(PyTuple.of(List.of()));
         case 't' -> push(tuple(popMark()));
         case 0x85 -> push(tuple(popN(1)));
@@ -127,8 +158,24 @@ public final class SafeUnpickler {
         case 'g' -> push(memoGet(memoIndex(line()))); // GET
         case 'h' -> push(memoGet(u8())); // BINGET
         case 'j' -> push(memoGet(u32())); // LONG_BINGET
-        case 'c' -> push(global(line(), line())); // GLOBAL
-        case 'i' -> throw fail(disallowed(line(), line())); // INST imports a class too
+        case 0x94 -> memo.put((long) memo.size(), peek()); // MEMOIZE
+        case 'c' -> push(global(line().text(), line().text())); // GLOBAL
+        case 0x93 -> { // STACK_GLOBAL
+          String name = globalPart(pop(), "name");
+          String module = globalPart(pop(), "module");
+          push(global(module, name));
+        }
+        case 'i' -> throw fail(disallowed(line().text(), line().text())); // INST imports a class
+        case 'o', 0x81, 0x92 -> // OBJ, NEWOBJ, NEWOBJ_EX
+            throw fail(
+                opName(code)
+                    + " creates an object without REDUCE: not allowed (only numpy's array"
+                    + " reconstruction)");
+        case 0x97, 0x98 -> // NEXT_BUFFER, READONLY_BUFFER
+            throw fail(
+                opName(code)
+                    + ": the pickle's data is in out-of-band buffers, not in the file (written"
+                    + " with a buffer_callback); pickle it again without one");
         case 'R' -> { // REDUCE
           Object args = pop();
           Object callable = pop();
@@ -141,6 +188,17 @@ public final class SafeUnpickler {
         default -> throw fail(unsupported(code));
       }
     }
+  }
+
+  private static String opName(int code) {
+    return switch (code) {
+      case 'o' -> "OBJ";
+      case 0x81 -> "NEWOBJ";
+      case 0x92 -> "NEWOBJ_EX";
+      case 0x97 -> "NEXT_BUFFER";
+      case 0x98 -> "READONLY_BUFFER";
+      default -> unsupported(code);
+    };
   }
 
   private static String unsupported(int code) {
@@ -263,7 +321,7 @@ public final class SafeUnpickler {
   private long memoIndex(Line l) throws BadInputException {
     Object n = parseInt(l);
     if (!(n instanceof Long index) || index < 0) {
-      throw fail("bad memo index '" + l.text() + "'");
+      throw fail("bad memo index '" + l.shown() + "'");
     }
     return index;
   }
@@ -275,22 +333,36 @@ public final class SafeUnpickler {
     return memo.get(index);
   }
 
-  private Object global(Line module, Line name) throws BadInputException {
-    NumpyGlobals.Global g = NumpyGlobals.resolve(module.text(), name.text());
+  private Object global(String module, String name) throws BadInputException {
+    NumpyGlobals.Global g = NumpyGlobals.resolve(module, name);
     if (g == null) {
       throw fail(disallowed(module, name));
     }
     return g;
   }
 
-  private static String disallowed(Line module, Line name) {
+  /** STACK_GLOBAL's module or name: text, as Python 3 requires. */
+  private String globalPart(Object o, String what) throws BadInputException {
+    if (!(o instanceof String s)) {
+      throw fail("STACK_GLOBAL " + what + " is a " + NumpyGlobals.typeName(o) + ", expected text");
+    }
+    return s;
+  }
+
+  private static String disallowed(String module, String name) {
     return "global '"
-        + module.text()
+        + shown(module)
         + " "
-        + name.text()
+        + shown(name)
         + "' is not allowed (only numpy's array reconstruction: "
         + NumpyGlobals.allowedNames()
         + ")";
+  }
+
+  /** Text from the pickle as shown in a message: short, printable, on one line. */
+  static String shown(String s) {
+    int n = Math.min(s.length(), SHOWN_CHARS);
+    return s.substring(0, n).replaceAll("[^\\x20-\\x7e]", "?") + (n < s.length() ? "…" : "");
   }
 
   // ---- reading bytes ----
@@ -298,16 +370,50 @@ public final class SafeUnpickler {
   /** A line of text, without its newline: offset and length in the buffer. */
   private record Line(byte[] buf, int from, int to) {
     String text() {
-      // Shown in messages: keep it short and printable.
-      int n = Math.min(to - from, 80);
-      String s = new String(buf, from, n, StandardCharsets.ISO_8859_1);
-      return s.replaceAll("[^\\x20-\\x7e]", "?") + (n < to - from ? "…" : "");
+      return new String(buf, from, to - from, StandardCharsets.ISO_8859_1);
+    }
+
+    /** The start of the line, as {@link #shown(String)} puts it in a message. */
+    String shown() {
+      int n = Math.min(to - from, SHOWN_CHARS + 1);
+      return SafeUnpickler.shown(new String(buf, from, n, StandardCharsets.ISO_8859_1));
     }
   }
 
+  /**
+   * FRAME: the next {@code n} bytes hold whole opcodes. Python's writer never lets an opcode cross
+   * a frame's end, and neither may a pickle read here, so a frame whose length lies is caught where
+   * the lie shows instead of being read past.
+   */
+  private void frame(long n) throws BadInputException {
+    if (frameEnd >= 0) {
+      throw fail("FRAME inside a frame that has " + (frameEnd - op) + " bytes left");
+    }
+    if (n < 0 || n > end - pos) {
+      throw fail(
+          "FRAME of "
+              + Long.toUnsignedString(n)
+              + " bytes exceeds the "
+              + (end - pos)
+              + " bytes left in the pickle");
+    }
+    frameEnd = pos + (int) n;
+  }
+
+  /** Where the current opcode's bytes must end: its frame's end, or the pickle's. */
+  private int limit() {
+    return frameEnd >= 0 ? frameEnd : end;
+  }
+
+  private String within() {
+    return frameEnd >= 0 ? "frame" : "pickle";
+  }
+
   private int u8() throws BadInputException {
-    if (pos >= end) {
-      throw errors.at(pos, "pickle truncated (no STOP opcode)");
+    if (pos >= limit()) {
+      throw frameEnd >= 0
+          ? errors.at(pos, "opcode crosses the end of its FRAME")
+          : errors.at(pos, "pickle truncated (no STOP opcode)");
     }
     return buf[pos++] & 0xff;
   }
@@ -320,9 +426,24 @@ public final class SafeUnpickler {
     return Integer.toUnsignedLong(s32());
   }
 
+  /** 8 bytes little-endian; beyond {@link Long#MAX_VALUE} it is negative, and no length fits. */
+  private long u64() throws BadInputException {
+    return u32() | u32() << 32;
+  }
+
   private int length(long n) throws BadInputException {
-    if (n < 0 || n > end - pos) {
-      throw fail("length " + n + " exceeds the " + (end - pos) + " bytes left in the pickle");
+    return length(n, Long.toString(n));
+  }
+
+  /** An 8-byte length: unsigned, so one that reads as negative is beyond 2^63. */
+  private int length8(long n) throws BadInputException {
+    return length(n, Long.toUnsignedString(n));
+  }
+
+  private int length(long n, String shown) throws BadInputException {
+    if (n < 0 || n > limit() - pos) {
+      throw fail(
+          "length " + shown + " exceeds the " + (limit() - pos) + " bytes left in the " + within());
     }
     return (int) n;
   }
@@ -343,13 +464,13 @@ public final class SafeUnpickler {
 
   private Line line() throws BadInputException {
     int from = pos;
-    for (int i = pos; i < end; i++) {
+    for (int i = pos; i < limit(); i++) {
       if (buf[i] == '\n') {
         pos = i + 1;
         return new Line(buf, from, i);
       }
     }
-    throw fail("pickle truncated (text line without its newline)");
+    throw fail(within() + " truncated (text line without its newline)");
   }
 
   // ---- decoding values ----
@@ -375,14 +496,14 @@ public final class SafeUnpickler {
     try {
       return normalize(new BigInteger(t));
     } catch (NumberFormatException e) {
-      throw fail("not an integer: '" + l.text() + "'");
+      throw fail("not an integer: '" + l.shown() + "'");
     }
   }
 
   private Double parseFloat(Line l) throws BadInputException {
     Double d = PickleText.parseFloat(numberText(l));
     if (d == null) {
-      throw fail("not a float: '" + l.text() + "'");
+      throw fail("not a float: '" + l.shown() + "'");
     }
     return d;
   }
@@ -391,13 +512,13 @@ public final class SafeUnpickler {
     if (l.to() - l.from() > MAX_NUMBER_TEXT) {
       throw fail("number text of " + (l.to() - l.from()) + " characters");
     }
-    return new String(buf, l.from(), l.to() - l.from(), StandardCharsets.ISO_8859_1).strip();
+    return l.text().strip();
   }
 
   private PyBytes quotedString(Line l) throws BadInputException {
     byte[] b = PickleText.unquote(buf, l.from(), l.to());
     if (b == null) {
-      throw fail("malformed STRING " + l.text());
+      throw fail("malformed STRING " + l.shown());
     }
     return new PyBytes(b, 0, b.length);
   }
@@ -405,13 +526,13 @@ public final class SafeUnpickler {
   private String unicode(Line l) throws BadInputException {
     String s = PickleText.rawUnicodeEscape(buf, l.from(), l.to());
     if (s == null) {
-      throw fail("malformed UNICODE " + l.text());
+      throw fail("malformed UNICODE " + l.shown());
     }
     return s;
   }
 
   private static String utf8(PyBytes b) {
-    return new String(b.toByteArray(), StandardCharsets.UTF_8);
+    return b.utf8();
   }
 
   private static Object littleEndianSigned(byte[] le) {
