@@ -33,12 +33,17 @@ final class ConsoleProgress implements ProgressListener {
   }
 
   @Override
-  public synchronized void begin(String task, long totalUnits) {
+  public void begin(String task, long totalUnits) {
+    begin(task, totalUnits, 0);
+  }
+
+  @Override
+  public synchronized void begin(String task, long totalUnits, long elapsedNanos) {
     this.task = task;
     this.total = totalUnits;
     this.done = 0;
-    this.startNanos = System.nanoTime();
-    this.lastDrawNanos = startNanos;
+    this.lastDrawNanos = System.nanoTime();
+    this.startNanos = lastDrawNanos - Math.max(0, elapsedNanos);
     if (!terminal) {
       err.println(
           task

@@ -14,6 +14,14 @@ public interface ProgressListener {
    */
   void begin(String task, long totalUnits);
 
+  /**
+   * A task that started {@code elapsedNanos} ago starts being reported, so that a listener showing
+   * a rate counts the units done so far against the time they really took.
+   */
+  default void begin(String task, long totalUnits, long elapsedNanos) {
+    begin(task, totalUnits);
+  }
+
   /** {@code units} more units of the current task are done. */
   void advance(long units);
 
