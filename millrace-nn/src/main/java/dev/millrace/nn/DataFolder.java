@@ -55,8 +55,8 @@ public record DataFolder(
     Manifest manifest;
     try {
       manifest = Manifest.read(manifestFile);
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(manifestFile + ": not a Millrace manifest: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IOException(manifestFile + ": not a valid manifest: " + e.getMessage(), e);
     }
     if (manifest.splits() == null || manifest.splits().isEmpty()) {
       throw new IOException(manifestFile + ": lists no splits");
