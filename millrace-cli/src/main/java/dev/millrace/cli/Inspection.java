@@ -133,7 +133,7 @@ final class Inspection {
       try {
         manifest = Manifest.read(manifestFile);
       } catch (IOException e) {
-        manifestProblems.add(manifestFile + ": unreadable manifest: " + OneLineErrors.describe(e));
+        manifestProblems.add(OneLineErrors.describe(e)); // names the file already
         continue;
       }
       for (SplitManifest split : manifest.splits()) {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 final class TensorBoardListener implements TrainingListener, AutoCloseable {
   private final Path logdir;
   private final int interval;
+  private RunPlan plan;
   private TensorBoardWriter writer;
   private int steps;
   private long lastStep;
@@ -33,16 +34,23 @@ final class TensorBoardListener implements TrainingListener, AutoCloseable {
     this.interval = interval;
   }
 
+  /**
+   * The file is opened at the first scalar to write, not here: a run that fails before it has
+   * logged anything (bad data in the first batches, a damaged checkpoint) leaves no event file.
+   */
   @Override
   public void started(RunPlan plan) {
-    try {
+    this.plan = plan;
+  }
+
+  private TensorBoardWriter writer() throws IOException {
+    if (writer == null) {
       writer = TensorBoardWriter.open(logdir);
       if (plan.resumed()) {
         writer.sessionStart(plan.firstStep());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
+    return writer;
   }
 
   @Override
@@ -61,10 +69,11 @@ final class TensorBoardListener implements TrainingListener, AutoCloseable {
 
   private void write(long step) {
     try {
-      writer.scalar("loss", step, (float) (lossSum / examples));
-      writer.scalar("accuracy", step, (float) ((double) correct / examples));
-      writer.scalar("images_per_sec", step, (float) (examples / (totalNanos / 1e9)));
-      writer.scalar("input_wait_share", step, (float) ((double) waitNanos / totalNanos));
+      TensorBoardWriter events = writer();
+      events.scalar("loss", step, (float) (lossSum / examples));
+      events.scalar("accuracy", step, (float) ((double) correct / examples));
+      events.scalar("images_per_sec", step, (float) (examples / (totalNanos / 1e9)));
+      events.scalar("input_wait_share", step, (float) ((double) waitNanos / totalNanos));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -78,13 +87,14 @@ final class TensorBoardListener implements TrainingListener, AutoCloseable {
 
   @Override
   public void epoch(EpochReport e) {
-    if (Double.isNaN(e.evalAccuracy())) {
-      return;
-    }
     try {
-      writer.scalar("test/loss", lastStep, (float) e.evalLoss());
-      writer.scalar("test/accuracy", lastStep, (float) e.evalAccuracy());
-      writer.flush();
+      // Opened here at the latest, so that every run that finished an epoch has its event file.
+      TensorBoardWriter events = writer();
+      if (!Double.isNaN(e.evalAccuracy())) {
+        events.scalar("test/loss", lastStep, (float) e.evalLoss());
+        events.scalar("test/accuracy", lastStep, (float) e.evalAccuracy());
+      }
+      events.flush();
     } catch (IOException ex) {
       throw new UncheckedIOException(ex);
     }

@@ -93,8 +93,10 @@ class CifarBinaryConvertTest {
 
     assertThatThrownBy(() -> convert(archive, out))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("cifar-10-binary.tar.gz!cifar-10-batches-bin/data_batch_4.bin: ")
-        .hasMessageContaining("size 6151 bytes is not a multiple of 3073");
+        .hasMessageContaining(
+            "cifar-10-binary.tar.gz!cifar-10-batches-bin/data_batch_4.bin@6146 (record 2): ")
+        .hasMessageContaining("size 6151 bytes is not a multiple of 3073")
+        .hasMessageContaining("the last record is truncated to 5 bytes");
     assertNoOutput(out);
   }
 

@@ -55,8 +55,8 @@ public record DataFolder(
     Manifest manifest;
     try {
       manifest = Manifest.read(manifestFile);
-    } catch (IOException | RuntimeException e) {
-      throw new IOException(manifestFile + ": not a Millrace manifest: " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IOException(manifestFile + ": not a valid manifest: " + e.getMessage(), e);
     }
     if (manifest.splits() == null || manifest.splits().isEmpty()) {
       throw new IOException(manifestFile + ": lists no splits");
@@ -75,9 +75,15 @@ public record DataFolder(
             .orElse(null);
     for (SplitManifest s : eval == null ? List.of(train) : List.of(train, eval)) {
       for (ShardInfo shard : s.shards()) {
-        if (!Files.isRegularFile(dir.resolve(shard.file()))) {
-          throw new IOException(
-              dir.resolve(shard.file()) + ": listed in manifest.json but missing");
+        Path file = dir.resolve(shard.file());
+        if (!Files.isRegularFile(file)) {
+          throw new IOException(file + ": listed in manifest.json but missing");
+        }
+        // A size is one stat: it catches a shard cut short or grown since it was written. The
+        // SHA-256 would mean reading all the data first; 'millrace inspect --verify' does that.
+        long size = Files.size(file);
+        if (size != shard.bytes()) {
+          throw new IOException(file + ": " + size + " bytes, manifest.json says " + shard.bytes());
         }
       }
     }

@@ -157,7 +157,12 @@ public final class RecordReader implements Closeable {
       if (inflater != null) {
         inflater.end();
       }
-      throw new IOException(file + ": not a valid " + compression + " stream: " + oneLine(e), e);
+      // GZIPInputStream's EOFException has no message: the file is shorter than a gzip header.
+      String why =
+          e instanceof java.io.EOFException && e.getMessage() == null
+              ? "the file ends inside the gzip header"
+              : oneLine(e);
+      throw new IOException(file + ": not a valid " + compression + " stream: " + why, e);
     }
   }
 

@@ -74,4 +74,41 @@ class ManifestTest {
     assertThat(m.splits()).hasSize(2);
     assertThatThrownBy(() -> m.splits().clear()).isInstanceOf(UnsupportedOperationException.class);
   }
+
+  @Test
+  void manifestWhoseShardLeavesItsFolderIsRefusedNamingTheFile() throws IOException {
+    for (String bad :
+        List.of("../other/train.tfrecord", "/etc/passwd", "sub/train.tfrecord", "..")) {
+      Path f = dir.resolve(Manifest.FILE_NAME);
+      Manifest.of(
+              "s",
+              List.of(
+                  new SplitManifest(
+                      "train",
+                      1,
+                      Compression.NONE,
+                      List.of(new ShardInfo(bad, 1, 10, "ab".repeat(32))),
+                      List.of())))
+          .writeTo(dir);
+      assertThatThrownBy(() -> Manifest.read(f))
+          .as(bad)
+          .isInstanceOf(IOException.class)
+          .hasMessage(
+              f
+                  + ": split 'train' lists shard file '"
+                  + bad
+                  + "', which is not a plain file name in the manifest's folder");
+    }
+  }
+
+  @Test
+  void malformedManifestIsOneLineNamingTheFileLineAndColumn() throws IOException {
+    Path f = dir.resolve(Manifest.FILE_NAME);
+    Files.writeString(f, "{\n  \"format\": \"tfrecord\",\n  \"splits\": [ {\n");
+    assertThatThrownBy(() -> Manifest.read(f))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(f + ": not a valid manifest: ")
+        .hasMessageMatching(".*\\(line \\d+, column \\d+\\)")
+        .hasMessageNotContaining("\n");
+  }
 }

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 /**
  * Where the repository's test data lies: the files written by TensorFlow under {@code
- * testdata/tensorflow/}.
+ * testdata/tensorflow/}, and the bad-input corpus under {@code testdata/bad-input/}.
  *
  * <p>Maven's test runs set the system property {@value #PROPERTY} to the repository's {@code
  * testdata} folder, so every module finds the same folder whatever its working directory. Without
@@ -21,6 +21,7 @@ public final class TestData {
 
   private static final String TESTDATA = "testdata";
   private static final String TENSORFLOW = "tensorflow";
+  private static final String BAD_INPUT = "bad-input";
 
   private TestData() {}
 
@@ -46,13 +47,28 @@ public final class TestData {
   }
 
   /**
+   * The bad-input corpus, {@code testdata/bad-input}: files broken or lying on purpose, and the
+   * table of what each command must say about them, as an absolute path.
+   *
+   * @throws IllegalStateException if the folder cannot be found
+   */
+  public static Path badInputDir() {
+    return folder(BAD_INPUT, System.getProperty(PROPERTY), Path.of(System.getProperty("user.dir")));
+  }
+
+  /**
    * {@code testdata/tensorflow} from the property's value if set, else above {@code workingDir}.
    */
   static Path tensorflowDir(String property, Path workingDir) {
+    return folder(TENSORFLOW, property, workingDir);
+  }
+
+  /** {@code testdata/<name>} from the property's value if set, else above {@code workingDir}. */
+  static Path folder(String name, String property, Path workingDir) {
     if (property != null && !property.isBlank()) {
       // The property is set only by the build, which knows the repository: a wrong value is a
       // broken build, reported as such rather than papered over by a search.
-      Path dir = Path.of(property).toAbsolutePath().normalize().resolve(TENSORFLOW);
+      Path dir = Path.of(property).toAbsolutePath().normalize().resolve(name);
       if (!Files.isDirectory(dir)) {
         throw new IllegalStateException(
             "test data folder "
@@ -67,7 +83,7 @@ public final class TestData {
     }
     Path start = workingDir.toAbsolutePath().normalize();
     for (Path d = start; d != null; d = d.getParent()) {
-      Path candidate = d.resolve(TESTDATA).resolve(TENSORFLOW);
+      Path candidate = d.resolve(TESTDATA).resolve(name);
       if (Files.isDirectory(candidate)) {
         return candidate;
       }
@@ -76,7 +92,7 @@ public final class TestData {
         "no folder "
             + TESTDATA
             + "/"
-            + TENSORFLOW
+            + name
             + " in "
             + start
             + " or any folder above it (system property "

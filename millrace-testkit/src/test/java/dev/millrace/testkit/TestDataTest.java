@@ -25,6 +25,14 @@ class TestDataTest {
   }
 
   @Test
+  void findsThisRepositorysBadInputCorpus() {
+    Path dir = TestData.badInputDir();
+    assertThat(dir).isAbsolute().isDirectory().endsWith(Path.of("testdata", "bad-input"));
+    assertThat(dir.resolve("cases.tsv")).isRegularFile();
+    assertThat(dir.resolve("make_corpus.py")).isRegularFile();
+  }
+
+  @Test
   void thePropertyWinsOverTheWorkingDirectory() throws IOException {
     Path named = Files.createDirectories(tmp.resolve("named/testdata/tensorflow"));
     Path other = Files.createDirectories(tmp.resolve("other/testdata/tensorflow"));

@@ -24,21 +24,30 @@ public final class CifarBinaryConverter {
     try (TarReader tar = TarReader.open(archive)) {
       for (TarArchiveEntry e = tar.next(); e != null; e = tar.next()) {
         String base = TarReader.baseName(e.getName());
-        if (!e.isFile() || !CifarLayout.isBatch(base, SUFFIX)) {
+        if (!CifarLayout.isBatch(base, SUFFIX) || !(e.isFile() || TarReader.isLink(e))) {
           continue;
         }
         if (batches.containsKey(base)) {
           throw BadInputException.inEntry(archive, e.getName(), "second entry named " + base);
         }
         if (e.getSize() % RECORD_BYTES != 0) {
-          throw BadInputException.inEntry(
+          long whole = e.getSize() / RECORD_BYTES;
+          throw BadInputException.inEntryRecord(
               archive,
               e.getName(),
+              whole * RECORD_BYTES,
+              whole,
               "size "
                   + e.getSize()
                   + " bytes is not a multiple of "
                   + RECORD_BYTES
-                  + " (1 label byte + 3072 pixel bytes per record)");
+                  + " (1 label byte + 3072 pixel bytes per record): the last record is truncated"
+                  + " to "
+                  + e.getSize() % RECORD_BYTES
+                  + " bytes");
+        }
+        if (TarReader.isLink(e)) {
+          throw TarReader.linkNotFile(archive, e);
         }
         byte[] bytes = tar.read(e, CifarLayout.MAX_ENTRY_BYTES);
         int rows = bytes.length / RECORD_BYTES;

@@ -36,8 +36,11 @@ public final class CifarPythonConverter {
       for (TarArchiveEntry e = tar.next(); e != null; e = tar.next()) {
         String base = TarReader.baseName(e.getName());
         boolean isBatch = CifarLayout.isBatch(base, "");
-        if (!e.isFile() || !(isBatch || base.equals(META))) {
+        if (!(isBatch || base.equals(META)) || !(e.isFile() || TarReader.isLink(e))) {
           continue;
+        }
+        if (TarReader.isLink(e)) {
+          throw TarReader.linkNotFile(archive, e);
         }
         if (batches.containsKey(base) || (base.equals(META) && sawMeta)) {
           throw BadInputException.inEntry(archive, e.getName(), "second entry named " + base);

@@ -6,7 +6,6 @@ import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -111,9 +110,18 @@ record IdxFile(Path file, int[] dims, byte[] bytes, int dataOffset) {
     }
     // A size checked against the file can be allocated at once; a gzip stream's cannot.
     byte[] bytes = readData(src.in(), header, total, src.size() >= 0 ? total : FIRST_CHUNK);
-    long extra = bytes.length < total ? 0 : src.in().transferTo(OutputStream.nullOutputStream());
-    if (bytes.length < total || extra > 0) {
-      throw sizeMismatch(file, bytes.length + extra, total, headerBytes, product);
+    if (bytes.length < total) {
+      throw sizeMismatch(file, bytes.length, total, headerBytes, product);
+    }
+    // One byte more is proof enough: a gzip stream may inflate to terabytes of trailing data, and
+    // reading it to the end only to report its size would take as long as inflating all of it.
+    if (src.in().read() >= 0) {
+      throw BadInputException.atOffset(
+          file,
+          total,
+          String.format(
+              "more data after the %d bytes the header declares (header %d + %s data bytes)",
+              total, headerBytes, product));
     }
     return new IdxFile(file, dims, bytes, headerBytes);
   }

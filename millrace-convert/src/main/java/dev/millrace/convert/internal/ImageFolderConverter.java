@@ -2,6 +2,7 @@ package dev.millrace.convert.internal;
 
 import com.google.protobuf.ByteString;
 import dev.millrace.convert.BadInputException;
+import dev.millrace.records.SizeLimits;
 import dev.millrace.records.proto.Features;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -32,6 +33,19 @@ public final class ImageFolderConverter {
 
   /** Larger than any photograph; keeps one odd file from exhausting memory. */
   private static final long MAX_IMAGE_BYTES = 256L * 1024 * 1024;
+
+  /**
+   * The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES}: the same one, with the
+   * same default, as the cap of the decoder that reads these records back ({@code
+   * dev.millrace.data.Images}), so that a data set that converts can also be trained on.
+   */
+  static final String MAX_DECODED_BYTES_PROPERTY = "millrace.image.maxDecodedBytes";
+
+  /**
+   * 256 MiB decoded: a 9000×9000 RGB photograph fits; a header of a few bytes that claims 60000 ×
+   * 60000 pixels does not.
+   */
+  static final long DEFAULT_MAX_DECODED_BYTES = 1L << 28;
 
   private ImageFolderConverter() {}
 
@@ -73,6 +87,22 @@ public final class ImageFolderConverter {
     } catch (ImageHeaders.NotAnImage e) {
       throw BadInputException.atOffset(file, e.offset(), e.getMessage());
     }
+    long decoded = (long) h.height() * h.width() * h.channels();
+    long maxDecoded = maxDecodedBytes();
+    if (decoded > maxDecoded) {
+      throw BadInputException.of(
+          file,
+          String.format(
+              "%s image %dx%dx%d is %d bytes decoded, more than the limit of %d (system property"
+                  + " %s)",
+              h.format(),
+              h.width(),
+              h.height(),
+              h.channels(),
+              decoded,
+              maxDecoded,
+              MAX_DECODED_BYTES_PROPERTY));
+    }
     Features.Builder f =
         Features.newBuilder()
             .putFeature("image/encoded", Examples.bytes(ByteString.copyFrom(bytes)))
@@ -85,6 +115,15 @@ public final class ImageFolderConverter {
             .putFeature("image/colorspace", Examples.bytes(h.colorspace()))
             .putFeature("image/filename", Examples.bytes(file.getFileName().toString()));
     return Examples.serialize(Examples.of(f));
+  }
+
+  /**
+   * {@value #DEFAULT_MAX_DECODED_BYTES} bytes, or the value of the system property {@value
+   * #MAX_DECODED_BYTES_PROPERTY}.
+   */
+  static long maxDecodedBytes() {
+    return SizeLimits.fromProperty(
+        MAX_DECODED_BYTES_PROPERTY, DEFAULT_MAX_DECODED_BYTES, "a byte count");
   }
 
   /** Non-hidden sub-folders ({@code folders}) or regular files of {@code dir}, sorted by name. */

@@ -36,8 +36,10 @@ final class TarReader implements Closeable {
       return new TarReader(archive, new TarArchiveInputStream(new GZIPInputStream(file, 1 << 16)));
     } catch (ZipException | EOFException e) {
       file.close();
-      throw BadInputException.of(
-          archive, "not a gzip-compressed tar archive: " + e.getMessage(), e);
+      // GZIPInputStream's EOFException has no message: the file is shorter than a gzip header.
+      String why =
+          e instanceof EOFException ? "the file ends inside the gzip header" : e.getMessage();
+      throw BadInputException.of(archive, "not a gzip-compressed tar archive: " + why, e);
     } catch (IOException | RuntimeException e) {
       file.close();
       throw e;
@@ -69,6 +71,29 @@ final class TarReader implements Closeable {
           "link target '" + entry.getLinkName() + "' escapes the archive's folder");
     }
     return entry;
+  }
+
+  /**
+   * Whether the entry is a symbolic or hard link. commons-compress counts links among files ({@link
+   * TarArchiveEntry#isFile()}), and their data is empty: read as a batch, a link would look like a
+   * truncated one.
+   */
+  static boolean isLink(TarArchiveEntry entry) {
+    return entry.isSymbolicLink() || entry.isLink();
+  }
+
+  /**
+   * The error for a link where the data set's file belongs: the archives as distributed hold the
+   * files themselves, and a link is never followed, even to another entry.
+   */
+  static BadInputException linkNotFile(Path archive, TarArchiveEntry entry) {
+    return BadInputException.inEntry(
+        archive,
+        entry.getName(),
+        (entry.isSymbolicLink() ? "symbolic" : "hard")
+            + " link to '"
+            + entry.getLinkName()
+            + "' where the file itself belongs (links are not followed)");
   }
 
   /** Reads the current entry whole; refuses entries larger than {@code maxBytes}. */
