@@ -94,6 +94,21 @@ public record DataFolder(
     return "splits: " + String.join(", ", m.splits().stream().map(SplitManifest::name).toList());
   }
 
+  /**
+   * The error for a training split whose shards do not hold the records its manifest lists: {@code
+   * what} says what was seen instead.
+   */
+  IOException recordCountMismatch(String what) {
+    return new IOException(
+        dir.resolve(Manifest.FILE_NAME)
+            + ": the train split lists "
+            + train.records()
+            + " records, but "
+            + what
+            + "; the manifest does not match its shards (convert again, or check them with"
+            + " 'millrace inspect --verify')");
+  }
+
   /** The training split's files, in manifest order. */
   public List<Path> trainFiles() {
     return train.shards().stream().map(s -> dir.resolve(s.file())).toList();

@@ -183,7 +183,15 @@ public final class Trainer {
       while (stepInEpoch < perEpoch) {
         long t0 = System.nanoTime();
         if (!it.hasNext()) {
-          break;
+          throw c.data()
+              .recordCountMismatch(
+                  "its shards ran out at step "
+                      + (stepInEpoch + 1)
+                      + " of "
+                      + perEpoch
+                      + " (batch "
+                      + c.recipe().batch()
+                      + ")");
         }
         Batch batch = it.next();
         long t1 = System.nanoTime();
@@ -212,6 +220,15 @@ public final class Trainer {
             && stepInEpoch < perEpoch) {
           save(session, epoch, stepInEpoch, globalStep, it.checkpoint().toBytes(), sums);
         }
+      }
+      // The manifest decides how many steps an epoch has; a split whose shards hold a further
+      // full batch was miscounted, and training on would silently leave those records out.
+      if (it.hasNext()) {
+        throw c.data()
+            .recordCountMismatch(
+                "its shards hold more than that (a full batch is left after step "
+                    + perEpoch
+                    + ")");
       }
       pipeline = it.stats();
     }

@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class TrainerTest {
   @TempDir static Path shared;
@@ -178,6 +180,33 @@ class TrainerTest {
       assertThat(files.map(p -> p.getFileName().toString()))
           .containsExactlyInAnyOrder("checkpoint.json", variables.getFileName().toString());
     }
+  }
+
+  @ParameterizedTest(name = "the manifest lists {0} of the 640 records")
+  @ValueSource(ints = {800, 320})
+  void aManifestThatMiscountsTheTrainingRecordsIsAnErrorNotAShorterEpoch(
+      int listed, @TempDir Path tmp) throws IOException {
+    Path copy = Files.createDirectories(tmp.resolve("data"));
+    try (Stream<Path> files = Files.list(data.dir())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()));
+      }
+    }
+    Path manifest = copy.resolve("manifest.json");
+    String json = Files.readString(manifest);
+    assertThat(json).contains("\"records\" : 640,");
+    Files.writeString(
+        manifest, json.replace("\"records\" : 640,", "\"records\" : " + listed + ","));
+    TrainConfig c =
+        TrainConfig.defaults(DataFolder.open(copy), BuiltinModel.LINEAR)
+            .withRecipe(BuiltinModel.LINEAR.recipe().withBatch(32))
+            .withThreads(ThreadConfig.of(1, 1))
+            .withInput(InputSettings.DEFAULT.withThreads(1).withShuffleBuffer(64));
+    assertThatThrownBy(() -> Trainer.train(c, new TrainingListener() {}))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith(manifest + ": the train split lists " + listed + " records, but ")
+        .hasMessageContaining(
+            listed > 640 ? "ran out at step 21 of 25 (batch 32)" : "hold more than that");
   }
 
   @Test
