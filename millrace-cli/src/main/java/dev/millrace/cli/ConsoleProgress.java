@@ -68,6 +68,14 @@ final class ConsoleProgress implements ProgressListener {
     draw(System.nanoTime(), true);
   }
 
+  /**
+   * True when a task ended before its total: {@code end} also comes when a task fails, and a failed
+   * conversion must not read as finished.
+   */
+  private boolean stoppedShort() {
+    return total > 0 && done < total;
+  }
+
   private void draw(long now, boolean finished) {
     double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
     double rate = done / seconds;
@@ -80,9 +88,11 @@ final class ConsoleProgress implements ProgressListener {
       double fraction = total > 0 ? Math.min(1.0, (double) done / total) : 0;
       int filled = (int) Math.round(fraction * BAR_WIDTH);
       String eta =
-          finished || rate <= 0 || total <= 0
-              ? String.format(Locale.ROOT, "%.1fs", seconds)
-              : String.format(Locale.ROOT, "ETA %.0fs", (total - done) / rate);
+          finished && stoppedShort()
+              ? "stopped"
+              : finished || rate <= 0 || total <= 0
+                  ? String.format(Locale.ROOT, "%.1fs", seconds)
+                  : String.format(Locale.ROOT, "ETA %.0fs", (total - done) / rate);
       err.print(
           String.format(
               Locale.ROOT,
@@ -104,7 +114,7 @@ final class ConsoleProgress implements ProgressListener {
               "%s: %s%s (%s, %.1fs)",
               task,
               counts,
-              finished ? " done" : "",
+              finished ? (stoppedShort() ? " stopped" : " done") : "",
               speed,
               seconds));
     }

@@ -40,4 +40,23 @@ class ConsoleProgressTest {
 
     assertThat(text.toString()).startsWith("train: 5,000 to do").contains("5,000/5,000 done");
   }
+
+  @Test
+  void aTaskThatEndsBeforeItsTotalReadsAsStoppedNotDone() {
+    StringWriter plain = new StringWriter();
+    ConsoleProgress lines = new ConsoleProgress(new PrintWriter(plain), false);
+    lines.begin("train", 5_000);
+    lines.advance(1_200);
+    lines.end();
+    assertThat(plain.toString()).contains("1,200/5,000 stopped").doesNotContain("done");
+
+    StringWriter bar = new StringWriter();
+    ConsoleProgress terminal = new ConsoleProgress(new PrintWriter(bar), true);
+    terminal.begin("train", 5_000);
+    terminal.advance(1_200);
+    terminal.end();
+    assertThat(bar.toString())
+        .contains("1,200/5,000")
+        .endsWith("stopped\u001b[K" + System.lineSeparator());
+  }
 }
