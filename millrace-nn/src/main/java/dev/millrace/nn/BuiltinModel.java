@@ -25,8 +25,7 @@ public enum BuiltinModel {
   },
   /**
    * TensorFlow's tutorial network, exactly: conv5×5-32 SAME + ReLU, max pool 2, conv5×5-64 SAME +
-   * ReLU, max pool 2, dense 1024 + ReLU, dropout 0.4 in training (the tutorial's {@code
-   * tf.layers.dropout(rate=0.4)}), dense 10; momentum SGD (0.01, 0.9), batch 100.
+   * ReLU, max pool 2, dense 1024 + ReLU, dense 10; momentum SGD (0.01, 0.9), batch 100.
    */
   TF_TUTORIAL_CNN(
       "tf-tutorial-cnn",
@@ -43,7 +42,6 @@ public enum BuiltinModel {
               new Pooling(c, "pool2", Kind.MAX, 2, 2, Padding.SAME),
               new Flatten(c, "flatten"),
               new Dense(c, "dense1", 1024, true),
-              new Dropout(c, "dropout", 0.4),
               new Dense(c, "logits", classes, false)));
     }
   },
