@@ -77,6 +77,10 @@ public final class Soak {
   }
 
   public static void main(String[] args) throws Exception {
+    if (args.length >= 2 && args[0].equals("--summarise")) {
+      summariseRecorded(args);
+      return;
+    }
     Options options;
     try {
       options = Options.parse(args);
@@ -94,6 +98,43 @@ public final class Soak {
         SoakSummary.of(samples, options.warmupMinutes() * 60, options.windowMinutes() * 60);
     System.out.println();
     System.out.print(summary.markdown());
+  }
+
+  /**
+   * {@code --summarise soak.csv [--warmup 10] [--window 5]}: the summary of a recorded run, e.g. to
+   * look at it with other windows.
+   */
+  private static void summariseRecorded(String[] args) throws IOException {
+    double warmup = 10;
+    double window = 5;
+    for (int i = 2; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--warmup" -> warmup = Double.parseDouble(args[i + 1]);
+        case "--window" -> window = Double.parseDouble(args[i + 1]);
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    List<SoakSummary.Sample> samples = readCsv(Path.of(args[1]));
+    System.out.print(SoakSummary.of(samples, warmup * 60, window * 60).markdown());
+  }
+
+  /** Reads what {@link #writeCsv} wrote. */
+  static List<SoakSummary.Sample> readCsv(Path csv) throws IOException {
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    List<SoakSummary.Sample> samples = new ArrayList<>();
+    for (int i = 1; i < lines.size(); i++) {
+      String[] f = lines.get(i).split(",");
+      try {
+        samples.add(
+            new SoakSummary.Sample(
+                Double.parseDouble(f[0]),
+                new ProcessCounters(
+                    Long.parseLong(f[1]), Integer.parseInt(f[2]), Integer.parseInt(f[3]))));
+      } catch (RuntimeException e) {
+        throw new IOException(csv + ": line " + (i + 1) + " is not a sample: " + lines.get(i));
+      }
+    }
+    return samples;
   }
 
   /** Starts the command, samples it until the time is up or it ends, and stops it. */

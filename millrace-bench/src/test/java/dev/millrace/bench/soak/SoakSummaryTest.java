@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class SoakSummaryTest {
   private static final long MIB = 1 << 20;
@@ -50,6 +53,30 @@ class SoakSummaryTest {
     assertEquals(0.25, s.fileGrowth(), 1e-9);
     assertFalse(s.flat());
     assertTrue(s.markdown().contains("GROWTH"), s.markdown());
+  }
+
+  @Test
+  void aFileOpenForOneSampleIsNotALeak() {
+    List<SoakSummary.Sample> samples = new ArrayList<>(run(60, 0, 0));
+    SoakSummary.Sample last = samples.removeLast();
+    ProcessCounters c = last.counters();
+    samples.add(
+        new SoakSummary.Sample(
+            last.seconds(), new ProcessCounters(c.rssBytes(), c.threads(), c.openFiles() + 1)));
+    SoakSummary s = SoakSummary.of(samples, 600, 300);
+    assertEquals(0, s.fileGrowth());
+    assertTrue(s.flat(), s.markdown());
+  }
+
+  @Test
+  void aRecordedRunReadsBackAsItWasWritten(@TempDir Path dir) throws IOException {
+    List<SoakSummary.Sample> samples = run(30, 10, 2);
+    Path csv = dir.resolve("soak.csv");
+    Soak.writeCsv(samples, csv);
+    List<SoakSummary.Sample> back = Soak.readCsv(csv);
+    assertEquals(samples.size(), back.size());
+    assertEquals(samples.get(100).counters(), back.get(100).counters());
+    assertEquals(samples.get(100).seconds(), back.get(100).seconds(), 0.05);
   }
 
   @Test
