@@ -55,6 +55,17 @@ public record PipelineStats(
     return wallNanos <= 0 ? 0 : elementsDelivered * 1e9 / wallNanos;
   }
 
+  /**
+   * The consumer-wait share from which the pipeline, not its consumer, is the limit: below it the
+   * pipeline kept up, and its busiest stage is not a bottleneck.
+   */
+  public static final double INPUT_BOUND_WAIT = 0.10;
+
+  /** True when the consumer waited {@link #INPUT_BOUND_WAIT} or more of the time. */
+  public boolean inputBound() {
+    return elementsDelivered > 0 && consumerWaitFraction() >= INPUT_BOUND_WAIT;
+  }
+
   /** The fraction of wall time the consumer spent waiting for the pipeline. */
   public double consumerWaitFraction() {
     return wallNanos <= 0 ? 0 : Math.min(1, (double) consumerWaitNanos / wallNanos);
@@ -101,7 +112,7 @@ public record PipelineStats(
             b.nanosPerElement() / 1e3);
     double wait = consumerWaitFraction();
     String rate = String.format(Locale.ROOT, "%,.0f elements/s", elementsPerSecond());
-    if (wait < 0.10) {
+    if (!inputBound()) {
       return String.format(
           Locale.ROOT,
           "consumer-bound: the pipeline kept up (consumer waited %.0f%% of %.2f s); busiest stage"

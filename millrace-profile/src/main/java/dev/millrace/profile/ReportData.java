@@ -407,10 +407,12 @@ public record ReportData(
 
     /**
      * The stages of a pipeline snapshot, its {@link PipelineStats#bottleneck() bottleneck} marked
-     * (none when no element was delivered, as there is nothing to diagnose then).
+     * when the pipeline was the limit ({@link PipelineStats#inputBound()}): when it kept up, its
+     * busiest stage is not what holds the job back, and marking it would send the user after the
+     * wrong thing.
      */
     public static List<Stage> of(PipelineStats stats) {
-      StageStats bottleneck = stats.elementsDelivered() == 0 ? null : stats.bottleneck();
+      StageStats bottleneck = stats.inputBound() ? stats.bottleneck() : null;
       List<Stage> stages = new ArrayList<>(stats.stages().size());
       for (StageStats s : stats.stages()) {
         stages.add(

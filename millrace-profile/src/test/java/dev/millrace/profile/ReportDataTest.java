@@ -79,6 +79,24 @@ class ReportDataTest {
   }
 
   @Test
+  void aPipelineThatKeptUpHasNoBottleneckTagged() {
+    PipelineStats stats =
+        new PipelineStats(
+            List.of(
+                stage("tfRecords#0", "tfRecords", 200_000_000L, 1),
+                stage("map#1", "map", 3_600_000_000L, 4)),
+            1_000_000_000L,
+            1_000,
+            20_000_000L,
+            1 << 20,
+            4096);
+    assertThat(stats.inputBound()).isFalse();
+    assertThat(ReportData.Stage.of(stats))
+        .extracting(ReportData.Stage::bottleneck)
+        .containsOnly(false);
+  }
+
+  @Test
   void noBottleneckBeforeAnyElementWasDelivered() {
     PipelineStats stats =
         new PipelineStats(List.of(stage("map#0", "map", 5, 1)), 1_000, 0, 0, 1 << 20, 0);

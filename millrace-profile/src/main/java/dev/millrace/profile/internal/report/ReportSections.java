@@ -237,8 +237,10 @@ final class ReportSections {
     return panel(
         "pipeline",
         "Input pipeline stages",
-        "In data-flow order from the source. Utilisation is busy time over wall time × threads;"
-            + " the bottleneck is the stage to speed up or give more threads.",
+        "In data-flow order from the source. Utilisation is busy time over wall time × threads."
+            + " When the step waited for input 10 % of the time or more, the busiest stage is"
+            + " tagged as the bottleneck: the stage to speed up or give more threads; otherwise"
+            + " the pipeline kept up and no stage is tagged.",
         t.html());
   }
 
