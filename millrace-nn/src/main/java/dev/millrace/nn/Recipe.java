@@ -45,6 +45,14 @@ public record Recipe(
     return new Recipe(optimizer, learningRate, value, weightDecay, cosineDecay);
   }
 
+  public Recipe withWeightDecay(double value) {
+    return new Recipe(optimizer, learningRate, batch, value, cosineDecay);
+  }
+
+  public Recipe withCosineDecay(boolean value) {
+    return new Recipe(optimizer, learningRate, batch, weightDecay, value);
+  }
+
   /** The optimizer for a run of {@code totalSteps} updates. */
   public Optimizer build(long totalSteps) {
     LearningRateSchedule rate =
