@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       DoctorCommand.class,
       BenchCommand.class,
+      SummarizeGraphCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
