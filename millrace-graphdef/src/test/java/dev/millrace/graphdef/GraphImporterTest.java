@@ -1,0 +1,151 @@
+package dev.millrace.graphdef;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.millrace.graph.Graph;
+import dev.millrace.graph.Session;
+import dev.millrace.graphdef.proto.AttrValue;
+import dev.millrace.graphdef.proto.DataType;
+import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.proto.NodeDef;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import dev.millrace.testkit.TestData;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import org.junit.jupiter.api.Test;
+
+/** Importing TensorFlow graphs, checked against TensorFlow's own outputs for the same input. */
+class GraphImporterTest {
+  static float[] floats(String file) throws IOException {
+    ByteBuffer b =
+        ByteBuffer.wrap(Files.readAllBytes(TestData.tensorflow("graphs/" + file)))
+            .order(ByteOrder.LITTLE_ENDIAN);
+    float[] out = new float[b.remaining() / 4];
+    b.asFloatBuffer().get(out);
+    return out;
+  }
+
+  @Test
+  void theTensorFlowResNetGivesTensorFlowsLogitsAndProbabilities() throws IOException {
+    try (Graph g = GraphImporter.withBuiltins().importFile(GraphDefFileTest.RESNET);
+        Session s = new Session(g)) {
+      Tensor input = Tensor.ofFloats(Shape.of(8, 32, 32, 3), floats("resnet-input-b8.f32"));
+      try (Session.Result r =
+          s.runner().feed("input:0", input).fetch("logits:0").fetch("probabilities:0").run()) {
+        assertClose(r.get(0).toFloatArray(), floats("resnet-logits-b8.f32"), 1e-4f);
+        assertClose(r.get(1).toFloatArray(), floats("resnet-output-b8.f32"), 1e-4f);
+        assertThat(r.get(1).shape()).isEqualTo(Shape.of(8, 10));
+      }
+    }
+  }
+
+  private static void assertClose(float[] actual, float[] expected, float tolerance) {
+    assertThat(actual).hasSameSizeAs(expected);
+    float worst = 0;
+    for (int i = 0; i < actual.length; i++) {
+      worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+    }
+    assertThat(worst).as("largest absolute difference").isLessThanOrEqualTo(tolerance);
+  }
+
+  @Test
+  void unsupportedOpsAreListedAllAtOnceWithTheirNodes() {
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(placeholder("x"))
+            .addNode(node("a", "Frobnicate", "x"))
+            .addNode(node("b", "Frobnicate", "a"))
+            .addNode(node("c", "Quux", "b"))
+            .build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(g, "g.pb"))
+        .isInstanceOf(IOException.class)
+        .hasMessage("g.pb: 2 op type(s) Millrace does not run: Frobnicate (a, b), Quux (c)");
+  }
+
+  @Test
+  void danglingInputsDuplicateNamesAndCyclesAreOneLineErrors() {
+    GraphDef dangling = GraphDef.newBuilder().addNode(node("r", "Relu", "ghost:0")).build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(dangling, "d.pb"))
+        .hasMessage("d.pb: node 'r' input 'ghost:0' names no node");
+    GraphDef twice =
+        GraphDef.newBuilder().addNode(placeholder("x")).addNode(placeholder("x")).build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(twice, "t.pb"))
+        .hasMessage("t.pb: two nodes are named 'x'");
+    GraphDef cyclic =
+        GraphDef.newBuilder()
+            .addNode(placeholder("x"))
+            .addNode(node("a", "Add", "x", "c"))
+            .addNode(node("b", "Relu", "a"))
+            .addNode(node("c", "Relu", "b"))
+            .build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(cyclic, "c.pb"))
+        .hasMessageStartingWith("c.pb: the graph has a cycle through ")
+        .hasMessageContaining("'a'")
+        .hasMessageContaining("'b'")
+        .hasMessageContaining("'c'")
+        .hasMessageNotContaining("'x'");
+  }
+
+  @Test
+  void aNodeThatCannotBeBuiltIsNamedWithTheReason() {
+    GraphDef g =
+        GraphDef.newBuilder().addNode(placeholder("x")).addNode(node("r", "Relu", "x:3")).build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(g, "o.pb"))
+        .hasMessage("o.pb: node 'r' (Relu): input 'x:3': 'x' has 1 outputs");
+  }
+
+  @Test
+  void olderBatchNormVersionsAndAnnotationsImport() throws IOException {
+    GraphDef g = GraphDefFile.read(GraphDefFileTest.RESNET);
+    GraphDef.Builder b = g.toBuilder();
+    for (int i = 0; i < b.getNodeCount(); i++) {
+      NodeDef n = b.getNode(i);
+      NodeDef.Builder nb = n.toBuilder().putAttr("_output_shapes", AttrValue.getDefaultInstance());
+      if (n.getOp().equals("FusedBatchNormV3")) {
+        nb.setOp("FusedBatchNorm").removeAttr("U");
+      }
+      b.setNode(i, nb);
+    }
+    try (Graph imported = GraphImporter.withBuiltins().importGraph(b.build(), "v1.pb");
+        Session s = new Session(imported)) {
+      Tensor input = Tensor.ofFloats(Shape.of(8, 32, 32, 3), floats("resnet-input-b8.f32"));
+      try (Session.Result r = s.runner().feed("input:0", input).fetch("probabilities:0").run()) {
+        assertClose(r.get(0).toFloatArray(), floats("resnet-output-b8.f32"), 1e-4f);
+      }
+    }
+  }
+
+  @Test
+  void anUnknownAttributeIsAnErrorNotSilentlyDropped() {
+    NodeDef relu =
+        node("r", "Relu", "x").toBuilder()
+            .putAttr("alpha", AttrValue.newBuilder().setF(0.2f).build())
+            .build();
+    GraphDef g = GraphDef.newBuilder().addNode(placeholder("x")).addNode(relu).build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(g, "a.pb"))
+        .hasMessage("a.pb: node 'r' (Relu) has attribute 'alpha', which Millrace does not know");
+  }
+
+  static NodeDef placeholder(String name) {
+    return NodeDef.newBuilder()
+        .setName(name)
+        .setOp("Placeholder")
+        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
+        .build();
+  }
+
+  static NodeDef node(String name, String op, String... inputs) {
+    NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp(op);
+    for (String in : inputs) {
+      b.addInput(in);
+    }
+    if (!op.equals("Frobnicate") && !op.equals("Quux")) {
+      b.putAttr("T", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build());
+    }
+    return b.build();
+  }
+}
