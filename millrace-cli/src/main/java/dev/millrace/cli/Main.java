@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       DoctorCommand.class,
       BenchCommand.class,
       SummarizeGraphCommand.class,
+      GraphCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
