@@ -9,4 +9,5 @@ module dev.millrace.graphdef {
 
   exports dev.millrace.graphdef;
   exports dev.millrace.graphdef.proto;
+  exports dev.millrace.graphdef.transforms;
 }

@@ -31,16 +31,21 @@ import java.util.stream.Collectors;
  * at once, in one line naming the file: duplicate or empty names, inputs that name no node (or an
  * output a node does not have), cycles, op types Millrace does not run (each with its nodes), and
  * attributes it does not know. Op versions TensorFlow wrote in earlier releases are read as today's
- * ({@link #ALIASES}); attributes whose names start with {@code _} (TensorFlow's own annotations,
- * such as {@code _output_shapes}) are ignored.
+ * ({@link #runAs}); attributes whose names start with {@code _} (TensorFlow's own annotations, such
+ * as {@code _output_shapes}) are ignored.
  */
 public final class GraphImporter {
   /**
    * Older op types and the op that runs them. FusedBatchNorm (V1, V2) has the inputs, attributes
    * and first five outputs of V3; V1 has no {@code U} attribute, so its statistics take {@code T}.
    */
-  static final Map<String, String> ALIASES =
+  private static final Map<String, String> ALIASES =
       Map.of("FusedBatchNorm", "FusedBatchNormV3", "FusedBatchNormV2", "FusedBatchNormV3");
+
+  /** The op type that runs a node of TensorFlow op type {@code op} (itself, or today's version). */
+  public static String runAs(String op) {
+    return ALIASES.getOrDefault(op, op);
+  }
 
   private final OpRegistry registry;
 
@@ -65,9 +70,9 @@ public final class GraphImporter {
    *     being imported
    */
   public Graph importGraph(GraphDef graph, String source) throws IOException {
-    Map<String, NodeDef> nodes = checkNames(graph, source);
+    checkNames(graph, source);
     checkOps(graph, source);
-    List<NodeDef> order = GraphOrder.topological(graph, nodes, source);
+    List<NodeDef> order = GraphOrder.topological(graph, source);
     Graph g = new Graph(registry);
     boolean built = false;
     try {
@@ -118,7 +123,7 @@ public final class GraphImporter {
     Map<String, List<String>> unsupported = new TreeMap<>();
     List<String> attrProblems = new ArrayList<>();
     for (NodeDef n : graph.getNodeList()) {
-      String type = ALIASES.getOrDefault(n.getOp(), n.getOp());
+      String type = runAs(n.getOp());
       var def = registry.lookup(type);
       if (def.isEmpty()) {
         unsupported.computeIfAbsent(n.getOp(), k -> new ArrayList<>()).add(n.getName());
@@ -162,7 +167,7 @@ public final class GraphImporter {
   }
 
   private void build(Graph g, NodeDef n) {
-    String type = ALIASES.getOrDefault(n.getOp(), n.getOp());
+    String type = runAs(n.getOp());
     OpDef def = registry.get(type);
     Graph.OperationBuilder b = g.opBuilder(type, n.getName());
     List<Output<?>> data = new ArrayList<>();

@@ -14,14 +14,15 @@ import java.util.Map;
  * (Kahn's algorithm; among ready nodes the file's order is kept, so an ordered graph stays as it
  * is). A graph with a cycle has no such order, and the error names nodes on the cycle.
  */
-final class GraphOrder {
+public final class GraphOrder {
   private GraphOrder() {}
 
   /**
-   * @param nodes the graph's nodes by name; every input must name one of them
+   * The nodes of {@code graph} in execution order; every input must name one of its nodes.
+   *
+   * @throws IOException naming {@code source} and nodes on a cycle
    */
-  static List<NodeDef> topological(GraphDef graph, Map<String, NodeDef> nodes, String source)
-      throws IOException {
+  public static List<NodeDef> topological(GraphDef graph, String source) throws IOException {
     Map<String, Integer> index = new HashMap<>();
     for (int i = 0; i < graph.getNodeCount(); i++) {
       index.put(graph.getNode(i).getName(), i);
