@@ -28,6 +28,7 @@ import picocli.CommandLine.Spec;
       DoctorCommand.class,
       BenchCommand.class,
       SummarizeGraphCommand.class,
+      TransformGraphCommand.class,
       GraphCommand.class,
       CommandLine.HelpCommand.class
     })
