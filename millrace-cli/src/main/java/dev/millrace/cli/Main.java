@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       DoctorCommand.class,
       BenchCommand.class,
+      ExportCommand.class,
       SummarizeGraphCommand.class,
       TransformGraphCommand.class,
       GraphCommand.class,
