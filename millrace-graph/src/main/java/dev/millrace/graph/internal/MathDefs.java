@@ -179,6 +179,7 @@ final class MathDefs {
         .kernel(op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
         .gradient(grad)
         .traits(traits)
+        .function(fn)
         .build();
   }
 

@@ -235,7 +235,8 @@ final class NnDefs {
         .typeAttr("T", FLOATS)
         .shape(c -> one(c.inputShape(0)))
         .kernel(FLOAT_SET, op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
-        .traits(OpTrait.ELEMENTWISE);
+        .traits(OpTrait.ELEMENTWISE)
+        .function(fn);
   }
 
   private static OpDef.Builder activationGrad(String type, String a, String b, String out) {

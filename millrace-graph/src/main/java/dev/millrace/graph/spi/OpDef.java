@@ -3,6 +3,7 @@ package dev.millrace.graph.spi;
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.kernels.UnaryOp;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import java.util.ArrayList;
@@ -29,6 +30,7 @@ public final class OpDef {
   private final List<KernelBinding> kernels;
   private final GradientFunction gradient;
   private final Set<OpTrait> traits;
+  private final UnaryOp function;
 
   private OpDef(Builder b) {
     this.type = b.type;
@@ -39,6 +41,7 @@ public final class OpDef {
     this.kernels = List.copyOf(b.kernels);
     this.gradient = b.gradient;
     this.traits = b.traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(b.traits);
+    this.function = b.function;
   }
 
   public static Builder builder(String type) {
@@ -90,6 +93,14 @@ public final class OpDef {
     return traits;
   }
 
+  /**
+   * The elementwise function the op computes of its one input ({@code Relu}: {@link UnaryOp#RELU}),
+   * for passes that move it elsewhere (a convolution's epilogue); empty for other ops.
+   */
+  public Optional<UnaryOp> function() {
+    return Optional.ofNullable(function);
+  }
+
   @Override
   public String toString() {
     return "OpDef(" + type + ")";
@@ -105,6 +116,7 @@ public final class OpDef {
     private final List<KernelBinding> kernels = new ArrayList<>();
     private GradientFunction gradient;
     private final EnumSet<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
+    private UnaryOp function;
 
     private Builder(String type) {
       this.type = type;
@@ -209,6 +221,12 @@ public final class OpDef {
 
     public Builder traits(OpTrait... t) {
       traits.addAll(Arrays.asList(t));
+      return this;
+    }
+
+    /** The elementwise function of its one input that the op computes. */
+    public Builder function(UnaryOp fn) {
+      this.function = fn;
       return this;
     }
 
