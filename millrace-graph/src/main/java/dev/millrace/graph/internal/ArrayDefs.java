@@ -7,6 +7,7 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
@@ -31,6 +32,7 @@ final class ArrayDefs {
             .typeAttr("dtype")
             .shape(ArrayShapes::constant)
             .kernel(
+                KernelSource.noArithmetic(),
                 op -> {
                   List<Tensor> v = List.of(op.attrTensor("value"));
                   return ctx -> v;
@@ -44,6 +46,7 @@ final class ArrayDefs {
             .attr("shape", AttrType.SHAPE, AttrValue.ShapeValue.unknownRank())
             .shape(c -> one(c.attrShape("shape")))
             .kernel(
+                KernelSource.noArithmetic(),
                 op ->
                     ctx -> {
                       throw new IllegalStateException(
@@ -75,6 +78,7 @@ final class ArrayDefs {
             .attr("message", AttrType.STRING, null)
             .shape(c -> one(c.inputShape(0)))
             .kernel(
+                KernelSource.referenceOnly(),
                 op -> {
                   String message = op.attrString("message");
                   return ctx -> List.of(ElementaryKernels.checkNumerics(ctx.input(0), message));
@@ -83,7 +87,11 @@ final class ArrayDefs {
             // Stateful in TensorFlow too: a check must not be folded away.
             .traits(OpTrait.STATEFUL, OpTrait.FORWARDS_INPUT)
             .build());
-    r.register(OpDef.builder("NoOp").shape(c -> List.of()).kernel(op -> ctx -> List.of()).build());
+    r.register(
+        OpDef.builder("NoOp")
+            .shape(c -> List.of())
+            .kernel(KernelSource.noArithmetic(), op -> ctx -> List.of())
+            .build());
     r.register(
         OpDef.builder("Reshape")
             .input("tensor", "T")
@@ -93,6 +101,7 @@ final class ArrayDefs {
             .typeAttrWithDefault("Tshape", DType.INT32, INDEX)
             .shape(ArrayShapes::reshape)
             .kernel(
+                KernelSource.noArithmetic(),
                 op ->
                     ctx -> {
                       Tensor x = ctx.input(0);
@@ -111,6 +120,7 @@ final class ArrayDefs {
             .typeAttrWithDefault("Tperm", DType.INT32, INDEX)
             .shape(ArrayShapes::transpose)
             .kernel(
+                KernelSource.kernels("transpose"),
                 op ->
                     ctx ->
                         List.of(
@@ -128,6 +138,7 @@ final class ArrayDefs {
             .typeAttrWithDefault("Tidx", DType.INT32, INDEX)
             .shape(ArrayShapes::concat)
             .kernel(
+                KernelSource.kernels("concat"),
                 op ->
                     ctx -> {
                       int n = ctx.numInputs() - 1;
@@ -150,7 +161,9 @@ final class ArrayDefs {
             .typeAttr("T")
             .typeAttrWithDefault("Tpaddings", DType.INT32, INDEX)
             .shape(ArrayShapes::pad)
-            .kernel(op -> ctx -> List.of(ctx.kernels().pad(ctx.input(0), pairs(ctx.input(1)), 0.0)))
+            .kernel(
+                KernelSource.kernels("pad"),
+                op -> ctx -> List.of(ctx.kernels().pad(ctx.input(0), pairs(ctx.input(1)), 0.0)))
             .gradient(ArrayGrads::pad)
             .traits(OpTrait.PRESERVES_ZERO)
             .build());
@@ -162,6 +175,7 @@ final class ArrayDefs {
             .attr("squeeze_dims", AttrType.LIST_INT, AttrValue.of(new long[0]))
             .shape(ArrayShapes::squeeze)
             .kernel(
+                KernelSource.noArithmetic(),
                 op ->
                     ctx -> {
                       Tensor x = ctx.input(0);
@@ -179,6 +193,7 @@ final class ArrayDefs {
             .attr("Truncate", AttrType.BOOL, AttrValue.of(false))
             .shape(c -> one(c.inputShape(0)))
             .kernel(
+                KernelSource.kernels("cast"),
                 op -> {
                   DType to = op.attrType("DstT");
                   return ctx -> {
@@ -197,6 +212,7 @@ final class ArrayDefs {
             .typeAttrWithDefault("out_type", DType.INT32, INDEX)
             .shape(c -> one(Shape.of(c.inputShape(0).rank())))
             .kernel(
+                KernelSource.noArithmetic(),
                 op -> {
                   DType t = op.attrType("out_type");
                   return ctx -> List.of(Defs.intVector(t, ctx.input(0).shape().dims()));
@@ -210,6 +226,7 @@ final class ArrayDefs {
             .typeAttrWithDefault("out_type", DType.INT32, INDEX)
             .shape(c -> one(Shape.scalar()))
             .kernel(
+                KernelSource.noArithmetic(),
                 op -> {
                   DType t = op.attrType("out_type");
                   return ctx -> List.of(Defs.scalar(t, ctx.input(0).size()));
@@ -230,6 +247,7 @@ final class ArrayDefs {
                   return one(Shapes.shapeFromInput(c, 0));
                 })
             .kernel(
+                KernelSource.kernels("fill"),
                 op ->
                     ctx -> {
                       Tensor v = ctx.input(1);
@@ -255,12 +273,14 @@ final class ArrayDefs {
                   return one(target);
                 })
             .kernel(
+                KernelSource.referenceOnly(),
                 op ->
                     ctx ->
                         List.of(
                             ElementaryKernels.broadcastTo(
                                 ctx.input(0), Shape.of(Consts.longs(ctx.input(1))))))
             .gradient(ArrayGrads::broadcastTo)
+            .builtBy("Gradients")
             .build());
     r.register(
         OpDef.builder("Slice")
@@ -272,6 +292,7 @@ final class ArrayDefs {
             .typeAttr("Index", INDEX)
             .shape(ArrayShapes::slice)
             .kernel(
+                KernelSource.kernels("slice"),
                 op ->
                     ctx ->
                         List.of(
@@ -289,7 +310,7 @@ final class ArrayDefs {
         .output("output", "T")
         .typeAttr("T")
         .shape(c -> one(c.inputShape(0)))
-        .kernel(op -> ctx -> List.of(ctx.input(0)))
+        .kernel(KernelSource.noArithmetic(), op -> ctx -> List.of(ctx.input(0)))
         .traits(OpTrait.FORWARDS_INPUT);
   }
 
@@ -300,6 +321,7 @@ final class ArrayDefs {
         .typeAttr("T")
         .shape(c -> one(c.inputShape(0)))
         .kernel(
+            KernelSource.kernels("fill"),
             op ->
                 ctx -> {
                   Tensor x = ctx.input(0);

@@ -11,6 +11,7 @@ import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.KernelFactory;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.Conv2dSpec;
@@ -39,6 +40,7 @@ final class ConvDefs {
             .shape(c -> one(convOutput(c, c.inputShape(0), c.inputShape(1), false)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2d"),
                 convKernel(
                     (ctx, spec) -> Parallel.conv2d(ctx, ctx.input(0), ctx.input(1), spec, false)))
             .gradient(NnGrads::conv2d)
@@ -52,6 +54,7 @@ final class ConvDefs {
             .shape(c -> one(sizesInput(c, 0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2dBackpropInput"),
                 convKernel(
                     (ctx, spec) ->
                         Parallel.conv2dBackpropInput(
@@ -67,6 +70,7 @@ final class ConvDefs {
             .shape(c -> one(sizesInput(c, 1)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2dBackpropFilter"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
@@ -82,6 +86,7 @@ final class ConvDefs {
             .shape(c -> one(convOutput(c, c.inputShape(0), c.inputShape(1), true)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2d"),
                 convKernel(
                     (ctx, spec) -> Parallel.conv2d(ctx, ctx.input(0), ctx.input(1), spec, true)))
             .gradient(NnGrads::depthwise)
@@ -95,6 +100,7 @@ final class ConvDefs {
             .shape(c -> one(sizesInput(c, 0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2dBackpropInput"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
@@ -111,6 +117,7 @@ final class ConvDefs {
             .shape(c -> one(sizesInput(c, 1)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2dBackpropFilter"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
@@ -123,7 +130,10 @@ final class ConvDefs {
             .input("input", "T")
             .output("output", "T")
             .shape(c -> one(poolOutput(c, c.inputShape(0))))
-            .kernel(FLOAT_SET, poolKernel((ctx, spec) -> Parallel.maxPool(ctx, ctx.input(0), spec)))
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("maxPool"),
+                poolKernel((ctx, spec) -> Parallel.maxPool(ctx, ctx.input(0), spec)))
             .gradient(NnGrads::maxPool)
             .build());
     r.register(
@@ -135,6 +145,7 @@ final class ConvDefs {
             .shape(c -> one(c.inputShape(0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("maxPoolGrad"),
                 poolKernel(
                     (ctx, spec) -> ctx.kernels().maxPoolGrad(ctx.input(0), ctx.input(2), spec)))
             .traits(OpTrait.GRADIENT)
@@ -144,7 +155,10 @@ final class ConvDefs {
             .input("value", "T")
             .output("output", "T")
             .shape(c -> one(poolOutput(c, c.inputShape(0))))
-            .kernel(FLOAT_SET, poolKernel((ctx, spec) -> Parallel.avgPool(ctx, ctx.input(0), spec)))
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("avgPool"),
+                poolKernel((ctx, spec) -> Parallel.avgPool(ctx, ctx.input(0), spec)))
             .gradient(NnGrads::avgPool)
             .build());
     r.register(
@@ -155,6 +169,7 @@ final class ConvDefs {
             .shape(c -> one(sizesInput(c, 0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("avgPoolGrad"),
                 poolKernel(
                     (ctx, spec) ->
                         ctx.kernels().avgPoolGrad(sizes(ctx.input(0)), ctx.input(1), spec)))

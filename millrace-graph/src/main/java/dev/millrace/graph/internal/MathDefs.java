@@ -10,6 +10,7 @@ import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.spi.GradientFunction;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.BinaryOp;
@@ -35,24 +36,30 @@ final class MathDefs {
     OpTrait assoc = OpTrait.ASSOCIATIVE;
     OpTrait zero = OpTrait.PRESERVES_ZERO;
     OpTrait idem = OpTrait.IDEMPOTENT;
-    r.register(binary("AddV2", BinaryOp.ADD, NUMBERS, MathGrads::addGrad, ew, comm, assoc, zero));
+    r.register(
+        binary("AddV2", BinaryOp.ADD, NUMBERS, MathGrads::addGrad, ew, comm, assoc, zero).build());
     // The older Add, which TensorFlow graphs still contain.
-    r.register(binary("Add", BinaryOp.ADD, NUMBERS, MathGrads::addGrad, ew, comm, assoc, zero));
-    r.register(binary("Sub", BinaryOp.SUB, NUMBERS, MathGrads::subGrad, ew, zero));
-    r.register(binary("Mul", BinaryOp.MUL, NUMBERS, MathGrads::mulGrad, ew, comm, assoc, zero));
-    r.register(binary("RealDiv", BinaryOp.DIV, NUMBERS, MathGrads::divGrad, ew));
-    r.register(binary("Maximum", BinaryOp.MAXIMUM, NUMBERS, null, ew, comm, assoc, idem));
-    r.register(binary("Minimum", BinaryOp.MINIMUM, NUMBERS, null, ew, comm, assoc, idem));
+    r.register(
+        binary("Add", BinaryOp.ADD, NUMBERS, MathGrads::addGrad, ew, comm, assoc, zero)
+            .builtBy("TensorFlow's graphs (the typed API builds AddV2)")
+            .build());
+    r.register(binary("Sub", BinaryOp.SUB, NUMBERS, MathGrads::subGrad, ew, zero).build());
+    r.register(
+        binary("Mul", BinaryOp.MUL, NUMBERS, MathGrads::mulGrad, ew, comm, assoc, zero).build());
+    r.register(binary("RealDiv", BinaryOp.DIV, NUMBERS, MathGrads::divGrad, ew).build());
+    r.register(binary("Maximum", BinaryOp.MAXIMUM, NUMBERS, null, ew, comm, assoc, idem).build());
+    r.register(binary("Minimum", BinaryOp.MINIMUM, NUMBERS, null, ew, comm, assoc, idem).build());
     r.register(
         binary(
-            "SquaredDifference",
-            BinaryOp.SQUARED_DIFFERENCE,
-            NUMBERS,
-            MathGrads::squaredDifferenceGrad,
-            ew,
-            comm,
-            zero));
-    r.register(binary("Pow", BinaryOp.POW, FLOATS, null, ew));
+                "SquaredDifference",
+                BinaryOp.SQUARED_DIFFERENCE,
+                NUMBERS,
+                MathGrads::squaredDifferenceGrad,
+                ew,
+                comm,
+                zero)
+            .build());
+    r.register(binary("Pow", BinaryOp.POW, FLOATS, null, ew).build());
 
     r.register(unary("Neg", UnaryOp.NEG, NUMBERS, MathGrads::negGrad, ew, zero));
     r.register(unary("Abs", UnaryOp.ABS, NUMBERS, null, ew, zero, idem));
@@ -75,6 +82,7 @@ final class MathDefs {
             .typeAttr("T", NUMBERS)
             .shape(MathDefs::addNShape)
             .kernel(
+                KernelSource.kernels("binary"),
                 op ->
                     ctx -> {
                       Tensor sum = ctx.input(0);
@@ -99,6 +107,7 @@ final class MathDefs {
             .attr("grad_b", AttrType.BOOL, AttrValue.of(false))
             .shape(MathDefs::matmulShape)
             .kernel(
+                KernelSource.kernels("matmul"),
                 op -> {
                   boolean ta = op.attrBool("transpose_a");
                   boolean tb = op.attrBool("transpose_b");
@@ -121,6 +130,7 @@ final class MathDefs {
             .typeAttrWithDefault("output_type", DType.INT64, INDEX)
             .shape(MathDefs::argmaxShape)
             .kernel(
+                KernelSource.kernels("argmax", "cast"),
                 op -> {
                   DType outType = op.attrType("output_type");
                   return ctx -> {
@@ -140,7 +150,9 @@ final class MathDefs {
             .typeAttr("T")
             .attr("incompatible_shape_error", AttrType.BOOL, AttrValue.of(true))
             .shape(c -> one(Shapes.broadcast(c, c.inputShape(0), c.inputShape(1))))
-            .kernel(op -> ctx -> List.of(ctx.kernels().equal(ctx.input(0), ctx.input(1))))
+            .kernel(
+                KernelSource.kernels("equal"),
+                op -> ctx -> List.of(ctx.kernels().equal(ctx.input(0), ctx.input(1))))
             .traits(ew, comm)
             .build());
     r.register(
@@ -151,11 +163,12 @@ final class MathDefs {
             .output("r1", "T")
             .typeAttrWithDefault("T", DType.INT32, INDEX)
             .shape(c -> List.of(Shape.of(Shapes.U), Shape.of(Shapes.U)))
-            .kernel(op -> ElementaryKernels::broadcastGradientArgs)
+            .builtBy("Gradients")
+            .kernel(KernelSource.referenceOnly(), op -> ElementaryKernels::broadcastGradientArgs)
             .build());
   }
 
-  private static OpDef binary(
+  private static OpDef.Builder binary(
       String type, BinaryOp fn, DType[] types, GradientFunction grad, OpTrait... traits) {
     return OpDef.builder(type)
         .input("x", "T")
@@ -163,10 +176,11 @@ final class MathDefs {
         .output("z", "T")
         .typeAttr("T", types)
         .shape(c -> one(Shapes.broadcast(c, c.inputShape(0), c.inputShape(1))))
-        .kernel(op -> ctx -> List.of(ctx.kernels().binary(fn, ctx.input(0), ctx.input(1))))
+        .kernel(
+            KernelSource.kernels("binary"),
+            op -> ctx -> List.of(ctx.kernels().binary(fn, ctx.input(0), ctx.input(1))))
         .gradient(grad)
-        .traits(traits)
-        .build();
+        .traits(traits);
   }
 
   private static OpDef unary(
@@ -176,7 +190,9 @@ final class MathDefs {
         .output("y", "T")
         .typeAttr("T", types)
         .shape(c -> one(c.inputShape(0)))
-        .kernel(op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
+        .kernel(
+            KernelSource.kernels("unary"),
+            op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
         .gradient(grad)
         .traits(traits)
         .function(fn)
@@ -189,7 +205,9 @@ final class MathDefs {
         .output("y", "T")
         .typeAttr("T", FLOATS)
         .shape(c -> one(c.inputShape(0)))
-        .kernel(op -> ctx -> List.of(ElementaryKernels.map(ctx.input(0), fn)))
+        .kernel(
+            KernelSource.referenceOnly(),
+            op -> ctx -> List.of(ElementaryKernels.map(ctx.input(0), fn)))
         .traits(traits)
         .build();
   }
@@ -204,6 +222,7 @@ final class MathDefs {
         .attr("keep_dims", AttrType.BOOL, AttrValue.of(false))
         .shape(MathDefs::reduceShape)
         .kernel(
+            KernelSource.kernels("reduce"),
             op -> {
               boolean keep = op.attrBool("keep_dims");
               return ctx -> {

@@ -9,6 +9,7 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.CrossEntropyResult;
@@ -35,6 +36,7 @@ final class NnDefs {
             .stringAttr("data_format", "NHWC", "NHWC", "NCHW")
             .shape(NnDefs::biasAddShape)
             .kernel(
+                KernelSource.kernels("biasAdd"),
                 op -> {
                   DataFormat f = Specs.format(ConvDefs.attrs(op));
                   return ctx -> {
@@ -60,6 +62,7 @@ final class NnDefs {
                   return one(Shape.of(g.dim(channelAxis(c, g))));
                 })
             .kernel(
+                KernelSource.kernels("biasAddGrad"),
                 op -> {
                   DataFormat f = Specs.format(ConvDefs.attrs(op));
                   return ctx -> {
@@ -82,24 +85,30 @@ final class NnDefs {
     r.register(
         activationGrad("ReluGrad", "gradients", "features", "backprops")
             .kernel(
-                FLOAT_SET, op -> ctx -> List.of(ctx.kernels().reluGrad(ctx.input(0), ctx.input(1))))
+                FLOAT_SET,
+                KernelSource.kernels("reluGrad"),
+                op -> ctx -> List.of(ctx.kernels().reluGrad(ctx.input(0), ctx.input(1))))
             .build());
     r.register(
         activationGrad("Relu6Grad", "gradients", "features", "backprops")
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("relu6Grad"),
                 op -> ctx -> List.of(ctx.kernels().relu6Grad(ctx.input(0), ctx.input(1))))
             .build());
     r.register(
         activationGrad("SigmoidGrad", "y", "dy", "z")
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("sigmoidGrad"),
                 op -> ctx -> List.of(ctx.kernels().sigmoidGrad(ctx.input(0), ctx.input(1))))
             .build());
     r.register(
         activationGrad("TanhGrad", "y", "dy", "z")
             .kernel(
-                FLOAT_SET, op -> ctx -> List.of(ctx.kernels().tanhGrad(ctx.input(0), ctx.input(1))))
+                FLOAT_SET,
+                KernelSource.kernels("tanhGrad"),
+                op -> ctx -> List.of(ctx.kernels().tanhGrad(ctx.input(0), ctx.input(1))))
             .build());
     r.register(
         OpDef.builder("Softmax")
@@ -107,7 +116,10 @@ final class NnDefs {
             .output("softmax", "T")
             .typeAttr("T", FLOATS)
             .shape(NnDefs::atLeastRank1)
-            .kernel(FLOAT_SET, op -> ctx -> List.of(ctx.kernels().softmax(ctx.input(0))))
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("softmax"),
+                op -> ctx -> List.of(ctx.kernels().softmax(ctx.input(0))))
             .gradient(NnGrads::softmax)
             .build());
     r.register(
@@ -116,7 +128,10 @@ final class NnDefs {
             .output("logsoftmax", "T")
             .typeAttr("T", FLOATS)
             .shape(NnDefs::atLeastRank1)
-            .kernel(FLOAT_SET, op -> ctx -> List.of(ctx.kernels().logSoftmax(ctx.input(0))))
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("logSoftmax"),
+                op -> ctx -> List.of(ctx.kernels().logSoftmax(ctx.input(0))))
             .gradient(NnGrads::logSoftmax)
             .build());
     r.register(
@@ -130,6 +145,7 @@ final class NnDefs {
             .shape(NnDefs::crossEntropyShape)
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("sparseSoftmaxCrossEntropy"),
                 op ->
                     ctx -> {
                       CrossEntropyResult res =
@@ -158,7 +174,10 @@ final class NnDefs {
             .stringAttr("data_format", "NHWC", "NHWC", "NCHW")
             .attr("is_training", AttrType.BOOL, AttrValue.of(true))
             .shape(c -> batchNormShape(c, false))
-            .kernel(FLOAT_SET, BatchNormKernels::forward)
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("fusedBatchNorm", "binary"),
+                BatchNormKernels::forward)
             .gradient(NnGrads::fusedBatchNorm)
             .traits(OpTrait.LAYOUT_SENSITIVE)
             .build());
@@ -183,7 +202,10 @@ final class NnDefs {
             .stringAttr("data_format", "NHWC", "NHWC", "NCHW")
             .attr("is_training", AttrType.BOOL, AttrValue.of(true))
             .shape(c -> batchNormShape(c, true))
-            .kernel(FLOAT_SET, BatchNormKernels::backward)
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("fusedBatchNormGrad", "binary", "reduce"),
+                BatchNormKernels::backward)
             .traits(OpTrait.GRADIENT, OpTrait.LAYOUT_SENSITIVE)
             .build());
   }
@@ -234,7 +256,10 @@ final class NnDefs {
         .output("activations", "T")
         .typeAttr("T", FLOATS)
         .shape(c -> one(c.inputShape(0)))
-        .kernel(FLOAT_SET, op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
+        .kernel(
+            FLOAT_SET,
+            KernelSource.kernels("unary"),
+            op -> ctx -> List.of(ctx.kernels().unary(fn, ctx.input(0))))
         .traits(OpTrait.ELEMENTWISE)
         .function(fn);
   }

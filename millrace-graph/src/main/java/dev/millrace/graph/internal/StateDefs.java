@@ -10,6 +10,7 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.graph.spi.VariableSlot;
@@ -39,7 +40,9 @@ final class StateDefs {
             .shape(c -> one(c.attrShape("shape")))
             // The value itself, shared: a reader sees later in-place updates, as with
             // TensorFlow's ref tensors. Null before initialisation; the session reports that.
-            .kernel(op -> ctx -> Collections.singletonList(ctx.ownVariable().value()))
+            .kernel(
+                KernelSource.noArithmetic(),
+                op -> ctx -> Collections.singletonList(ctx.ownVariable().value()))
             .traits(OpTrait.STATEFUL, OpTrait.VARIABLE)
             .build());
     r.register(
@@ -66,12 +69,14 @@ final class StateDefs {
             .shape(c -> applyShape(c, new int[] {2}, new int[] {1}))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("applyGradientDescent"),
                 op ->
                     ctx -> {
                       Tensor var = value(ctx.variable(0));
                       ctx.kernels().applyGradientDescent(var, d(ctx.input(1)), ctx.input(2));
                       return List.of(var);
                     })
+            .builtBy("optimizers")
             .traits(OpTrait.STATEFUL)
             .build());
     r.register(
@@ -88,6 +93,7 @@ final class StateDefs {
             .shape(c -> applyShape(c, new int[] {1, 3}, new int[] {2, 4}))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("applyMomentum"),
                 op -> {
                   boolean nesterov = op.attrBool("use_nesterov");
                   return ctx -> {
@@ -103,6 +109,7 @@ final class StateDefs {
                     return List.of(var);
                   };
                 })
+            .builtBy("optimizers")
             .traits(OpTrait.STATEFUL)
             .build());
     r.register(
@@ -124,6 +131,7 @@ final class StateDefs {
             .shape(c -> applyShape(c, new int[] {1, 2, 9}, new int[] {3, 4, 5, 6, 7, 8}))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("applyAdam"),
                 op -> {
                   if (op.attrBool("use_nesterov")) {
                     throw new IllegalArgumentException(op + ": use_nesterov is not supported");
@@ -145,6 +153,7 @@ final class StateDefs {
                     return List.of(var);
                   };
                 })
+            .builtBy("optimizers")
             .traits(OpTrait.STATEFUL)
             .build());
     r.register(random("RandomUniform", ElementaryKernels.Distribution.UNIFORM));
@@ -169,6 +178,7 @@ final class StateDefs {
               return one(validate ? Shapes.merge(ref, value) : value);
             })
         .kernel(
+            update == null ? KernelSource.noArithmetic() : KernelSource.kernels("binary"),
             op ->
                 ctx -> {
                   VariableSlot slot = ctx.variable(0);
@@ -192,7 +202,7 @@ final class StateDefs {
         .typeAttr("dtype", FLOATS)
         .typeAttr("T", INDEX)
         .shape(c -> one(Shapes.shapeFromInput(c, 0)))
-        .kernel(op -> ElementaryKernels.random(op, d))
+        .kernel(KernelSource.referenceOnly(), op -> ElementaryKernels.random(op, d))
         .traits(OpTrait.STATEFUL)
         .build();
   }

@@ -31,6 +31,7 @@ public final class OpDef {
   private final GradientFunction gradient;
   private final Set<OpTrait> traits;
   private final UnaryOp function;
+  private final String builtBy;
 
   private OpDef(Builder b) {
     this.type = b.type;
@@ -42,6 +43,7 @@ public final class OpDef {
     this.gradient = b.gradient;
     this.traits = b.traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(b.traits);
     this.function = b.function;
+    this.builtBy = b.builtBy;
   }
 
   public static Builder builder(String type) {
@@ -101,6 +103,15 @@ public final class OpDef {
     return Optional.ofNullable(function);
   }
 
+  /**
+   * Who builds this op when the typed API ({@code Ops}, {@code NnOps}) has no method for it ({@code
+   * "optimizers"}); empty for ops of the typed API and for gradient ops, which {@code Gradients}
+   * builds.
+   */
+  public Optional<String> builtBy() {
+    return Optional.ofNullable(builtBy);
+  }
+
   @Override
   public String toString() {
     return "OpDef(" + type + ")";
@@ -117,6 +128,7 @@ public final class OpDef {
     private GradientFunction gradient;
     private final EnumSet<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
     private UnaryOp function;
+    private String builtBy;
 
     private Builder(String type) {
       this.type = type;
@@ -197,15 +209,39 @@ public final class OpDef {
       return this;
     }
 
-    /** A kernel for any type and format. */
+    /** A kernel for any type and format, not saying what it runs. */
     public Builder kernel(KernelFactory factory) {
       kernels.add(new KernelBinding(Set.of(), Set.of(), factory));
       return this;
     }
 
-    /** A kernel for the given element types (of {@code T}, or the first type attribute). */
+    /** A kernel for the given element types, not saying what it runs. */
     public Builder kernel(Set<DType> types, KernelFactory factory) {
       kernels.add(new KernelBinding(types, Set.of(), factory));
+      return this;
+    }
+
+    /** A kernel for any type and format that runs what {@code source} says. */
+    public Builder kernel(KernelSource source, KernelFactory factory) {
+      kernels.add(new KernelBinding(Set.of(), Set.of(), factory, source));
+      return this;
+    }
+
+    /**
+     * A kernel for the given element types (of {@code T}, or the first type attribute) that runs
+     * what {@code source} says.
+     */
+    public Builder kernel(Set<DType> types, KernelSource source, KernelFactory factory) {
+      kernels.add(new KernelBinding(types, Set.of(), factory, source));
+      return this;
+    }
+
+    /**
+     * Twin kernels for the given element types: the scalar {@code reference} and its {@code fast}
+     * version, which sessions with the fast kernels run.
+     */
+    public Builder kernel(Set<DType> types, KernelFactory reference, FastKernelFactory fast) {
+      kernels.add(new KernelBinding(types, Set.of(), reference, KernelSource.twins(fast)));
       return this;
     }
 
@@ -221,6 +257,12 @@ public final class OpDef {
 
     public Builder traits(OpTrait... t) {
       traits.addAll(Arrays.asList(t));
+      return this;
+    }
+
+    /** Who builds the op, when no method of the typed API does (see {@link OpDef#builtBy}). */
+    public Builder builtBy(String who) {
+      this.builtBy = who;
       return this;
     }
 
