@@ -25,7 +25,7 @@ final class BatchNormKernels {
   static Kernel forward(Operation op) {
     double eps = op.attrFloat("epsilon");
     double factor = op.attrFloat("exponential_avg_factor");
-    DataFormat f = Specs.format(ConvDefs.attrs(op));
+    DataFormat f = Specs.format(op);
     boolean training = op.attrBool("is_training");
     return ctx -> {
       Kernels k = ctx.kernels();
@@ -58,7 +58,7 @@ final class BatchNormKernels {
   }
 
   static Kernel backward(Operation op) {
-    DataFormat f = Specs.format(ConvDefs.attrs(op));
+    DataFormat f = Specs.format(op);
     boolean training = op.attrBool("is_training");
     return ctx -> {
       Kernels k = ctx.kernels();

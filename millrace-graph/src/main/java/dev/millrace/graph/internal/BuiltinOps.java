@@ -9,7 +9,8 @@ public final class BuiltinOps {
   public static void registerAll(OpRegistry r) {
     ArrayDefs.register(r);
     MathDefs.register(r);
-    ConvDefs.register(r);
+    Convolutions.register(r);
+    Pooling.register(r);
     NnDefs.register(r);
     StateDefs.register(r);
   }

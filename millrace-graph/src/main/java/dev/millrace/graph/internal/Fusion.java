@@ -93,7 +93,7 @@ final class Fusion {
     }
     UnaryOp activation =
         m.has("activation") ? m.op("activation").def().function().orElseThrow() : UnaryOp.IDENTITY;
-    Conv2dSpec spec = Specs.conv(conv.toString(), ConvDefs.attrs(conv));
+    Conv2dSpec spec = Specs.conv(conv.toString(), Specs.attrs(conv));
     double epsilon = batchNorm ? m.op("batchNorm").attrFloat("epsilon") : 0;
     boolean tailIsBatchNorm = batchNorm && tail == m.op("batchNorm");
     return new Chain(
@@ -105,7 +105,7 @@ final class Fusion {
 
   /** Whether {@code op} has the data format of the op that produces its input 0. */
   private static boolean inInputFormat(Operation op) {
-    return Specs.format(ConvDefs.attrs(op)) == Specs.format(ConvDefs.attrs(op.input(0).op()));
+    return Specs.format(op) == Specs.format(op.input(0).op());
   }
 
   private static boolean isInferenceBatchNorm(Operation op) {

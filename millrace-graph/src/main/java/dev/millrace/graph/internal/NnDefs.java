@@ -38,7 +38,7 @@ final class NnDefs {
             .kernel(
                 KernelSource.kernels("biasAdd"),
                 op -> {
-                  DataFormat f = Specs.format(ConvDefs.attrs(op));
+                  DataFormat f = Specs.format(op);
                   return ctx -> {
                     Tensor x = ctx.input(0);
                     return List.of(ctx.kernels().biasAdd(x, ctx.input(1), formatFor(x, f)));
@@ -64,7 +64,7 @@ final class NnDefs {
             .kernel(
                 KernelSource.kernels("biasAddGrad"),
                 op -> {
-                  DataFormat f = Specs.format(ConvDefs.attrs(op));
+                  DataFormat f = Specs.format(op);
                   return ctx -> {
                     Tensor g = ctx.input(0);
                     return List.of(ctx.kernels().biasAddGrad(g, formatFor(g, f)));

@@ -25,35 +25,6 @@ final class NnGrads {
     return a;
   }
 
-  static List<Output<?>> conv2d(GradientContext c) {
-    return convGrad(c, "Conv2DBackpropInput", "Conv2DBackpropFilter");
-  }
-
-  static List<Output<?>> depthwise(GradientContext c) {
-    return convGrad(c, "DepthwiseConv2dNativeBackpropInput", "DepthwiseConv2dNativeBackpropFilter");
-  }
-
-  private static List<Output<?>> convGrad(GradientContext c, String inputOp, String filterOp) {
-    Ops tf = c.ops();
-    Map<String, AttrValue> a = attrsOf(c.op());
-    Output<?> x = c.input(0);
-    Output<?> f = c.input(1);
-    Output<?> g = c.grad(0);
-    Output<?> dx = G.op(tf, inputOp, a, G.shapeOf(tf, x), f, g);
-    Output<?> df = G.op(tf, filterOp, a, x, G.shapeOf(tf, f), g);
-    return Arrays.asList(dx, df);
-  }
-
-  static List<Output<?>> maxPool(GradientContext c) {
-    Ops tf = c.ops();
-    return List.of(G.op(tf, "MaxPoolGrad", attrsOf(c.op()), c.input(0), c.output(0), c.grad(0)));
-  }
-
-  static List<Output<?>> avgPool(GradientContext c) {
-    Ops tf = c.ops();
-    return List.of(G.op(tf, "AvgPoolGrad", attrsOf(c.op()), G.shapeOf(tf, c.input(0)), c.grad(0)));
-  }
-
   static List<Output<?>> biasAdd(GradientContext c) {
     Ops tf = c.ops();
     Output<?> g = c.grad(0);

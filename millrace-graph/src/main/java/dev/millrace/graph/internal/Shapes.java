@@ -76,6 +76,15 @@ public final class Shapes {
     return null;
   }
 
+  /** Like {@link #shapeFromInput}, for an input that must describe a rank-4 shape. */
+  public static Shape rank4FromInput(ShapeContext c, int i) {
+    Shape s = shapeFromInput(c, i);
+    if (s != null && s.rank() != 4) {
+      throw c.error("input " + i + " must describe a rank-4 shape, got " + s);
+    }
+    return s;
+  }
+
   /** Output length along one spatial axis (-1 if the input is unknown); fails if empty. */
   public static long window(
       ShapeContext c,
