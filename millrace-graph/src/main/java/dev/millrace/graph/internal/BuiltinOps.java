@@ -11,7 +11,10 @@ public final class BuiltinOps {
     MathDefs.register(r);
     Convolutions.register(r);
     Pooling.register(r);
-    NnDefs.register(r);
+    Bias.register(r);
+    Activations.register(r);
+    Softmax.register(r);
+    BatchNorms.register(r);
     StateDefs.register(r);
   }
 }

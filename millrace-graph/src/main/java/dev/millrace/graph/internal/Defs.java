@@ -33,6 +33,13 @@ final class Defs {
     return t;
   }
 
+  /** A FLOAT32 or FLOAT64 scalar holding {@code v}. */
+  static Tensor floating(DType t, double v) {
+    return t == DType.FLOAT64
+        ? Tensor.ofDoubles(Shape.scalar(), v)
+        : Tensor.ofFloats(Shape.scalar(), (float) v);
+  }
+
   /** A scalar of {@code type} holding {@code value}. */
   static Tensor scalar(DType type, long value) {
     Tensor t = Tensor.zeros(type, Shape.scalar());

@@ -48,7 +48,7 @@ final class G {
   }
 
   static Output<?> scalar(Ops tf, DType type, double v) {
-    return tf.constant(BatchNormKernels.scalar(type, v));
+    return tf.constant(Defs.floating(type, v));
   }
 
   static Output<?> ints(Ops tf, long... values) {

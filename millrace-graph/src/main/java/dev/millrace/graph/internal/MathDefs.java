@@ -69,8 +69,6 @@ final class MathDefs {
     r.register(unary("Exp", UnaryOp.EXP, FLOATS, MathGrads::expGrad, ew));
     r.register(unary("Log", UnaryOp.LOG, FLOATS, MathGrads::logGrad, ew));
     r.register(unary("Reciprocal", UnaryOp.RECIPROCAL, FLOATS, MathGrads::reciprocalGrad, ew));
-    r.register(unary("Sigmoid", UnaryOp.SIGMOID, FLOATS, MathGrads::sigmoidGrad, ew));
-    r.register(unary("Tanh", UnaryOp.TANH, FLOATS, MathGrads::tanhGrad, ew, zero));
     // Not in the Kernels interface: elementary Java, used by learning-rate schedules.
     r.register(javaUnary("Floor", Math::floor, ew, zero, idem));
     r.register(javaUnary("Cos", Math::cos, ew));

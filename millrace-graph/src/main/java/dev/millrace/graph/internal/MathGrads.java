@@ -110,14 +110,6 @@ final class MathGrads {
     return List.of(neg(tf, mul(tf, c.grad(0), mul(tf, y, y))));
   }
 
-  static List<Output<?>> sigmoidGrad(GradientContext c) {
-    return List.of(G.op(c.ops(), "SigmoidGrad", c.output(0), c.grad(0)));
-  }
-
-  static List<Output<?>> tanhGrad(GradientContext c) {
-    return List.of(G.op(c.ops(), "TanhGrad", c.output(0), c.grad(0)));
-  }
-
   static List<Output<?>> addNGrad(GradientContext c) {
     return Collections.nCopies(c.op().numInputs(), c.grad(0));
   }
