@@ -125,7 +125,7 @@ final class ArrayDefs {
                     ctx ->
                         List.of(
                             ctx.kernels()
-                                .transpose(ctx.input(0), toInts(Consts.longs(ctx.input(1))))))
+                                .transpose(ctx.input(0), Defs.toInts(Consts.longs(ctx.input(1))))))
             .gradient(ArrayGrads::transpose)
             .traits(OpTrait.LAYOUT_SENSITIVE)
             .build());
@@ -390,13 +390,5 @@ final class ArrayDefs {
       }
     }
     return Shape.of(out.stream().mapToLong(Long::longValue).toArray());
-  }
-
-  static int[] toInts(long[] v) {
-    int[] out = new int[v.length];
-    for (int i = 0; i < v.length; i++) {
-      out[i] = Math.toIntExact(v[i]);
-    }
-    return out;
   }
 }

@@ -8,7 +8,10 @@ public final class BuiltinOps {
 
   public static void registerAll(OpRegistry r) {
     ArrayDefs.register(r);
-    MathDefs.register(r);
+    BinaryMath.register(r);
+    UnaryMath.register(r);
+    Reductions.register(r);
+    MatMul.register(r);
     Convolutions.register(r);
     Pooling.register(r);
     Bias.register(r);

@@ -33,6 +33,15 @@ final class Defs {
     return t;
   }
 
+  /** {@code v} as ints; fails on a value out of int range. */
+  static int[] toInts(long[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Math.toIntExact(v[i]);
+    }
+    return out;
+  }
+
   /** A FLOAT32 or FLOAT64 scalar holding {@code v}. */
   static Tensor floating(DType t, double v) {
     return t == DType.FLOAT64

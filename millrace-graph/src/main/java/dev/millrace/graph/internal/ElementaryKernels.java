@@ -2,15 +2,12 @@ package dev.millrace.graph.internal;
 
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.Kernel;
-import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.DoubleUnaryOperator;
 
 /**
  * Kernels the {@link dev.millrace.kernels.Kernels} interface does not offer, in elementary Java:
@@ -18,21 +15,6 @@ import java.util.function.DoubleUnaryOperator;
  */
 final class ElementaryKernels {
   private ElementaryKernels() {}
-
-  static Tensor map(Tensor x, DoubleUnaryOperator fn) {
-    Tensor out = Tensor.zeros(x.dtype(), x.shape());
-    long n = x.size();
-    if (x.dtype() == DType.FLOAT64) {
-      for (long i = 0; i < n; i++) {
-        out.setDouble(i, fn.applyAsDouble(x.getDouble(i)));
-      }
-    } else {
-      for (long i = 0; i < n; i++) {
-        out.setFloat(i, (float) fn.applyAsDouble(x.getFloat(i)));
-      }
-    }
-    return out;
-  }
 
   /** {@code x} broadcast to {@code target} (NumPy rules), copied element by element. */
   static Tensor broadcastTo(Tensor x, Shape target) {
@@ -94,33 +76,6 @@ final class ElementaryKernels {
       }
     }
     return x;
-  }
-
-  /** The axes along which each of two broadcast shapes was expanded (TensorFlow's BCast). */
-  static List<Tensor> broadcastGradientArgs(KernelContext ctx) {
-    long[] s0 = Consts.longs(ctx.input(0));
-    long[] s1 = Consts.longs(ctx.input(1));
-    int rank = Math.max(s0.length, s1.length);
-    List<Long> r0 = new ArrayList<>();
-    List<Long> r1 = new ArrayList<>();
-    for (int i = 0; i < rank; i++) {
-      long d0 = i - (rank - s0.length) < 0 ? 1 : s0[i - (rank - s0.length)];
-      long d1 = i - (rank - s1.length) < 0 ? 1 : s1[i - (rank - s1.length)];
-      if (d0 != d1 && d0 != 1 && d1 != 1) {
-        throw new IllegalArgumentException(
-            "shapes " + Shape.of(s0) + " and " + Shape.of(s1) + " are not broadcast-compatible");
-      }
-      if (d0 == 1) {
-        r0.add((long) i);
-      }
-      if (d1 == 1) {
-        r1.add((long) i);
-      }
-    }
-    DType t = ctx.input(0).dtype();
-    return List.of(
-        Defs.intVector(t, r0.stream().mapToLong(Long::longValue).toArray()),
-        Defs.intVector(t, r1.stream().mapToLong(Long::longValue).toArray()));
   }
 
   /** Which distribution a random op draws from. */
