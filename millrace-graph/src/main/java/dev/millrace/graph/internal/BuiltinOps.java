@@ -7,7 +7,10 @@ public final class BuiltinOps {
   private BuiltinOps() {}
 
   public static void registerAll(OpRegistry r) {
-    ArrayDefs.register(r);
+    Sources.register(r);
+    Reshapes.register(r);
+    Slicing.register(r);
+    Fills.register(r);
     BinaryMath.register(r);
     UnaryMath.register(r);
     Reductions.register(r);

@@ -5,7 +5,6 @@ import dev.millrace.graph.spi.Kernel;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
-import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -15,68 +14,6 @@ import java.util.SplittableRandom;
  */
 final class ElementaryKernels {
   private ElementaryKernels() {}
-
-  /** {@code x} broadcast to {@code target} (NumPy rules), copied element by element. */
-  static Tensor broadcastTo(Tensor x, Shape target) {
-    Shape in = x.shape();
-    int rank = target.rank();
-    int lead = rank - in.rank();
-    long[] srcStride = new long[rank];
-    long[] inStrides = in.strides();
-    for (int i = 0; i < rank; i++) {
-      int k = i - lead;
-      if (k < 0) {
-        continue;
-      }
-      long d = in.dim(k);
-      if (d != 1 && d != target.dim(i)) {
-        throw new IllegalArgumentException("cannot broadcast " + in + " to " + target);
-      }
-      srcStride[i] = d == 1 ? 0 : inStrides[k];
-    }
-    if (lead < 0) {
-      throw new IllegalArgumentException("cannot broadcast " + in + " to " + target);
-    }
-    Tensor out = Tensor.zeros(x.dtype(), target);
-    int width = x.dtype().byteSize();
-    long[] dims = target.dims();
-    long[] index = new long[rank];
-    long n = out.size();
-    for (long o = 0; o < n; o++) {
-      long src = 0;
-      for (int a = 0; a < rank; a++) {
-        src += index[a] * srcStride[a];
-      }
-      MemorySegment.copy(x.data(), src * width, out.data(), o * width, width);
-      for (int a = rank - 1; a >= 0; a--) {
-        if (++index[a] < dims[a]) {
-          break;
-        }
-        index[a] = 0;
-      }
-    }
-    return out;
-  }
-
-  /** {@code x} itself if every element is finite; else fails with {@code message}. */
-  static Tensor checkNumerics(Tensor x, String message) {
-    long n = x.size();
-    for (long i = 0; i < n; i++) {
-      double v = x.getAsDouble(i);
-      if (Double.isNaN(v) || Double.isInfinite(v)) {
-        throw new IllegalArgumentException(
-            message
-                + " : Tensor had "
-                + (Double.isNaN(v) ? "NaN" : "Inf")
-                + " values (first at element "
-                + i
-                + " of "
-                + x.shape()
-                + ")");
-      }
-    }
-    return x;
-  }
 
   /** Which distribution a random op draws from. */
   enum Distribution {
