@@ -21,6 +21,8 @@ public final class BuiltinOps {
     Activations.register(r);
     Softmax.register(r);
     BatchNorms.register(r);
-    StateDefs.register(r);
+    Variables.register(r);
+    Optimizers.register(r);
+    RandomOps.register(r);
   }
 }

@@ -1,5 +1,6 @@
 package dev.millrace.graph.internal;
 
+import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -58,5 +59,14 @@ final class Defs {
       t.setInt(0, Math.toIntExact(value));
     }
     return t;
+  }
+
+  /** The value of a variable; fails naming it when it is not initialised. */
+  static Tensor value(VariableSlot slot) {
+    Tensor v = slot.value();
+    if (v == null) {
+      throw new IllegalStateException("variable '" + slot.name() + "' is not initialized");
+    }
+    return v;
   }
 }

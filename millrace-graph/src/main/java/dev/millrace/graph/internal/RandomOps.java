@@ -1,7 +1,17 @@
 package dev.millrace.graph.internal;
 
+import static dev.millrace.graph.internal.Defs.FLOATS;
+import static dev.millrace.graph.internal.Defs.INDEX;
+import static dev.millrace.graph.internal.Defs.one;
+
+import dev.millrace.graph.AttrType;
+import dev.millrace.graph.AttrValue;
+import dev.millrace.graph.OpRegistry;
+import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.Kernel;
+import dev.millrace.graph.spi.KernelSource;
+import dev.millrace.graph.spi.OpDef;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -9,14 +19,34 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * Kernels the {@link dev.millrace.kernels.Kernels} interface does not offer, in elementary Java:
- * Floor and Cos (for learning-rate schedules), BroadcastGradientArgs, and the seeded random ops.
+ * The seeded random ops RandomUniform, RandomStandardNormal and TruncatedNormal. Each op's
+ * definition, shape function, traits and kernel binding are written together below.
  */
-final class ElementaryKernels {
-  private ElementaryKernels() {}
+final class RandomOps {
+  private RandomOps() {}
+
+  static void register(OpRegistry r) {
+    r.register(random("RandomUniform", Distribution.UNIFORM));
+    r.register(random("RandomStandardNormal", Distribution.NORMAL));
+    r.register(random("TruncatedNormal", Distribution.TRUNCATED_NORMAL));
+  }
+
+  private static OpDef random(String type, Distribution d) {
+    return OpDef.builder(type)
+        .input("shape", "T")
+        .output("output", "dtype")
+        .attr("seed", AttrType.INT, AttrValue.of(0L))
+        .attr("seed2", AttrType.INT, AttrValue.of(0L))
+        .typeAttr("dtype", FLOATS)
+        .typeAttr("T", INDEX)
+        .shape(c -> one(Shapes.shapeFromInput(c, 0)))
+        .kernel(KernelSource.referenceOnly(), op -> kernel(op, d))
+        .traits(OpTrait.STATEFUL)
+        .build();
+  }
 
   /** Which distribution a random op draws from. */
-  enum Distribution {
+  private enum Distribution {
     UNIFORM,
     NORMAL,
     TRUNCATED_NORMAL
@@ -26,7 +56,7 @@ final class ElementaryKernels {
    * A seeded random kernel: every run of the operation yields the same values (like TensorFlow's
    * stateless random ops), from a SplittableRandom seeded by {@code seed} and {@code seed2}.
    */
-  static Kernel random(Operation op, Distribution d) {
+  private static Kernel kernel(Operation op, Distribution d) {
     long seed = op.attrInt("seed") * 0x9E3779B97F4A7C15L + op.attrInt("seed2");
     DType type = op.attrType("dtype");
     return ctx -> {

@@ -2,8 +2,6 @@ package dev.millrace.graph.internal;
 
 import static dev.millrace.graph.internal.Defs.FLOATS;
 import static dev.millrace.graph.internal.Defs.FLOAT_SET;
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.NUMBERS;
 import static dev.millrace.graph.internal.Defs.one;
 
 import dev.millrace.graph.AttrType;
@@ -13,51 +11,19 @@ import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
-import dev.millrace.graph.spi.VariableSlot;
-import dev.millrace.kernels.BinaryOp;
-import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
-import java.util.Collections;
 import java.util.List;
 
 /**
- * Stateful ops: VariableV2, Assign, AssignAdd, AssignSub, the optimizer updates
- * ApplyGradientDescent, ApplyMomentum and ApplyAdam (in place on the variable), and the seeded
- * random ops RandomUniform, RandomStandardNormal and TruncatedNormal.
+ * The optimizer updates ApplyGradientDescent, ApplyMomentum and ApplyAdam, in place on the variable
+ * (TensorFlow's ref semantics). Each op's definition, shape function, traits and kernel binding are
+ * written together below.
  */
-final class StateDefs {
-  private StateDefs() {}
+final class Optimizers {
+  private Optimizers() {}
 
   static void register(OpRegistry r) {
-    r.register(
-        OpDef.builder("VariableV2")
-            .output("ref", "dtype")
-            .attr("shape", AttrType.SHAPE, null)
-            .typeAttr("dtype")
-            .attr("container", AttrType.STRING, AttrValue.of(""))
-            .attr("shared_name", AttrType.STRING, AttrValue.of(""))
-            .shape(c -> one(c.attrShape("shape")))
-            // The value itself, shared: a reader sees later in-place updates, as with
-            // TensorFlow's ref tensors. Null before initialisation; the session reports that.
-            .kernel(
-                KernelSource.noArithmetic(),
-                op -> ctx -> Collections.singletonList(ctx.ownVariable().value()))
-            .traits(OpTrait.STATEFUL, OpTrait.VARIABLE)
-            .build());
-    r.register(
-        assign("Assign", null)
-            .attr("validate_shape", AttrType.BOOL, AttrValue.of(true))
-            .attr("use_locking", AttrType.BOOL, AttrValue.of(true))
-            .build());
-    r.register(
-        assign("AssignAdd", BinaryOp.ADD)
-            .attr("use_locking", AttrType.BOOL, AttrValue.of(false))
-            .build());
-    r.register(
-        assign("AssignSub", BinaryOp.SUB)
-            .attr("use_locking", AttrType.BOOL, AttrValue.of(false))
-            .build());
     r.register(
         OpDef.builder("ApplyGradientDescent")
             .refInput("var", "T")
@@ -72,7 +38,7 @@ final class StateDefs {
                 KernelSource.kernels("applyGradientDescent"),
                 op ->
                     ctx -> {
-                      Tensor var = value(ctx.variable(0));
+                      Tensor var = Defs.value(ctx.variable(0));
                       ctx.kernels().applyGradientDescent(var, d(ctx.input(1)), ctx.input(2));
                       return List.of(var);
                     })
@@ -97,11 +63,11 @@ final class StateDefs {
                 op -> {
                   boolean nesterov = op.attrBool("use_nesterov");
                   return ctx -> {
-                    Tensor var = value(ctx.variable(0));
+                    Tensor var = Defs.value(ctx.variable(0));
                     ctx.kernels()
                         .applyMomentum(
                             var,
-                            value(ctx.variable(1)),
+                            Defs.value(ctx.variable(1)),
                             d(ctx.input(2)),
                             ctx.input(3),
                             d(ctx.input(4)),
@@ -137,12 +103,12 @@ final class StateDefs {
                     throw new IllegalArgumentException(op + ": use_nesterov is not supported");
                   }
                   return ctx -> {
-                    Tensor var = value(ctx.variable(0));
+                    Tensor var = Defs.value(ctx.variable(0));
                     ctx.kernels()
                         .applyAdam(
                             var,
-                            value(ctx.variable(1)),
-                            value(ctx.variable(2)),
+                            Defs.value(ctx.variable(1)),
+                            Defs.value(ctx.variable(2)),
                             d(ctx.input(3)),
                             d(ctx.input(4)),
                             d(ctx.input(5)),
@@ -156,55 +122,6 @@ final class StateDefs {
             .builtBy("optimizers")
             .traits(OpTrait.STATEFUL)
             .build());
-    r.register(random("RandomUniform", ElementaryKernels.Distribution.UNIFORM));
-    r.register(random("RandomStandardNormal", ElementaryKernels.Distribution.NORMAL));
-    r.register(random("TruncatedNormal", ElementaryKernels.Distribution.TRUNCATED_NORMAL));
-  }
-
-  private static OpDef.Builder assign(String type, BinaryOp update) {
-    return OpDef.builder(type)
-        .refInput("ref", "T")
-        .input("value", "T")
-        .output("output_ref", "T")
-        .typeAttr("T", update == null ? new DType[0] : NUMBERS)
-        .shape(
-            c -> {
-              Shape ref = c.inputShape(0);
-              Shape value = c.inputShape(1);
-              boolean validate = update != null || c.attrBool("validate_shape");
-              if (validate && !ref.isCompatibleWith(value)) {
-                throw c.error("value " + value + " does not match the variable's shape " + ref);
-              }
-              return one(validate ? Shapes.merge(ref, value) : value);
-            })
-        .kernel(
-            update == null ? KernelSource.noArithmetic() : KernelSource.kernels("binary"),
-            op ->
-                ctx -> {
-                  VariableSlot slot = ctx.variable(0);
-                  Tensor value = ctx.input(1);
-                  Tensor next =
-                      update == null
-                          ? value.copy()
-                          : ctx.kernels().binary(update, value(slot), value);
-                  slot.assign(next);
-                  return List.of(next);
-                })
-        .traits(OpTrait.STATEFUL);
-  }
-
-  private static OpDef random(String type, ElementaryKernels.Distribution d) {
-    return OpDef.builder(type)
-        .input("shape", "T")
-        .output("output", "dtype")
-        .attr("seed", AttrType.INT, AttrValue.of(0L))
-        .attr("seed2", AttrType.INT, AttrValue.of(0L))
-        .typeAttr("dtype", FLOATS)
-        .typeAttr("T", INDEX)
-        .shape(c -> one(Shapes.shapeFromInput(c, 0)))
-        .kernel(KernelSource.referenceOnly(), op -> ElementaryKernels.random(op, d))
-        .traits(OpTrait.STATEFUL)
-        .build();
   }
 
   private static List<Shape> applyShape(ShapeContext c, int[] sameAsVar, int[] scalars) {
@@ -221,14 +138,6 @@ final class StateDefs {
       }
     }
     return one(var);
-  }
-
-  private static Tensor value(VariableSlot slot) {
-    Tensor v = slot.value();
-    if (v == null) {
-      throw new IllegalStateException("variable '" + slot.name() + "' is not initialized");
-    }
-    return v;
   }
 
   private static double d(Tensor scalar) {
