@@ -1,8 +1,8 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.FLOAT_SET;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.FLOAT_SET;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;

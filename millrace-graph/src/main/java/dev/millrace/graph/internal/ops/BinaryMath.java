@@ -1,15 +1,15 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.NUMBERS;
-import static dev.millrace.graph.internal.Defs.one;
-import static dev.millrace.graph.internal.G.div;
-import static dev.millrace.graph.internal.G.mul;
-import static dev.millrace.graph.internal.G.neg;
-import static dev.millrace.graph.internal.G.scalar;
-import static dev.millrace.graph.internal.G.sub;
-import static dev.millrace.graph.internal.G.sumToShapeOf;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.NUMBERS;
+import static dev.millrace.graph.internal.ops.Defs.one;
+import static dev.millrace.graph.internal.ops.G.div;
+import static dev.millrace.graph.internal.ops.G.mul;
+import static dev.millrace.graph.internal.ops.G.neg;
+import static dev.millrace.graph.internal.ops.G.scalar;
+import static dev.millrace.graph.internal.ops.G.sub;
+import static dev.millrace.graph.internal.ops.G.sumToShapeOf;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
@@ -17,6 +17,7 @@ import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.GradientFunction;
 import dev.millrace.graph.spi.KernelContext;

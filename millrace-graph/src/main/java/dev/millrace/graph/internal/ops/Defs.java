@@ -1,4 +1,4 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
 import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.tensor.DType;

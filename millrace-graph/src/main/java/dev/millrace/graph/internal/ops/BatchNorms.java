@@ -1,7 +1,7 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.FLOAT_SET;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.FLOAT_SET;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
@@ -10,6 +10,7 @@ import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Specs;
 import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelSource;

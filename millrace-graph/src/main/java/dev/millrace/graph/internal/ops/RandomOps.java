@@ -1,14 +1,15 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Operation;
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;

@@ -1,7 +1,7 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
@@ -9,6 +9,7 @@ import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;

@@ -1,7 +1,7 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.NUMBERS;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.NUMBERS;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;

@@ -1,12 +1,12 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.NUMBERS;
-import static dev.millrace.graph.internal.Defs.one;
-import static dev.millrace.graph.internal.G.div;
-import static dev.millrace.graph.internal.G.mul;
-import static dev.millrace.graph.internal.G.neg;
-import static dev.millrace.graph.internal.G.scalar;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.NUMBERS;
+import static dev.millrace.graph.internal.ops.Defs.one;
+import static dev.millrace.graph.internal.ops.G.div;
+import static dev.millrace.graph.internal.ops.G.mul;
+import static dev.millrace.graph.internal.ops.G.neg;
+import static dev.millrace.graph.internal.ops.G.scalar;
 
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;

@@ -1,11 +1,11 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.FLOAT_SET;
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.one;
-import static dev.millrace.graph.internal.G.mul;
-import static dev.millrace.graph.internal.G.sub;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.FLOAT_SET;
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.one;
+import static dev.millrace.graph.internal.ops.G.mul;
+import static dev.millrace.graph.internal.ops.G.sub;
 
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.Ops;

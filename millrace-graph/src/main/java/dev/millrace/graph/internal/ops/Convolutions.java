@@ -1,8 +1,8 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.FLOAT_SET;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.FLOAT_SET;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
@@ -10,6 +10,9 @@ import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
+import dev.millrace.graph.internal.Parallel;
+import dev.millrace.graph.internal.Specs;
 import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.KernelFactory;

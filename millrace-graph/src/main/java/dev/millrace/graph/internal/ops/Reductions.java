@@ -1,18 +1,19 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.INDEX;
-import static dev.millrace.graph.internal.Defs.NUMBERS;
-import static dev.millrace.graph.internal.Defs.one;
-import static dev.millrace.graph.internal.G.add;
-import static dev.millrace.graph.internal.G.div;
-import static dev.millrace.graph.internal.G.mul;
-import static dev.millrace.graph.internal.G.scalar;
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.NUMBERS;
+import static dev.millrace.graph.internal.ops.Defs.one;
+import static dev.millrace.graph.internal.ops.G.add;
+import static dev.millrace.graph.internal.ops.G.div;
+import static dev.millrace.graph.internal.ops.G.mul;
+import static dev.millrace.graph.internal.ops.G.scalar;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.GradientFunction;
 import dev.millrace.graph.spi.KernelSource;

@@ -1,5 +1,6 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.Padding;
 import dev.millrace.kernels.Window1d;
