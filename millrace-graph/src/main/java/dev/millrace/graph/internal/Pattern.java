@@ -26,8 +26,8 @@ import java.util.function.Predicate;
  * removes, so it matches only a producer whose output 0 is the one input read and which {@link
  * Uses#absorbable} allows: no other reader, not fetched, fed or targeted, no control edges. Leaves
  * ({@link #any}, {@link #constant}) match inputs that stay as they are. Operations are recognised
- * by their definition, by type or by what the op-traits table says of them, never by a name written
- * in a pass.
+ * by type, by what the op-traits table says of them or by the function their definition declares: a
+ * pass states what it looks for as a pattern, not as comparisons of type names of its own.
  */
 final class Pattern {
   private final String description;
@@ -112,8 +112,15 @@ final class Pattern {
     return where((op, uses) -> test.test(op));
   }
 
-  /** This pattern, matching only where {@code test} holds (it may ask who reads what). */
+  /**
+   * This pattern, matching only where {@code test} holds (it may ask who reads what). On {@link
+   * #oneOf}, each alternative gets the test, so the first that matches and passes it wins.
+   */
   Pattern where(BiPredicate<Operation, Uses> test) {
+    if (alternatives != null) {
+      List<Pattern> tested = alternatives.stream().map(p -> p.where(test)).toList();
+      return new Pattern(description, null, null, null, name, tested);
+    }
     BiPredicate<Operation, Uses> both = condition == null ? test : condition.and(test);
     return new Pattern(description, def, inputs, both, name, alternatives);
   }

@@ -145,6 +145,17 @@ class PatternTest {
   }
 
   @Test
+  void aConditionOnOneOfAppliesToEachAlternative() {
+    Net n = net(true);
+    Output<Float32> y = n.scaled();
+    Pattern conv = op("Conv2D", any(), any());
+    Pattern mulOrAdd = Pattern.oneOf(op("Mul", conv, any()), op("AddV2", conv, any()));
+    Uses uses = keeping(n.graph(), y);
+    assertThat(mulOrAdd.match(y.op(), uses)).isPresent();
+    assertThat(mulOrAdd.where(op -> op.type().equals("AddV2")).match(y.op(), uses)).isEmpty();
+  }
+
+  @Test
   void findAllPrefersTheLongestChainAndNeverSharesAnOperation() {
     Net n = net(true);
     Output<Float32> biased =
