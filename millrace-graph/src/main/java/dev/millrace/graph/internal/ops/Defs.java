@@ -1,5 +1,6 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
+import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -33,6 +34,22 @@ final class Defs {
     return t;
   }
 
+  /** {@code v} as ints; fails on a value out of int range. */
+  static int[] toInts(long[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = Math.toIntExact(v[i]);
+    }
+    return out;
+  }
+
+  /** A FLOAT32 or FLOAT64 scalar holding {@code v}. */
+  static Tensor floating(DType t, double v) {
+    return t == DType.FLOAT64
+        ? Tensor.ofDoubles(Shape.scalar(), v)
+        : Tensor.ofFloats(Shape.scalar(), (float) v);
+  }
+
   /** A scalar of {@code type} holding {@code value}. */
   static Tensor scalar(DType type, long value) {
     Tensor t = Tensor.zeros(type, Shape.scalar());
@@ -42,5 +59,14 @@ final class Defs {
       t.setInt(0, Math.toIntExact(value));
     }
     return t;
+  }
+
+  /** The value of a variable; fails naming it when it is not initialised. */
+  static Tensor value(VariableSlot slot) {
+    Tensor v = slot.value();
+    if (v == null) {
+      throw new IllegalStateException("variable '" + slot.name() + "' is not initialized");
+    }
+    return v;
   }
 }

@@ -1,4 +1,4 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.Operand;
@@ -48,7 +48,7 @@ final class G {
   }
 
   static Output<?> scalar(Ops tf, DType type, double v) {
-    return tf.constant(BatchNormKernels.scalar(type, v));
+    return tf.constant(Defs.floating(type, v));
   }
 
   static Output<?> ints(Ops tf, long... values) {

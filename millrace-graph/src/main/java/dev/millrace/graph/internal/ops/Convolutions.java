@@ -1,34 +1,42 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.Defs.FLOATS;
-import static dev.millrace.graph.internal.Defs.FLOAT_SET;
-import static dev.millrace.graph.internal.Defs.one;
+import static dev.millrace.graph.internal.ops.Defs.FLOATS;
+import static dev.millrace.graph.internal.ops.Defs.FLOAT_SET;
+import static dev.millrace.graph.internal.ops.Defs.one;
 
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
-import dev.millrace.graph.Operation;
+import dev.millrace.graph.Ops;
+import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
+import dev.millrace.graph.internal.Parallel;
+import dev.millrace.graph.internal.Specs;
+import dev.millrace.graph.spi.GradientContext;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.KernelFactory;
+import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.Conv2dSpec;
-import dev.millrace.kernels.PoolSpec;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.function.Function;
+import java.util.Map;
 
 /**
- * Convolutions and pooling in both data formats, with their gradient ops: Conv2D,
- * Conv2DBackpropInput, Conv2DBackpropFilter, DepthwiseConv2dNative (and its two backprops),
- * MaxPool, MaxPoolGrad, AvgPool, AvgPoolGrad. Filters are HWIO whatever the format.
+ * The convolutions, in both data formats, each with its gradient ops: Conv2D with
+ * Conv2DBackpropInput and Conv2DBackpropFilter, DepthwiseConv2dNative with its two backprops.
+ * Filters are HWIO whatever the format. Each op's definition, shape function, gradient, traits and
+ * kernel binding are written together below.
  */
-final class ConvDefs {
-  private ConvDefs() {}
+final class Convolutions {
+  private Convolutions() {}
 
   static void register(OpRegistry r) {
     r.register(
@@ -39,9 +47,10 @@ final class ConvDefs {
             .shape(c -> one(convOutput(c, c.inputShape(0), c.inputShape(1), false)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2d"),
                 convKernel(
                     (ctx, spec) -> Parallel.conv2d(ctx, ctx.input(0), ctx.input(1), spec, false)))
-            .gradient(NnGrads::conv2d)
+            .gradient(c -> convGrad(c, "Conv2DBackpropInput", "Conv2DBackpropFilter"))
             .build());
     r.register(
         conv("Conv2DBackpropInput", true)
@@ -49,13 +58,14 @@ final class ConvDefs {
             .input("filter", "T")
             .input("out_backprop", "T")
             .output("output", "T")
-            .shape(c -> one(sizesInput(c, 0)))
+            .shape(c -> one(Shapes.rank4FromInput(c, 0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2dBackpropInput"),
                 convKernel(
                     (ctx, spec) ->
                         Parallel.conv2dBackpropInput(
-                            ctx, sizes(ctx.input(0)), ctx.input(1), ctx.input(2), spec)))
+                            ctx, Consts.shape(ctx.input(0)), ctx.input(1), ctx.input(2), spec)))
             .traits(OpTrait.GRADIENT)
             .build());
     r.register(
@@ -64,14 +74,15 @@ final class ConvDefs {
             .input("filter_sizes", DType.INT32)
             .input("out_backprop", "T")
             .output("output", "T")
-            .shape(c -> one(sizesInput(c, 1)))
+            .shape(c -> one(Shapes.rank4FromInput(c, 1)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("conv2dBackpropFilter"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
                             .conv2dBackpropFilter(
-                                ctx.input(0), sizes(ctx.input(1)), ctx.input(2), spec)))
+                                ctx.input(0), Consts.shape(ctx.input(1)), ctx.input(2), spec)))
             .traits(OpTrait.GRADIENT)
             .build());
     r.register(
@@ -82,9 +93,15 @@ final class ConvDefs {
             .shape(c -> one(convOutput(c, c.inputShape(0), c.inputShape(1), true)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2d"),
                 convKernel(
                     (ctx, spec) -> Parallel.conv2d(ctx, ctx.input(0), ctx.input(1), spec, true)))
-            .gradient(NnGrads::depthwise)
+            .gradient(
+                c ->
+                    convGrad(
+                        c,
+                        "DepthwiseConv2dNativeBackpropInput",
+                        "DepthwiseConv2dNativeBackpropFilter"))
             .build());
     r.register(
         conv("DepthwiseConv2dNativeBackpropInput", false)
@@ -92,14 +109,15 @@ final class ConvDefs {
             .input("filter", "T")
             .input("out_backprop", "T")
             .output("output", "T")
-            .shape(c -> one(sizesInput(c, 0)))
+            .shape(c -> one(Shapes.rank4FromInput(c, 0)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2dBackpropInput"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
                             .depthwiseConv2dBackpropInput(
-                                sizes(ctx.input(0)), ctx.input(1), ctx.input(2), spec)))
+                                Consts.shape(ctx.input(0)), ctx.input(1), ctx.input(2), spec)))
             .traits(OpTrait.GRADIENT)
             .build());
     r.register(
@@ -108,56 +126,15 @@ final class ConvDefs {
             .input("filter_sizes", DType.INT32)
             .input("out_backprop", "T")
             .output("output", "T")
-            .shape(c -> one(sizesInput(c, 1)))
+            .shape(c -> one(Shapes.rank4FromInput(c, 1)))
             .kernel(
                 FLOAT_SET,
+                KernelSource.kernels("depthwiseConv2dBackpropFilter"),
                 convKernel(
                     (ctx, spec) ->
                         ctx.kernels()
                             .depthwiseConv2dBackpropFilter(
-                                ctx.input(0), sizes(ctx.input(1)), ctx.input(2), spec)))
-            .traits(OpTrait.GRADIENT)
-            .build());
-    r.register(
-        pool("MaxPool", true)
-            .input("input", "T")
-            .output("output", "T")
-            .shape(c -> one(poolOutput(c, c.inputShape(0))))
-            .kernel(FLOAT_SET, poolKernel((ctx, spec) -> Parallel.maxPool(ctx, ctx.input(0), spec)))
-            .gradient(NnGrads::maxPool)
-            .build());
-    r.register(
-        pool("MaxPoolGrad", true)
-            .input("orig_input", "T")
-            .input("orig_output", "T")
-            .input("grad", "T")
-            .output("output", "T")
-            .shape(c -> one(c.inputShape(0)))
-            .kernel(
-                FLOAT_SET,
-                poolKernel(
-                    (ctx, spec) -> ctx.kernels().maxPoolGrad(ctx.input(0), ctx.input(2), spec)))
-            .traits(OpTrait.GRADIENT)
-            .build());
-    r.register(
-        pool("AvgPool", false)
-            .input("value", "T")
-            .output("output", "T")
-            .shape(c -> one(poolOutput(c, c.inputShape(0))))
-            .kernel(FLOAT_SET, poolKernel((ctx, spec) -> Parallel.avgPool(ctx, ctx.input(0), spec)))
-            .gradient(NnGrads::avgPool)
-            .build());
-    r.register(
-        pool("AvgPoolGrad", false)
-            .input("orig_input_shape", DType.INT32)
-            .input("grad", "T")
-            .output("output", "T")
-            .shape(c -> one(sizesInput(c, 0)))
-            .kernel(
-                FLOAT_SET,
-                poolKernel(
-                    (ctx, spec) ->
-                        ctx.kernels().avgPoolGrad(sizes(ctx.input(0)), ctx.input(1), spec)))
+                                ctx.input(0), Consts.shape(ctx.input(1)), ctx.input(2), spec)))
             .traits(OpTrait.GRADIENT)
             .build());
   }
@@ -176,69 +153,32 @@ final class ConvDefs {
         .traits(OpTrait.LAYOUT_SENSITIVE);
   }
 
-  private static OpDef.Builder pool(String type, boolean explicitAttr) {
-    OpDef.Builder b =
-        OpDef.builder(type)
-            .typeAttr("T", FLOATS)
-            .attr("ksize", AttrType.LIST_INT, null)
-            .attr("strides", AttrType.LIST_INT, null);
-    if (explicitAttr) {
-      b.stringAttr("padding", null, "SAME", "VALID", "EXPLICIT")
-          .attr("explicit_paddings", AttrType.LIST_INT, AttrValue.of(new long[0]));
-    } else {
-      b.stringAttr("padding", null, "SAME", "VALID");
-    }
-    return b.stringAttr("data_format", "NHWC", "NHWC", "NCHW").traits(OpTrait.LAYOUT_SENSITIVE);
-  }
-
   interface ConvBody {
     Tensor run(KernelContext ctx, Conv2dSpec spec);
   }
 
-  interface PoolBody {
-    Tensor run(KernelContext ctx, PoolSpec spec);
-  }
-
+  /** A kernel that parses the convolution attributes once, when it is made. */
   private static KernelFactory convKernel(ConvBody body) {
     return op -> {
-      Conv2dSpec spec = Specs.conv(op.toString(), attrs(op));
+      Conv2dSpec spec = Specs.conv(op.toString(), Specs.attrs(op));
       return ctx -> List.of(body.run(ctx, spec));
     };
   }
 
-  private static KernelFactory poolKernel(PoolBody body) {
-    return op -> {
-      PoolSpec spec = Specs.pool(op.toString(), attrs(op));
-      return ctx -> List.of(body.run(ctx, spec));
-    };
+  /** The gradients of input and filter, through the backprop ops with the forward attributes. */
+  private static List<Output<?>> convGrad(GradientContext c, String inputOp, String filterOp) {
+    Ops tf = c.ops();
+    Map<String, AttrValue> a = new HashMap<>(c.op().attributes());
+    Output<?> x = c.input(0);
+    Output<?> f = c.input(1);
+    Output<?> g = c.grad(0);
+    Output<?> dx = G.op(tf, inputOp, a, G.shapeOf(tf, x), f, g);
+    Output<?> df = G.op(tf, filterOp, a, x, G.shapeOf(tf, f), g);
+    return Arrays.asList(dx, df);
   }
 
-  static Function<String, AttrValue> attrs(Operation op) {
-    return name -> op.findAttr(name).orElse(null);
-  }
-
-  static Function<String, AttrValue> attrs(ShapeContext c) {
-    return c::attr;
-  }
-
-  private static String where(ShapeContext c) {
-    return c.opType() + " '" + c.opName() + "'";
-  }
-
-  static Shape sizes(Tensor t) {
-    return Shape.of(Consts.longs(t));
-  }
-
-  private static Shape sizesInput(ShapeContext c, int i) {
-    Shape s = Shapes.shapeFromInput(c, i);
-    if (s != null && s.rank() != 4) {
-      throw c.error("input " + i + " must describe a rank-4 shape, got " + s);
-    }
-    return s;
-  }
-
-  static Shape convOutput(ShapeContext c, Shape in, Shape filter, boolean depthwise) {
-    Conv2dSpec spec = Specs.conv(where(c), attrs(c));
+  private static Shape convOutput(ShapeContext c, Shape in, Shape filter, boolean depthwise) {
+    Conv2dSpec spec = Specs.conv(c.opType() + " '" + c.opName() + "'", Specs.attrs(c));
     DataFormat f = spec.format();
     if (in.rank() != 4) {
       throw c.error("input must have rank 4 (" + f + "), got shape " + in);
@@ -291,36 +231,5 @@ final class ConvDefs {
       out = filter.dim(3);
     }
     return f.shape(in.dim(f.batchAxis()), h, w, out);
-  }
-
-  static Shape poolOutput(ShapeContext c, Shape in) {
-    PoolSpec spec = Specs.pool(where(c), attrs(c));
-    DataFormat f = spec.format();
-    if (in.rank() != 4) {
-      throw c.error("input must have rank 4 (" + f + "), got shape " + in);
-    }
-    long h =
-        Shapes.window(
-            c,
-            "height",
-            in.dim(f.heightAxis()),
-            spec.windowH(),
-            spec.strideH(),
-            1,
-            spec.padding(),
-            0,
-            0);
-    long w =
-        Shapes.window(
-            c,
-            "width",
-            in.dim(f.widthAxis()),
-            spec.windowW(),
-            spec.strideW(),
-            1,
-            spec.padding(),
-            0,
-            0);
-    return f.shape(in.dim(f.batchAxis()), h, w, in.dim(f.channelAxis()));
   }
 }

@@ -1,5 +1,6 @@
-package dev.millrace.graph.internal;
+package dev.millrace.graph.internal.ops;
 
+import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.Padding;
 import dev.millrace.kernels.Window1d;
@@ -74,6 +75,15 @@ public final class Shapes {
       return unknown((int) s.dim(0));
     }
     return null;
+  }
+
+  /** Like {@link #shapeFromInput}, for an input that must describe a rank-4 shape. */
+  public static Shape rank4FromInput(ShapeContext c, int i) {
+    Shape s = shapeFromInput(c, i);
+    if (s != null && s.rank() != 4) {
+      throw c.error("input " + i + " must describe a rank-4 shape, got " + s);
+    }
+    return s;
   }
 
   /** Output length along one spatial axis (-1 if the input is unknown); fails if empty. */
