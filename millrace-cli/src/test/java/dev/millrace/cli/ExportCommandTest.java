@@ -99,6 +99,30 @@ class ExportCommandTest {
   }
 
   @Test
+  void trainWithExportWritesTheFrozenGraphOfTheTrainedModel() throws IOException {
+    Path ckpt = tmp.resolve("ckpt");
+    Path pb = tmp.resolve("linear.pb");
+    CliRunner train =
+        CliRunner.run(
+            "train",
+            "--data",
+            data.toString(),
+            "--model",
+            "linear",
+            "--checkpoint-dir",
+            ckpt.toString(),
+            "--export",
+            pb.toString());
+    assertThat(train.exit()).as(train.err()).isZero();
+    assertThat(train.out()).contains("frozen graph: " + pb);
+    GraphSummary s = GraphSummary.of(GraphDefFile.read(pb));
+    assertThat(s.inputs()).extracting(GraphSummary.Endpoint::shape).containsExactly("[?,28,28,1]");
+    assertThat(s.opCounts()).containsKeys("MatMul", "Softmax").doesNotContainKey("VariableV2");
+    // Softmax regression on 784 pixels and 10 classes: 7,840 weights and 10 biases.
+    assertThat(s.constParameters()).isGreaterThanOrEqualTo(7_850);
+  }
+
+  @Test
   void aMissingOrMismatchedCheckpointIsOneLineAndWritesNothing() throws IOException {
     Path pb = tmp.resolve("model.pb");
     CliRunner missing =
