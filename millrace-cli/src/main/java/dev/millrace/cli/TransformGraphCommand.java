@@ -23,10 +23,11 @@ import picocli.CommandLine.Spec;
       "Rewrites a TensorFlow GraphDef with a list of transforms, in TensorFlow's transform_graph"
           + " syntax: name(key=value, key=\"a,b\") separated by spaces, ignore_errors=true to"
           + " keep going past a step that does not apply. The output is written atomically.",
-      "Transforms: fold_batch_norms, fold_constants(exclude_op, max_constant_size_in_bytes),"
-          + " fold_old_batch_norms, remove_attribute(attribute_name, op_name),"
-          + " remove_nodes(op, max_inputs), rename_attribute(old_attribute_name,"
-          + " new_attribute_name, op_name), set_device(device, if_default),"
+      "Transforms: add_default_attributes, fold_batch_norms, fold_constants(exclude_op,"
+          + " max_constant_size_in_bytes), fold_old_batch_norms, merge_duplicate_nodes,"
+          + " remove_attribute(attribute_name, op_name), remove_nodes(op, max_inputs),"
+          + " rename_attribute(old_attribute_name, new_attribute_name, op_name),"
+          + " round_weights(num_steps), set_device(device, if_default),"
           + " sort_by_execution_order, strip_unused_nodes(type, shape, name, type_for_name,"
           + " shape_for_name).",
       "For inference: --transforms 'strip_unused_nodes remove_nodes(op=Identity,"

@@ -76,7 +76,8 @@ class TransformGraphCommandTest {
             "--transforms=quantize_everything");
     assertThat(unknown.exit()).isEqualTo(Main.EXIT_FAILURE);
     assertThat(unknown.err())
-        .contains("transform 'quantize_everything' is not one of fold_batch_norms,");
+        .contains(
+            "transform 'quantize_everything' is not one of add_default_attributes, fold_batch_norms,");
     try (Stream<Path> s = Files.list(tmp)) {
       assertThat(s).isEmpty();
     }

@@ -120,7 +120,7 @@ public final class GraphExporter {
   }
 
   /** An engine attribute value as TensorFlow's AttrValue. */
-  static dev.millrace.graphdef.proto.AttrValue convert(AttrValue v) {
+  public static dev.millrace.graphdef.proto.AttrValue convert(AttrValue v) {
     var b = dev.millrace.graphdef.proto.AttrValue.newBuilder();
     return switch (v) {
       case AttrValue.IntValue i -> b.setI(i.value()).build();

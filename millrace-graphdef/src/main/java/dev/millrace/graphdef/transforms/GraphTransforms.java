@@ -23,12 +23,15 @@ public final class GraphTransforms {
   private static final Map<String, GraphTransform> BY_NAME = new TreeMap<>();
 
   static {
+    BY_NAME.put("add_default_attributes", new AddDefaultAttributes());
     BY_NAME.put("fold_batch_norms", new FoldBatchNorms());
     BY_NAME.put("fold_constants", new FoldConstants());
     BY_NAME.put("fold_old_batch_norms", new FoldOldBatchNorms());
+    BY_NAME.put("merge_duplicate_nodes", new MergeDuplicateNodes());
     BY_NAME.put("remove_attribute", AttributeEdits.REMOVE_ATTRIBUTE);
     BY_NAME.put("remove_nodes", new RemoveNodes());
     BY_NAME.put("rename_attribute", AttributeEdits.RENAME_ATTRIBUTE);
+    BY_NAME.put("round_weights", new RoundWeights());
     BY_NAME.put("set_device", AttributeEdits.SET_DEVICE);
     BY_NAME.put("sort_by_execution_order", new SortByExecutionOrder());
     BY_NAME.put("strip_unused_nodes", new StripUnusedNodes());

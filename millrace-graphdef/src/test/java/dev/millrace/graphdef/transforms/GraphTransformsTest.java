@@ -196,7 +196,8 @@ class GraphTransformsTest {
   void unknownTransformsAndBadParametersNameTheStep() {
     GraphDef g = GraphDef.newBuilder().addNode(placeholder("x")).build();
     assertThatThrownBy(() -> transform(g, "fold_everything", List.of(), List.of()))
-        .hasMessageStartingWith("transform 'fold_everything' is not one of fold_batch_norms, ");
+        .hasMessageStartingWith(
+            "transform 'fold_everything' is not one of add_default_attributes, fold_batch_norms, ");
     assertThatThrownBy(() -> transform(g, "remove_nodes", List.of(), List.of()))
         .hasMessage("remove_nodes: remove_nodes needs at least one op=TYPE");
     // ignore_errors keeps the graph and goes on.
@@ -237,6 +238,83 @@ class GraphTransformsTest {
     assertThat(find(renamed, "r").containsAttr("T")).isFalse();
     GraphDef removed = transform(g, "remove_attribute(attribute_name=dtype)", List.of(), List.of());
     assertThat(find(removed, "x").containsAttr("dtype")).isFalse();
+  }
+
+  @Test
+  void roundWeightsLeavesAtMostNumStepsValuesWithinHalfABucket() {
+    float[] w = new float[100];
+    SplittableRandom rnd = new SplittableRandom(1);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) rnd.nextDouble(-2, 3);
+    }
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(constNode("w", Tensor.ofFloats(Shape.of(100), w)))
+            .addNode(constant("eps", 1e-3f))
+            .build();
+    GraphDef r = transform(g, "round_weights(num_steps=8)", List.of(), List.of());
+    float[] rounded =
+        TensorValues.toTensor(find(r, "w").getAttrOrThrow("value").getTensor()).toFloatArray();
+    float min = Float.MAX_VALUE;
+    float max = -Float.MAX_VALUE;
+    for (float x : w) {
+      min = Math.min(min, x);
+      max = Math.max(max, x);
+    }
+    float width = (max - min) / 8;
+    java.util.Set<Float> distinct = new java.util.HashSet<>();
+    for (int i = 0; i < w.length; i++) {
+      distinct.add(rounded[i]);
+      assertThat(Math.abs(rounded[i] - w[i])).isLessThanOrEqualTo(width / 2 + 1e-6f);
+    }
+    assertThat(distinct.size()).isLessThanOrEqualTo(8);
+    assertThat(find(r, "eps")).isEqualTo(find(g, "eps")); // too small to round
+  }
+
+  @Test
+  void addDefaultAttributesWritesWhatTheDefinitionDefaults() {
+    NodeDef conv =
+        node("conv", "Conv2D", "x", "w").toBuilder()
+            .putAttr("strides", ints(1, 1, 1, 1))
+            .putAttr(
+                "padding",
+                AttrValue.newBuilder()
+                    .setS(com.google.protobuf.ByteString.copyFromUtf8("VALID"))
+                    .build())
+            .build();
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(placeholder("x"))
+            .addNode(constNode("w", Tensor.ofFloats(Shape.of(1, 1, 1, 1), 1f)))
+            .addNode(conv)
+            .addNode(NodeDef.newBuilder().setName("f").setOp("Frobnicate"))
+            .build();
+    GraphDef r = transform(g, "add_default_attributes", List.of(), List.of());
+    NodeDef c = find(r, "conv");
+    assertThat(c.getAttrOrThrow("data_format").getS().toStringUtf8()).isEqualTo("NHWC");
+    assertThat(c.getAttrOrThrow("dilations").getList().getIList()).containsExactly(1L, 1L, 1L, 1L);
+    assertThat(c.getAttrOrThrow("padding").getS().toStringUtf8()).isEqualTo("VALID");
+    assertThat(find(r, "f")).isEqualTo(find(g, "f"));
+  }
+
+  @Test
+  void mergeDuplicateNodesKeepsTheFirstAndRewiresReadersTransitively() throws IOException {
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(placeholder("x"))
+            .addNode(constant("c1", 2f))
+            .addNode(constant("c2", 2f))
+            .addNode(node("m1", "Mul", "x", "c1"))
+            .addNode(node("m2", "Mul", "x", "c2"))
+            .addNode(node("out", "Add", "m1", "m2"))
+            .build();
+    GraphDef r = transform(g, "merge_duplicate_nodes", List.of("x"), List.of("out"));
+    assertThat(r.getNodeList())
+        .extracting(NodeDef::getName)
+        .containsExactly("x", "c1", "m1", "out");
+    assertThat(find(r, "out").getInputList()).containsExactly("m1", "m1");
+    assertThat(run(r, "out:0", "x:0", Tensor.ofFloats(Shape.of(2), 1f, 3f)))
+        .containsExactly(4f, 12f);
   }
 
   static NodeDef find(GraphDef g, String name) {
