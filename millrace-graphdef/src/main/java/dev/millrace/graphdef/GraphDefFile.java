@@ -6,7 +6,6 @@ import com.google.protobuf.TextFormat;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.records.AtomicFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
@@ -42,20 +41,29 @@ public final class GraphDefFile {
     if (isText(file)) {
       return readText(file);
     }
-    try (InputStream in = Files.newInputStream(file)) {
-      CodedInputStream coded = CodedInputStream.newInstance(in);
-      coded.setSizeLimit((int) Math.min(PROTOBUF_LIMIT, Math.max(size, 1)));
+    return parse(Files.readAllBytes(file), file.toString());
+  }
+
+  /**
+   * Parses the bytes of a binary GraphDef; {@code source} names them in errors.
+   *
+   * @throws IOException one line naming {@code source}, for bytes that are not a GraphDef
+   */
+  public static GraphDef parse(byte[] bytes, String source) throws IOException {
+    try {
+      CodedInputStream coded = CodedInputStream.newInstance(bytes);
       GraphDef g = GraphDef.parseFrom(coded);
       coded.checkLastTagWas(0);
       if (g.getNodeCount() == 0 && !g.getUnknownFields().asMap().isEmpty()) {
         // Protobuf skips fields it does not know, so arbitrary bytes can parse as an empty graph.
-        throw new IOException(file + ": not a binary GraphDef (no nodes, only unknown fields)");
+        throw new IOException(source + ": not a binary GraphDef (no nodes, only unknown fields)");
       }
       return g;
     } catch (InvalidProtocolBufferException e) {
-      throw new IOException(file + ": not a binary GraphDef (" + oneLine(e.getMessage()) + ")", e);
+      throw new IOException(
+          source + ": not a binary GraphDef (" + oneLine(e.getMessage()) + ")", e);
     } catch (StackOverflowError e) {
-      throw new IOException(file + ": not a binary GraphDef (nested too deeply)");
+      throw new IOException(source + ": not a binary GraphDef (nested too deeply)");
     }
   }
 
