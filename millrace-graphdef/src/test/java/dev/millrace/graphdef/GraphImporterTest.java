@@ -130,6 +130,41 @@ class GraphImporterTest {
         .hasMessage("a.pb: node 'r' (Relu) has attribute 'alpha', which Millrace does not know");
   }
 
+  @Test
+  void aPlaceholderWithDefaultGivesItsInputUnlessFed() throws IOException {
+    NodeDef c =
+        NodeDef.newBuilder()
+            .setName("c")
+            .setOp("Const")
+            .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
+            .putAttr(
+                "value",
+                AttrValue.newBuilder()
+                    .setTensor(TensorValues.toProto(Tensor.ofFloats(Shape.of(2), 1f, 2f)))
+                    .build())
+            .build();
+    NodeDef p =
+        NodeDef.newBuilder()
+            .setName("p")
+            .setOp("PlaceholderWithDefault")
+            .addInput("c")
+            .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
+            .putAttr("shape", AttrValue.newBuilder().setShape(GraphSummaryTest.shape(2)).build())
+            .build();
+    GraphDef g =
+        GraphDef.newBuilder().addNode(c).addNode(p).addNode(node("r", "Relu", "p")).build();
+    try (Graph graph = GraphImporter.withBuiltins().importGraph(g, "d.pb");
+        Session s = new Session(graph)) {
+      try (Session.Result r = s.runner().fetch("r:0").run()) {
+        assertThat(r.get(0).toFloatArray()).containsExactly(1f, 2f);
+      }
+      try (Session.Result r =
+          s.runner().feed("p:0", Tensor.ofFloats(Shape.of(2), -1f, 5f)).fetch("r:0").run()) {
+        assertThat(r.get(0).toFloatArray()).containsExactly(0f, 5f);
+      }
+    }
+  }
+
   static NodeDef placeholder(String name) {
     return NodeDef.newBuilder()
         .setName(name)

@@ -15,9 +15,9 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * Where values come from and ops that pass them on: Const, Placeholder, NoOp, Identity,
- * StopGradient and CheckNumerics. Each op's definition, shape function, gradient, traits and kernel
- * binding are written together below.
+ * Where values come from and ops that pass them on: Const, Placeholder, PlaceholderWithDefault (its
+ * input unless it is fed), NoOp, Identity, StopGradient and CheckNumerics. Each op's definition,
+ * shape function, gradient, traits and kernel binding are written together below.
  */
 final class Sources {
   private Sources() {}
@@ -57,6 +57,19 @@ final class Sources {
                               + ") must be fed");
                     })
             .traits(OpTrait.FEED)
+            .build());
+    r.register(
+        OpDef.builder("PlaceholderWithDefault")
+            .input("input", "dtype")
+            .output("output", "dtype")
+            .typeAttr("dtype")
+            .attr("shape", AttrType.SHAPE, null)
+            .shape(c -> one(c.attrShape("shape")))
+            .kernel(KernelSource.noArithmetic(), op -> ctx -> List.of(ctx.input(0)))
+            .gradient(c -> List.of(c.grad(0)))
+            // Fed like a Placeholder, so never folded into a constant though its input may be one.
+            .traits(OpTrait.FEED, OpTrait.FORWARDS_INPUT)
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         forwarding("Identity")
