@@ -165,6 +165,41 @@ class GraphImporterTest {
     }
   }
 
+  @Test
+  void expandDimsInsertsADimensionOfOneAsTensorFlowDoes() throws IOException {
+    for (int[] axisAndShape :
+        new int[][] {{0, 1, 2, 3}, {1, 2, 1, 3}, {-1, 2, 3, 1}, {2, 2, 3, 1}}) {
+      NodeDef axis =
+          NodeDef.newBuilder()
+              .setName("axis")
+              .setOp("Const")
+              .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
+              .putAttr(
+                  "value",
+                  AttrValue.newBuilder()
+                      .setTensor(
+                          TensorValues.toProto(Tensor.ofInts(Shape.scalar(), axisAndShape[0])))
+                      .build())
+              .build();
+      NodeDef e =
+          node("e", "ExpandDims", "x", "axis").toBuilder()
+              .putAttr("Tdim", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
+              .build();
+      GraphDef g = GraphDef.newBuilder().addNode(placeholder("x")).addNode(axis).addNode(e).build();
+      try (Graph graph = GraphImporter.withBuiltins().importGraph(g, "e.pb");
+          Session s = new Session(graph);
+          Session.Result r =
+              s.runner()
+                  .feed("x:0", Tensor.ofFloats(Shape.of(2, 3), 1, 2, 3, 4, 5, 6))
+                  .fetch("e:0")
+                  .run()) {
+        assertThat(r.get(0).shape())
+            .isEqualTo(Shape.of(axisAndShape[1], axisAndShape[2], axisAndShape[3]));
+        assertThat(r.get(0).toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6);
+      }
+    }
+  }
+
   static NodeDef placeholder(String name) {
     return NodeDef.newBuilder()
         .setName(name)

@@ -25,9 +25,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The same elements in another shape: Reshape, Squeeze (views of their input), Transpose and
- * BroadcastTo. Each op's definition, shape function, gradient, traits and kernel binding are
- * written together below.
+ * The same elements in another shape: Reshape, Squeeze, ExpandDims (views of their input),
+ * Transpose and BroadcastTo. Each op's definition, shape function, gradient, traits and kernel
+ * binding are written together below.
  */
 final class Reshapes {
   private Reshapes() {}
@@ -68,6 +68,26 @@ final class Reshapes {
                     })
             .gradient(Reshapes::reshapeLikeInput)
             .traits(OpTrait.FORWARDS_INPUT)
+            .build());
+    r.register(
+        OpDef.builder("ExpandDims")
+            .input("input", "T")
+            .input("dim", "Tdim")
+            .output("output", "T")
+            .typeAttr("T")
+            .typeAttrWithDefault("Tdim", DType.INT32, INDEX)
+            .shape(Reshapes::expandDims)
+            .kernel(
+                KernelSource.noArithmetic(),
+                op ->
+                    ctx -> {
+                      Tensor x = ctx.input(0);
+                      long[] axis = Consts.longs(ctx.input(1));
+                      return List.of(x.reshape(expanded(op.toString(), x.shape(), axis)));
+                    })
+            .gradient(c -> Arrays.asList(G.reshapeLike(c.ops(), c.grad(0), c.input(0)), null))
+            .traits(OpTrait.FORWARDS_INPUT)
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         OpDef.builder("Transpose")
@@ -259,6 +279,40 @@ final class Reshapes {
       }
     }
     return Shape.of(out.stream().mapToLong(Long::longValue).toArray());
+  }
+
+  private static List<Shape> expandDims(ShapeContext c) {
+    Optional<long[]> axis = Shapes.constInts(c, 1);
+    Shape in = c.inputShape(0);
+    if (axis.isEmpty() || in == null) {
+      return one(null);
+    }
+    try {
+      return one(expanded("ExpandDims", in, axis.get()));
+    } catch (IllegalArgumentException e) {
+      throw c.error(e.getMessage());
+    }
+  }
+
+  /**
+   * {@code shape} with a dimension of 1 inserted at {@code axis} (one value; negative counts from
+   * the end of the result, as in TensorFlow: -1 appends).
+   */
+  static Shape expanded(String what, Shape shape, long[] axis) {
+    if (axis.length != 1) {
+      throw new IllegalArgumentException(what + ": dim must be a single value, got " + axis.length);
+    }
+    int rank = shape.rank();
+    long a = axis[0] < 0 ? axis[0] + rank + 1 : axis[0];
+    if (a < 0 || a > rank) {
+      throw new IllegalArgumentException(
+          what + ": dim " + axis[0] + " is outside [" + (-rank - 1) + ", " + rank + "]");
+    }
+    long[] out = new long[rank + 1];
+    for (int i = 0, j = 0; i <= rank; i++) {
+      out[i] = i == a ? 1 : shape.dim(j++);
+    }
+    return Shape.of(out);
   }
 
   private static List<Output<?>> reshape(GradientContext c) {
