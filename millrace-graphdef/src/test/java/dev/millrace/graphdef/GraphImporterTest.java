@@ -200,6 +200,39 @@ class GraphImporterTest {
     }
   }
 
+  @Test
+  void packStacksAlongANewDimension() throws IOException {
+    for (long axis : new long[] {0, 1, -1}) {
+      NodeDef pack =
+          node("p", "Pack", "a", "b").toBuilder()
+              .putAttr("N", AttrValue.newBuilder().setI(2).build())
+              .putAttr("axis", AttrValue.newBuilder().setI(axis).build())
+              .build();
+      GraphDef g =
+          GraphDef.newBuilder()
+              .addNode(placeholder("a"))
+              .addNode(placeholder("b"))
+              .addNode(pack)
+              .build();
+      try (Graph graph = GraphImporter.withBuiltins().importGraph(g, "p.pb");
+          Session s = new Session(graph);
+          Session.Result r =
+              s.runner()
+                  .feed("a:0", Tensor.ofFloats(Shape.of(3), 1, 2, 3))
+                  .feed("b:0", Tensor.ofFloats(Shape.of(3), 4, 5, 6))
+                  .fetch("p:0")
+                  .run()) {
+        if (axis == 0) {
+          assertThat(r.get(0).shape()).isEqualTo(Shape.of(2, 3));
+          assertThat(r.get(0).toFloatArray()).containsExactly(1, 2, 3, 4, 5, 6);
+        } else {
+          assertThat(r.get(0).shape()).isEqualTo(Shape.of(3, 2));
+          assertThat(r.get(0).toFloatArray()).containsExactly(1, 4, 2, 5, 3, 6);
+        }
+      }
+    }
+  }
+
   static NodeDef placeholder(String name) {
     return NodeDef.newBuilder()
         .setName(name)

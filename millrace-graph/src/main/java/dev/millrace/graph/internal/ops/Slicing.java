@@ -3,6 +3,8 @@ package dev.millrace.graph.internal.ops;
 import static dev.millrace.graph.internal.ops.Defs.INDEX;
 import static dev.millrace.graph.internal.ops.Defs.one;
 
+import dev.millrace.graph.AttrType;
+import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Ops;
@@ -21,8 +23,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Joining, padding and cutting tensors: ConcatV2, Pad and Slice. Each op's definition, shape
- * function, gradient, traits and kernel binding are written together below.
+ * Joining, padding and cutting tensors: ConcatV2, Pack (a stack along a new dimension), Pad and
+ * Slice. Each op's definition, shape function, gradient, traits and kernel binding are written
+ * together below.
  */
 final class Slicing {
   private Slicing() {}
@@ -51,6 +54,31 @@ final class Slicing {
                           ctx.kernels().concat(parts, (int) (axis < 0 ? axis + rank : axis)));
                     })
             .gradient(Slicing::concat)
+            .build());
+    r.register(
+        OpDef.builder("Pack")
+            .inputList("values", "T", "N")
+            .output("output", "T")
+            .typeAttr("T")
+            .attr("axis", AttrType.INT, AttrValue.of(0L))
+            .shape(Slicing::pack)
+            .kernel(
+                KernelSource.kernels("concat"),
+                op ->
+                    ctx -> {
+                      int n = ctx.numInputs();
+                      long axis = op.attrInt("axis");
+                      List<Tensor> parts = new ArrayList<>(n);
+                      for (int i = 0; i < n; i++) {
+                        Tensor x = ctx.input(i);
+                        parts.add(
+                            x.reshape(Reshapes.expanded("Pack", x.shape(), new long[] {axis})));
+                      }
+                      int rank = parts.get(0).shape().rank();
+                      return List.of(
+                          ctx.kernels().concat(parts, (int) (axis < 0 ? axis + rank : axis)));
+                    })
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         OpDef.builder("Pad")
@@ -86,6 +114,25 @@ final class Slicing {
                                     Consts.longs(ctx.input(1)),
                                     Consts.longs(ctx.input(2)))))
             .build());
+  }
+
+  /** N tensors of one shape, stacked along a new dimension {@code axis} of size N. */
+  private static List<Shape> pack(ShapeContext c) {
+    Shape first = c.inputShape(0);
+    for (int i = 1; i < c.numInputs(); i++) {
+      if (!c.inputShape(i).isCompatibleWith(first)) {
+        throw c.error(
+            "values[0] has shape " + first + " but values[" + i + "] has shape " + c.inputShape(i));
+      }
+    }
+    try {
+      long axis = c.attrInt("axis");
+      Shape expandedShape = Reshapes.expanded("Pack", first, new long[] {axis});
+      int at = (int) (axis < 0 ? axis + first.rank() + 1 : axis);
+      return one(expandedShape.withDim(at, c.numInputs()));
+    } catch (IllegalArgumentException e) {
+      throw c.error(e.getMessage());
+    }
   }
 
   private static List<Shape> concat(ShapeContext c) {
