@@ -298,7 +298,7 @@ public final class GraphImporter {
       }
       case TYPE -> {
         require(v.hasType(), name, kind, v);
-        yield AttrValue.of(TensorValues.dtype(v.getType()));
+        yield AttrValue.of(TensorValues.dtype(v.getTypeValue()));
       }
       case SHAPE -> {
         require(v.hasShape(), name, kind, v);

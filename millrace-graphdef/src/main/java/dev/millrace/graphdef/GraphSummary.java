@@ -126,12 +126,13 @@ public record GraphSummary(
   }
 
   private static Endpoint endpoint(NodeDef n) {
-    DataType t =
-        n.containsAttr("dtype") ? n.getAttrOrThrow("dtype").getType() : DataType.DT_INVALID;
+    int number = n.containsAttr("dtype") ? n.getAttrOrThrow("dtype").getTypeValue() : 0;
+    DataType t = DataType.forNumber(number);
     String shape =
         n.containsAttr("shape") ? TensorValues.show(n.getAttrOrThrow("shape").getShape()) : "None";
-    String name = t.name().toLowerCase(Locale.ROOT).replaceFirst("^dt_", "");
-    return new Endpoint(n.getName(), name, t.getNumber(), shape);
+    String name =
+        t == null ? "unknown" : t.name().toLowerCase(Locale.ROOT).replaceFirst("^dt_", "");
+    return new Endpoint(n.getName(), name, number, shape);
   }
 
   private static long declaredElements(NodeDef n) {
@@ -146,7 +147,7 @@ public record GraphSummary(
   }
 
   private static long bytesOf(AttrValue value, long count) {
-    DType t = TensorValues.dtype(value.getTensor().getDtype());
+    DType t = TensorValues.dtype(value.getTensor().getDtypeValue());
     if (t != DType.STRING) {
       return count * t.byteSize();
     }

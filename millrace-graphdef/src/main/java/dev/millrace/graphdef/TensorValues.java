@@ -80,7 +80,7 @@ public final class TensorValues {
   public static long elementCount(TensorProto p) {
     Shape shape = definedShape(p.getTensorShape());
     long n = checkedSize(shape);
-    DType type = dtype(p.getDtype());
+    DType type = dtype(p.getDtypeValue());
     checkValues(p, type, n);
     return n;
   }
@@ -91,14 +91,21 @@ public final class TensorValues {
    * @throws IllegalArgumentException for types Millrace has no tensors of
    */
   public static DType dtype(DataType t) {
-    int number = t.getNumber();
-    if (number > 100) {
-      number -= 100;
+    if (t == DataType.UNRECOGNIZED) {
+      throw new IllegalArgumentException("unknown dtype");
     }
+    return dtype(t.getNumber());
+  }
+
+  /** As {@link #dtype(DataType)}, from the enum's number as a file holds it (any int). */
+  public static DType dtype(int number) {
+    DataType t = DataType.forNumber(number);
+    String name = t == null ? "number " + number : t.name();
+    int base = number > 100 ? number - 100 : number;
     try {
-      return DType.fromTensorflowNumber(number);
+      return DType.fromTensorflowNumber(base);
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("unsupported dtype " + t.name(), e);
+      throw new IllegalArgumentException("unsupported dtype " + name, e);
     }
   }
 
@@ -113,7 +120,7 @@ public final class TensorValues {
    * @throws IllegalArgumentException when it is malformed (see {@link #elementCount})
    */
   public static Tensor toTensor(TensorProto p) {
-    DType type = dtype(p.getDtype());
+    DType type = dtype(p.getDtypeValue());
     Shape shape = definedShape(p.getTensorShape());
     long n = checkedSize(shape);
     checkValues(p, type, n);
