@@ -317,6 +317,76 @@ class GraphTransformsTest {
         .containsExactly(4f, 12f);
   }
 
+  @Test
+  void quantizeWeightsShrinksTheResNetToAQuarterAndKeepsItsAnswers() throws IOException {
+    GraphDef g = GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb"));
+    GraphDef q = transform(g, "quantize_weights", List.of("input"), List.of("probabilities"));
+    // Constants under 1,024 values stay float: here the batch norms' parameters, the first and
+    // the projection convolutions, the dense layer; folding the norms first leaves fewer of them.
+    assertThat((double) q.getSerializedSize() / g.getSerializedSize()).isLessThan(0.30);
+    GraphDef folded =
+        transform(
+            g,
+            "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics) fold_old_batch_norms"
+                + " quantize_weights",
+            List.of("input"),
+            List.of("probabilities"));
+    assertThat((double) folded.getSerializedSize() / g.getSerializedSize())
+        .as("size of the folded and quantized file / the float file")
+        .isLessThanOrEqualTo(0.27);
+    assertThat(GraphSummary.of(q).opCounts()).containsKey("Dequantize");
+    // Top-1 of the float and the 8-bit graph on 64 images: TensorFlow's 8 and 56 random ones.
+    float[] images = new float[64 * 32 * 32 * 3];
+    float[] given = floats("resnet-input-b8.f32");
+    System.arraycopy(given, 0, images, 0, given.length);
+    SplittableRandom rnd = new SplittableRandom(6);
+    for (int i = given.length; i < images.length; i++) {
+      images[i] = (float) rnd.nextDouble();
+    }
+    Tensor input = Tensor.ofFloats(Shape.of(64, 32, 32, 3), images);
+    float[] before = run(g, "logits:0", "input:0", input);
+    float[] after = run(q, "logits:0", "input:0", input);
+    int agree = 0;
+    for (int b = 0; b < 64; b++) {
+      agree += argmax(after, b, 10) == argmax(before, b, 10) ? 1 : 0;
+    }
+    assertThat(agree)
+        .as("images whose top-1 class the 8-bit weights keep")
+        .isGreaterThanOrEqualTo(63);
+  }
+
+  @Test
+  void quantizedWeightsDequantizeToWithinOneStep() throws IOException {
+    float[] w = new float[2048];
+    SplittableRandom rnd = new SplittableRandom(4);
+    for (int i = 0; i < w.length; i++) {
+      w[i] = (float) rnd.nextDouble(-0.5, 1.5);
+    }
+    GraphDef g =
+        GraphDef.newBuilder().addNode(constNode("w", Tensor.ofFloats(Shape.of(2048), w))).build();
+    GraphDef q = transform(g, "quantize_weights(minimum_size=2048)", List.of(), List.of("w"));
+    assertThat(find(q, "w").getOp()).isEqualTo("Dequantize");
+    assertThat(find(q, "w").getAttrOrThrow("mode").getS().toStringUtf8()).isEqualTo("MIN_FIRST");
+    float[] back = run(q, "w:0", null, null);
+    // MIN_FIRST rounds the value and the range's minimum each once: within one step of 2 / 255.
+    float step = 2.0f / 255;
+    for (int i = 0; i < w.length; i++) {
+      assertThat(Math.abs(back[i] - w[i])).isLessThanOrEqualTo(step + 1e-4f);
+    }
+    GraphDef small = transform(g, "quantize_weights(minimum_size=4096)", List.of(), List.of("w"));
+    assertThat(find(small, "w").getOp()).isEqualTo("Const");
+  }
+
+  static int argmax(float[] v, int row, int n) {
+    int best = 0;
+    for (int i = 1; i < n; i++) {
+      if (v[row * n + i] > v[row * n + best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+
   static NodeDef find(GraphDef g, String name) {
     return g.getNodeList().stream().filter(n -> n.getName().equals(name)).findFirst().orElseThrow();
   }

@@ -24,5 +24,6 @@ public final class BuiltinOps {
     Variables.register(r);
     Optimizers.register(r);
     RandomOps.register(r);
+    Quantization.register(r);
   }
 }
