@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
           + " keep going past a step that does not apply. The output is written atomically.",
       "Transforms: add_default_attributes, fold_batch_norms, fold_constants(exclude_op,"
           + " max_constant_size_in_bytes), fold_old_batch_norms, merge_duplicate_nodes,"
+          + " quantize_weights(minimum_size),"
           + " remove_attribute(attribute_name, op_name), remove_nodes(op, max_inputs),"
           + " rename_attribute(old_attribute_name, new_attribute_name, op_name),"
           + " round_weights(num_steps), set_device(device, if_default),"
