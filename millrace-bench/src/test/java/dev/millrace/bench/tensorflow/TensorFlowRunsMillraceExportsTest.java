@@ -78,4 +78,58 @@ class TensorFlowRunsMillraceExportsTest {
       }
     }
   }
+
+  /**
+   * The TensorFlow ResNet after Millrace's {@code quantize_weights}: TensorFlow loads the rewritten
+   * graph (quint8 Consts, MIN_FIRST Dequantize) and computes what Millrace computes from it.
+   */
+  @org.junit.jupiter.api.Test
+  void tensorFlowRunsTheQuantizedGraphAsMillraceDoes() throws Exception {
+    var graphFile = dev.millrace.testkit.TestData.tensorflow("graphs/resnet-cifar.pb");
+    var quantized =
+        dev.millrace.graphdef.transforms.GraphTransforms.apply(
+            dev.millrace.graphdef.GraphDefFile.read(graphFile),
+            List.of("input"),
+            List.of("probabilities"),
+            dev.millrace.graphdef.TransformSpec.parseAll("quantize_weights"),
+            dev.millrace.graph.OpRegistry.withBuiltins(),
+            m -> {});
+    int batch = 4;
+    float[] pixels = new float[batch * 32 * 32 * 3];
+    SplittableRandom r = new SplittableRandom(12);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) r.nextDouble();
+    }
+    float[] millrace;
+    try (var g =
+            dev.millrace.graphdef.GraphImporter.withBuiltins().importGraph(quantized, "quantized");
+        var session = new dev.millrace.graph.Session(g);
+        var result =
+            session
+                .runner()
+                .feed(
+                    "input:0",
+                    dev.millrace.tensor.Tensor.ofFloats(Shape.of(batch, 32, 32, 3), pixels))
+                .fetch("logits:0")
+                .run()) {
+      millrace = result.get(0).toFloatArray();
+    }
+    try (Graph graph = new Graph()) {
+      graph.importGraphDef(GraphDef.parseFrom(quantized.toByteArray()));
+      try (Session session = TfSessions.open(graph, 1);
+          TFloat32 in =
+              TFloat32.tensorOf(
+                  org.tensorflow.ndarray.Shape.of(batch, 32, 32, 3),
+                  DataBuffers.of(pixels, true, false));
+          Result result = session.runner().feed("input", in).fetch("logits").run()) {
+        float[] tf = new float[millrace.length];
+        ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(tf);
+        for (int i = 0; i < tf.length; i++) {
+          assertThat(Math.abs(tf[i] - millrace[i]))
+              .as("logit %d: tf %f millrace %f", i, tf[i], millrace[i])
+              .isLessThanOrEqualTo(1e-4f);
+        }
+      }
+    }
+  }
 }

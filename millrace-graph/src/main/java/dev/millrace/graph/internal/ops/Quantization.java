@@ -47,8 +47,11 @@ final class Quantization {
                             + op.attrInt("axis")
                             + ") is not supported yet; MIN_COMBINED and MIN_FIRST are");
                   }
+                  boolean minFirst = mode.equals("MIN_FIRST");
                   return ctx ->
-                      List.of(dequantize(ctx.input(0), scalar(ctx.input(1)), scalar(ctx.input(2))));
+                      List.of(
+                          dequantize(
+                              ctx.input(0), scalar(ctx.input(1)), scalar(ctx.input(2)), minFirst));
                 })
             .builtBy("TensorFlow's graphs (GraphDef import, quantize_weights)")
             .build());
@@ -62,8 +65,13 @@ final class Quantization {
     return t.getFloat(0);
   }
 
-  /** {@code min + (q - lowest) · (max - min) / (highest - lowest)}, for every code {@code q}. */
-  static Tensor dequantize(Tensor q, float min, float max) {
+  /**
+   * {@code min + (q - lowest) · step} for every code {@code q}, with {@code step = (max - min) /
+   * (highest - lowest)}. In MIN_FIRST mode {@code min} is first rounded to a whole number of steps,
+   * as TensorFlow does, since its quantizer subtracted {@code round(min / step)} codes: that makes
+   * the two exact inverses, where the plain formula is off by up to half a step everywhere.
+   */
+  static Tensor dequantize(Tensor q, float min, float max, boolean minFirst) {
     long lowest;
     long highest;
     switch (q.dtype()) {
@@ -82,6 +90,12 @@ final class Quantization {
       default -> throw new IllegalArgumentException("cannot dequantize " + q.dtype());
     }
     double scale = ((double) max - min) / (highest - lowest);
+    double origin = min;
+    if (minFirst && max != min) {
+      float step = (float) scale; // TensorFlow rounds the step to float first
+      scale = step;
+      origin = Math.round(min / step) * (double) step;
+    }
     float[] out = new float[Math.toIntExact(q.size())];
     for (int i = 0; i < out.length; i++) {
       long code =
@@ -90,7 +104,7 @@ final class Quantization {
             case QINT8 -> q.getByte(i);
             default -> q.getInt(i);
           };
-      out[i] = (float) (min + (code - lowest) * scale);
+      out[i] = (float) (origin + (code - lowest) * scale);
     }
     return Tensor.ofFloats(q.shape(), out);
   }
