@@ -52,6 +52,13 @@ public final class ExampleDecoder {
   private static final int TAG_1_VARINT = 1 << 3;
   private static final int TAG_1_FIXED32 = 1 << 3 | 5;
 
+  // How deeply each message is nested, for protobuf's recursion limit on groups in unknown fields.
+  private static final int EXAMPLE = 0;
+  private static final int FEATURES = 1;
+  private static final int ENTRY = 2;
+  private static final int FEATURE = 3;
+  private static final int LIST = 4;
+
   private final List<String> names;
   private final ByteNameTable table;
 
@@ -147,7 +154,7 @@ public final class ExampleDecoder {
         long n = readLength(b, p, end);
         p = features(b, next(n), next(n) + value(n), into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, EXAMPLE);
       }
     }
   }
@@ -163,7 +170,7 @@ public final class ExampleDecoder {
         p = next(n) + value(n);
         entry(b, next(n), p, into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURES);
       }
     }
     return p;
@@ -188,7 +195,7 @@ public final class ExampleDecoder {
         keyLen = value(n);
         p = keyOff + keyLen;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, ENTRY);
       }
     }
     int i = table.find(b, keyOff, keyLen);
@@ -206,7 +213,7 @@ public final class ExampleDecoder {
         p = next(n) + value(n);
         feature(b, next(n), p, i, into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, ENTRY);
       }
     }
   }
@@ -236,7 +243,7 @@ public final class ExampleDecoder {
           }
         }
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURE);
       }
     }
   }
@@ -252,7 +259,7 @@ public final class ExampleDecoder {
         into.addBytes(i, next(n), value(n));
         p = next(n) + value(n);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }
@@ -284,7 +291,7 @@ public final class ExampleDecoder {
         into.addFloat(i, ProtoReader.floatAt(b, p));
         p += 4;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }
@@ -320,7 +327,7 @@ public final class ExampleDecoder {
         into.addInt64(i, ProtoReader.varintAt(b, p));
         p = q;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }
