@@ -35,12 +35,17 @@ public final class FuzzInputs {
   /**
    * Writes {@code bytes} to the file {@code name} in a folder of this JVM's own (deleted at exit),
    * replacing the file an earlier input left: readers that take a path get one file per name, not
-   * one per input.
+   * one per input. The folder is in memory ({@code /dev/shm}) where there is one: a fuzzer writes
+   * the file thousands of times a second.
    */
   public static synchronized Path file(String name, byte[] bytes) {
     try {
       if (dir == null) {
-        dir = Files.createTempDirectory("millrace-fuzz-");
+        Path shm = Path.of("/dev/shm");
+        dir =
+            Files.isDirectory(shm) && Files.isWritable(shm)
+                ? Files.createTempDirectory(shm, "millrace-fuzz-")
+                : Files.createTempDirectory("millrace-fuzz-");
         dir.toFile().deleteOnExit();
       }
       Path file = dir.resolve(name);
