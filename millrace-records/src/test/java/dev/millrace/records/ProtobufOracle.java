@@ -26,10 +26,13 @@ import java.util.List;
 final class ProtobufOracle {
   private ProtobufOracle() {}
 
-  /** One map entry: its (last) key's bytes and its {@code Feature}, as the C++ parser reads it. */
+  /**
+   * One map entry: its (last) key and its {@code Feature} as the C++ parser reads it, or null if
+   * the Feature's bytes are damaged (the walk goes on: the entries' framing is intact).
+   */
   record Entry(Key key, Feature feature) {}
 
-  /** One entry of {@code feature_lists}: its key and its steps. */
+  /** One entry of {@code feature_lists}: its key and its steps (null for a damaged one). */
   record ListEntry(Key key, List<Feature> steps) {}
 
   /** A map entry's key: its bytes and where they start in the walked message. */
@@ -80,7 +83,7 @@ final class ProtobufOracle {
       if (tag == lenTag(1)) {
         ByteString b = in.readBytes();
         KeyAndValue e = entry(b, base + in.getTotalBytesRead() - b.size(), keys);
-        parts.add(new Entry(e.key(), feature(e.value())));
+        parts.add(new Entry(e.key(), featureOrNull(e.value())));
       } else if (!in.skipField(tag)) {
         throw new InvalidProtocolBufferException("end-group tag without a start");
       }
@@ -98,7 +101,7 @@ final class ProtobufOracle {
         CodedInputStream list = e.value().newCodedInput();
         for (int t = list.readTag(); t != 0; t = list.readTag()) {
           if (t == lenTag(1)) {
-            steps.add(feature(list.readBytes()));
+            steps.add(featureOrNull(list.readBytes()));
           } else if (!list.skipField(t)) {
             throw new InvalidProtocolBufferException("end-group tag without a start");
           }
@@ -129,6 +132,14 @@ final class ProtobufOracle {
       }
     }
     return new KeyAndValue(key, value);
+  }
+
+  private static Feature featureOrNull(ByteString bytes) {
+    try {
+      return feature(bytes);
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** A {@code Feature} under the oneof rule: only its last run of one list kind counts. */
