@@ -27,6 +27,10 @@ import org.junit.jupiter.api.Timeout;
  * (a first fuzzing run found that check too strict: it required protobuf-java to accept the
  * repaired bytes, when the skipped entries may also be damaged inside).
  *
+ * <p>Where a varint's tenth byte is neither 0 nor 1, bit 63 of the value is left out of the
+ * comparison: protobuf-java answers differently on its fast and its general path (see {@link
+ * ExampleDecoder}).
+ *
  * <p>The control byte (see {@link FuzzInputs}): its low three bits are how many bytes of padding
  * come before the Example in the buffer decoded, so that offsets are exercised too.
  */
@@ -102,12 +106,37 @@ class ExampleDecoderFuzzTest {
       Feature f = expected.get(name);
       assertThat(result.present(i)).as("present(%s)", name).isEqualTo(f != null);
       FeatureValues want = f == null ? FeatureValues.ABSENT : FeatureValues.fromProto(f);
-      assertThat(FeatureValues.fromDecoded(result, i)).as("feature '%s'", name).isEqualTo(want);
+      FeatureValues got = FeatureValues.fromDecoded(result, i);
+      if (hasOddTenthVarintByte(bytes)) {
+        // protobuf-java's fast path sets bit 63 of such a varint whatever its tenth byte says.
+        want = withoutBit63(want);
+        got = withoutBit63(got);
+      }
+      assertThat(got).as("feature '%s'", name).isEqualTo(want);
       for (int j = 0; j < result.count(i) && result.type(i) == FeatureType.BYTES; j++) {
         assertThat(result.bytesOffset(i, j)).isGreaterThanOrEqualTo(pad);
         assertThat(result.bytesOffset(i, j) + result.bytesLength(i, j))
             .isLessThanOrEqualTo(pad + bytes.length);
       }
     }
+  }
+
+  /** Whether some varint may be ten bytes long with a tenth byte other than 0 and 1. */
+  static boolean hasOddTenthVarintByte(byte[] b) {
+    for (int i = 0, run = 0; i < b.length; i++) {
+      if (run >= 9 && b[i] > 1) {
+        return true;
+      }
+      run = b[i] < 0 ? run + 1 : 0;
+    }
+    return false;
+  }
+
+  private static FeatureValues withoutBit63(FeatureValues v) {
+    if (!v.kind().equals("int64_list")) {
+      return v;
+    }
+    return new FeatureValues(
+        v.kind(), v.values().stream().map(x -> (Object) ((Long) x & Long.MAX_VALUE)).toList());
   }
 }
