@@ -36,8 +36,8 @@ import java.util.Objects;
  * values are accepted packed and unpacked, even mixed in one list; negative int64 values are
  * 10-byte varints, whose tenth byte gives bit 63 by its lowest bit and whose higher bits are
  * dropped, as in protobuf's C++ parser and protobuf-java's general path (protobuf-java's fast path
- * sets bit 63 for any ten-byte varint instead; the two differ only on a tenth byte other than 0 or
- * 1, which no writer produces; found by fuzzing against protobuf-java); unknown fields of any wire
+ * sets bit 63 for any ten-byte varint instead; the two differ only on a tenth byte other than 1,
+ * which no writer produces; found by fuzzing against protobuf-java); unknown fields of any wire
  * type are skipped at every level. A {@code Feature} with no kind set reads as {@link
  * FeatureType#NONE} with 0 values.
  *
