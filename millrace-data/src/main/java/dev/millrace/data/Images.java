@@ -71,7 +71,9 @@ public final class Images {
    *
    * @param channels 1 for gray (RGB converted with TensorFlow's weights 0.299, 0.587, 0.114), 3 for
    *     RGB (gray replicated, alpha dropped), 0 for the image's own (1 if gray, else 3)
-   * @throws IOException if the bytes are not an image ImageIO can read, or one too large
+   * @throws IOException if the bytes are not an image ImageIO can read, or one too large; always
+   *     with a one-line message, also where ImageIO's decoder failed with an unchecked exception or
+   *     an {@code EOFException} without a message (the cause then holds it)
    */
   public static Tensor decode(byte[] data, int offset, int length, int channels)
       throws IOException {
@@ -133,15 +135,54 @@ public final class Images {
 
   /**
    * ImageIO's own {@code ImageIO.read}, with the header's size checked between reading the header
-   * and allocating the pixels.
+   * and allocating the pixels, and the decoder's failures made one-line IOExceptions.
    */
   private static BufferedImage read(
+      byte[] data, int offset, int length, int channels, long maxBytes) throws IOException {
+    try {
+      return readChecked(data, offset, length, channels, maxBytes);
+    } catch (Refusal e) {
+      throw new IOException(e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // ImageIO's decoders answer damaged data with an EOFException that has no message, and some
+      // with unchecked exceptions (found by fuzzing): both are bad data, said in one line.
+      throw new IOException(
+          "not a decodable image ("
+              + length
+              + " bytes, starting "
+              + head(data, offset, length)
+              + "): "
+              + why(e),
+          e);
+    }
+  }
+
+  private static String why(Exception e) {
+    if (e instanceof java.io.EOFException && e.getMessage() == null) {
+      return "the data ends early";
+    }
+    String m = e.getMessage();
+    String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    return text.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  /**
+   * An error worded here (no decoder for the bytes, a size past the limit), passed on as it is
+   * rather than wrapped like the decoders' failures.
+   */
+  private static final class Refusal extends IOException {
+    Refusal(String message) {
+      super(message);
+    }
+  }
+
+  private static BufferedImage readChecked(
       byte[] data, int offset, int length, int channels, long maxBytes) throws IOException {
     try (ImageInputStream in =
         ImageIO.createImageInputStream(new ByteArrayInputStream(data, offset, length))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new IOException(
+        throw new Refusal(
             "not a decodable image ("
                 + length
                 + " bytes, starting "
@@ -159,7 +200,7 @@ public final class Images {
         int bands = Math.max(own, channels);
         long bytes = w * h > Long.MAX_VALUE / bands ? Long.MAX_VALUE : w * h * bands;
         if (bytes > maxBytes) {
-          throw new IOException(
+          throw new Refusal(
               String.format(
                   "%s image %dx%dx%d is %s bytes decoded, more than the limit of %d (system"
                       + " property %s)",

@@ -76,6 +76,16 @@ class ImagesAndAugmentTest {
         .hasMessageContaining("01020304");
   }
 
+  @Test
+  void aTruncatedImageFailsWithAOneLineMessageNotANullOne() {
+    // Found by fuzzing: ImageIO's WBMP reader ends with an EOFException that has no message.
+    byte[] truncatedWbmp = {0, 0, 7, 5, 0}; // a 7x5 header, 1 of its 5 rows
+    assertThatThrownBy(() -> Images.decode(truncatedWbmp, 0))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessage("not a decodable image (5 bytes, starting 00000705): the data ends early")
+        .hasCauseInstanceOf(java.io.EOFException.class);
+  }
+
   private static Features apply(ImageAugmentation aug, Tensor img, long seed) {
     return aug.apply(Features.of("image", img), new ElementRandom(seed));
   }
