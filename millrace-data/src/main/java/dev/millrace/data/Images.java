@@ -23,9 +23,10 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Image decoding and encoding with {@code javax.imageio}: JPEG and PNG (and what else ImageIO
- * reads) to {@code uint8 [height, width, channels]} tensors in HWC order, as TensorFlow's {@code
- * decode_image}; and PNG encoding for writing image files.
+ * Image decoding and encoding with {@code javax.imageio}: JPEG, PNG, GIF and BMP (the formats of
+ * TensorFlow's {@code decode_image}; ImageIO's TIFF and WBMP readers are not used, see {@link
+ * #DECODED_FORMATS}) to {@code uint8 [height, width, channels]} tensors in HWC order, as
+ * TensorFlow's {@code decode_image}; and PNG encoding for writing image files.
  */
 public final class Images {
   static {
@@ -34,6 +35,15 @@ public final class Images {
   }
 
   private Images() {}
+
+  /**
+   * The formats decoded, by ImageIO's reader names: those of TensorFlow's {@code decode_image}.
+   * ImageIO's TIFF reader sizes its buffers by the file's tile and strip fields, which the size
+   * check does not see (a 332-byte TIFF of 7x5 pixels exhausted a 2 GiB heap; found by fuzzing),
+   * and a WBMP "header" is any two zero bytes and two small numbers.
+   */
+  private static final java.util.Set<String> DECODED_FORMATS =
+      java.util.Set.of("jpeg", "png", "gif", "bmp");
 
   /** The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES}. */
   public static final String MAX_DECODED_BYTES_PROPERTY = "millrace.image.maxDecodedBytes";
@@ -66,8 +76,9 @@ public final class Images {
   }
 
   /**
-   * Decodes the JPEG or PNG in {@code data[offset, offset + length)} to {@code uint8 [h, w, c]}.
-   * Images larger than {@link #maxDecodedBytes()} are refused from their header.
+   * Decodes the JPEG, PNG, GIF or BMP in {@code data[offset, offset + length)} to {@code uint8 [h,
+   * w, c]}. Images larger than {@link #maxDecodedBytes()} are refused from their header; other
+   * formats (TIFF, WBMP) are refused.
    *
    * @param channels 1 for gray (RGB converted with TensorFlow's weights 0.299, 0.587, 0.114), 3 for
    *     RGB (gray replicated, alpha dropped), 0 for the image's own (1 if gray, else 3)
@@ -144,8 +155,9 @@ public final class Images {
     } catch (Refusal e) {
       throw new IOException(e.getMessage());
     } catch (IOException | RuntimeException e) {
-      // ImageIO's decoders answer damaged data with an EOFException that has no message, and some
-      // with unchecked exceptions (found by fuzzing): both are bad data, said in one line.
+      // ImageIO's decoders answer some damaged data with an EOFException that has no message
+      // (found by fuzzing), and are not written against unchecked exceptions either: both are bad
+      // data, said in one line.
       throw new IOException(
           "not a decodable image ("
               + length
@@ -190,6 +202,16 @@ public final class Images {
                 + ")");
       }
       ImageReader reader = readers.next();
+      String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+      if (!DECODED_FORMATS.contains(format)) {
+        reader.dispose();
+        throw new Refusal(
+            "a "
+                + format.toUpperCase(Locale.ROOT)
+                + " image ("
+                + length
+                + " bytes): only JPEG, PNG, GIF and BMP are decoded");
+      }
       try {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);

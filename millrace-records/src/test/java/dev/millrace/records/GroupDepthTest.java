@@ -17,9 +17,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * Nested groups in unknown fields, at every level of an Example and a SequenceExample, around
  * protobuf-java's recursion limit: the decoder and the scanner accept exactly the depths that
- * protobuf-java accepts. (Found by fuzzing: the limit used to count from the group's own field, so
- * groups 99 deep inside a {@code Feature} passed, where protobuf-java, which counts the four
- * messages around them too, refuses them.)
+ * protobuf-java accepts. (Found by the decoder's fuzz test, on a seed of its corpus: the limit used
+ * to count from the group's own field, so groups 99 deep inside a {@code Feature} passed, where
+ * protobuf-java, which counts the four messages around them too, refuses them.)
  */
 class GroupDepthTest {
   private static final byte[] BYTES_LIST = ld(1, ld(1, "cat".getBytes(StandardCharsets.UTF_8)));

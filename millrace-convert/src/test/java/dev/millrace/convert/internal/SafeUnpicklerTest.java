@@ -135,8 +135,8 @@ class SafeUnpicklerTest {
 
   @Test
   void countsErrorOffsetsFromThePicklesFirstByteNotTheBuffers() {
-    // Found by fuzzing: offsets were buffer positions, wrong for a pickle read from inside a
-    // buffer.
+    // Found while writing the fuzz test, which reads pickles from inside a larger buffer: offsets
+    // were buffer positions.
     byte[] pickle = new PickleWriter().proto2().global("os", "system").stop().toByteArray();
     byte[] truncated = java.util.Arrays.copyOf(pickle, 2);
     for (byte[] p : List.of(pickle, truncated)) {
