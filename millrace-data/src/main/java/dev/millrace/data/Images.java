@@ -108,10 +108,13 @@ public final class Images {
     BufferedImage img = read(data, offset, length, channels, maxBytes);
     int h = img.getHeight();
     int w = img.getWidth();
-    boolean gray =
-        img.getType() == BufferedImage.TYPE_BYTE_GRAY
-            || img.getType() == BufferedImage.TYPE_USHORT_GRAY;
+    boolean gray = isGray(img.getType());
     int c = channels == 0 ? (gray ? 1 : 3) : channels;
+    if ((long) h * w * c > maxBytes) {
+      // The header was checked; a decoder that returns more than its header said is bad data too.
+      throw new IOException(
+          "decoded image " + w + "x" + h + "x" + c + " is larger than its header said");
+    }
     Tensor out = Tensor.zeros(DType.UINT8, Shape.of(h, w, c));
     byte[] px = Tensors.byteArrayOrNull(out);
     if (gray) {
@@ -169,6 +172,11 @@ public final class Images {
     }
   }
 
+  private static boolean isGray(int bufferedImageType) {
+    return bufferedImageType == BufferedImage.TYPE_BYTE_GRAY
+        || bufferedImageType == BufferedImage.TYPE_USHORT_GRAY;
+  }
+
   private static String why(Exception e) {
     if (e instanceof java.io.EOFException && e.getMessage() == null) {
       return "the data ends early";
@@ -216,10 +224,18 @@ public final class Images {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
-        ImageTypeSpecifier raw = reader.getRawImageType(0);
-        // The decoder holds the image's own bands before they are converted to the requested ones.
-        int own = raw == null ? 4 : raw.getNumBands();
-        int bands = Math.max(own, channels);
+        // The image is decoded into ImageIO's default destination type (the first it offers), then
+        // converted to the channels asked for: the larger of the two bounds the memory. With
+        // channels 0 the output has 1 channel for a gray destination, else 3 (a 1-bit BMP of one
+        // band becomes RGB; counting its one band let 3 times the limit through; found by fuzzing).
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        ImageTypeSpecifier dest = types.hasNext() ? types.next() : null;
+        int own = dest == null ? 4 : dest.getNumBands();
+        int out =
+            channels != 0
+                ? channels
+                : isGray(dest == null ? -1 : dest.getBufferedImageType()) ? 1 : 3;
+        int bands = Math.max(own, out);
         long bytes = w * h > Long.MAX_VALUE / bands ? Long.MAX_VALUE : w * h * bands;
         if (bytes > maxBytes) {
           throw new Refusal(
