@@ -38,8 +38,10 @@ import java.util.Objects;
  * dropped, as in protobuf's C++ parser and protobuf-java's general path (protobuf-java's fast path
  * sets bit 63 for any ten-byte varint instead; the two differ only on a tenth byte other than 1,
  * which no writer produces; found by fuzzing against protobuf-java); unknown fields of any wire
- * type are skipped at every level. A {@code Feature} with no kind set reads as {@link
- * FeatureType#NONE} with 0 values.
+ * type are skipped at every level, groups among them nested no deeper than protobuf-java's
+ * recursion limit of 100 allows with the messages around them counted (as protobuf-java counts; the
+ * groups alone were counted before fuzzing found the difference). A {@code Feature} with no kind
+ * set reads as {@link FeatureType#NONE} with 0 values.
  *
  * <p>Cost: keys are compared with the requested names as UTF-8 bytes (length and bytes for up to 8
  * names, through a hash table beyond), so no {@code String} is made per Example; entries of

@@ -18,7 +18,9 @@ import java.util.Objects;
  * <p>Unlike {@link ExampleDecoder}, the scanner checks the whole message, unknown fields and the
  * values of every feature included, and rejects what protobuf would reject, with one exception:
  * feature names are not checked to be valid UTF-8 (proto3 parsers check; {@link SchemaCollector}
- * does so itself).
+ * does so itself). Groups in unknown fields count against protobuf-java's recursion limit of 100
+ * together with the messages around them, as protobuf-java counts them (they were counted alone
+ * before fuzzing found the difference).
  *
  * <p>The visitor is called once per map entry in wire order, so a key that repeats is visited each
  * time (protobuf keeps the last); merging within an entry follows protobuf, as described for {@link
