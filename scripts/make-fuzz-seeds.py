@@ -328,8 +328,10 @@ public class ImageSeeds {
 def jdk_images():
     import subprocess
     import tempfile
-    java = os.path.join(os.environ.get("JAVA_HOME", "/usr/lib/jvm/temurin-25-jdk-amd64"), "bin",
-                        "java")
+    # The JDK the build uses (JDK 25: `java File.java` runs a source file), found as run-tests finds it.
+    jdk = subprocess.run(["bash", "-c", ". scripts/find-jdk.sh && millrace_find_jdk"], cwd=ROOT,
+                         check=True, capture_output=True, text=True).stdout.strip()
+    java = os.path.join(jdk, "bin", "java")
     with tempfile.TemporaryDirectory() as tmp:
         source = os.path.join(tmp, "ImageSeeds.java")
         with open(source, "w") as f:
