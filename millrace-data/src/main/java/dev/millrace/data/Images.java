@@ -23,9 +23,10 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.stream.ImageInputStream;
 
 /**
- * Image decoding and encoding with {@code javax.imageio}: JPEG and PNG (and what else ImageIO
- * reads) to {@code uint8 [height, width, channels]} tensors in HWC order, as TensorFlow's {@code
- * decode_image}; and PNG encoding for writing image files.
+ * Image decoding and encoding with {@code javax.imageio}: JPEG, PNG, GIF and BMP (the formats of
+ * TensorFlow's {@code decode_image}; ImageIO's TIFF and WBMP readers are not used, see {@link
+ * #DECODED_FORMATS}) to {@code uint8 [height, width, channels]} tensors in HWC order, as
+ * TensorFlow's {@code decode_image}; and PNG encoding for writing image files.
  */
 public final class Images {
   static {
@@ -34,6 +35,15 @@ public final class Images {
   }
 
   private Images() {}
+
+  /**
+   * The formats decoded, by ImageIO's reader names: those of TensorFlow's {@code decode_image}.
+   * ImageIO's TIFF reader sizes its buffers by the file's tile and strip fields, which the size
+   * check does not see (a 332-byte TIFF of 7x5 pixels exhausted a 2 GiB heap; found by fuzzing),
+   * and a WBMP "header" is any two zero bytes and two small numbers.
+   */
+  private static final java.util.Set<String> DECODED_FORMATS =
+      java.util.Set.of("jpeg", "png", "gif", "bmp");
 
   /** The system property that overrides {@link #DEFAULT_MAX_DECODED_BYTES}. */
   public static final String MAX_DECODED_BYTES_PROPERTY = "millrace.image.maxDecodedBytes";
@@ -66,12 +76,15 @@ public final class Images {
   }
 
   /**
-   * Decodes the JPEG or PNG in {@code data[offset, offset + length)} to {@code uint8 [h, w, c]}.
-   * Images larger than {@link #maxDecodedBytes()} are refused from their header.
+   * Decodes the JPEG, PNG, GIF or BMP in {@code data[offset, offset + length)} to {@code uint8 [h,
+   * w, c]}. Images larger than {@link #maxDecodedBytes()} are refused from their header; other
+   * formats (TIFF, WBMP) are refused.
    *
    * @param channels 1 for gray (RGB converted with TensorFlow's weights 0.299, 0.587, 0.114), 3 for
    *     RGB (gray replicated, alpha dropped), 0 for the image's own (1 if gray, else 3)
-   * @throws IOException if the bytes are not an image ImageIO can read, or one too large
+   * @throws IOException if the bytes are not an image ImageIO can read, or one too large; always
+   *     with a one-line message, also where ImageIO's decoder failed with an unchecked exception or
+   *     an {@code EOFException} without a message (the cause then holds it)
    */
   public static Tensor decode(byte[] data, int offset, int length, int channels)
       throws IOException {
@@ -95,10 +108,13 @@ public final class Images {
     BufferedImage img = read(data, offset, length, channels, maxBytes);
     int h = img.getHeight();
     int w = img.getWidth();
-    boolean gray =
-        img.getType() == BufferedImage.TYPE_BYTE_GRAY
-            || img.getType() == BufferedImage.TYPE_USHORT_GRAY;
+    boolean gray = isGray(img.getType());
     int c = channels == 0 ? (gray ? 1 : 3) : channels;
+    if ((long) h * w * c > maxBytes) {
+      // The header was checked; a decoder that returns more than its header said is bad data too.
+      throw new IOException(
+          "decoded image " + w + "x" + h + "x" + c + " is larger than its header said");
+    }
     Tensor out = Tensor.zeros(DType.UINT8, Shape.of(h, w, c));
     byte[] px = Tensors.byteArrayOrNull(out);
     if (gray) {
@@ -133,15 +149,60 @@ public final class Images {
 
   /**
    * ImageIO's own {@code ImageIO.read}, with the header's size checked between reading the header
-   * and allocating the pixels.
+   * and allocating the pixels, and the decoder's failures made one-line IOExceptions.
    */
   private static BufferedImage read(
+      byte[] data, int offset, int length, int channels, long maxBytes) throws IOException {
+    try {
+      return readChecked(data, offset, length, channels, maxBytes);
+    } catch (Refusal e) {
+      throw new IOException(e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // ImageIO's decoders answer some damaged data with an EOFException that has no message
+      // (found by fuzzing), and are not written against unchecked exceptions either: both are bad
+      // data, said in one line.
+      throw new IOException(
+          "not a decodable image ("
+              + length
+              + " bytes, starting "
+              + head(data, offset, length)
+              + "): "
+              + why(e),
+          e);
+    }
+  }
+
+  private static boolean isGray(int bufferedImageType) {
+    return bufferedImageType == BufferedImage.TYPE_BYTE_GRAY
+        || bufferedImageType == BufferedImage.TYPE_USHORT_GRAY;
+  }
+
+  private static String why(Exception e) {
+    if (e instanceof java.io.EOFException && e.getMessage() == null) {
+      return "the data ends early";
+    }
+    String m = e.getMessage();
+    String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+    return text.replaceAll("\\s*\\R\\s*", " ").strip();
+  }
+
+  /**
+   * An error worded here (no decoder for the bytes, a size past the limit), passed on as it is
+   * rather than wrapped like the decoders' failures.
+   */
+  private static final class Refusal extends IOException {
+    Refusal(String message) {
+      super(message);
+    }
+  }
+
+  private static BufferedImage readChecked(
       byte[] data, int offset, int length, int channels, long maxBytes) throws IOException {
     try (ImageInputStream in =
         ImageIO.createImageInputStream(new ByteArrayInputStream(data, offset, length))) {
       Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
       if (!readers.hasNext()) {
-        throw new IOException(
+        throw new Refusal(
             "not a decodable image ("
                 + length
                 + " bytes, starting "
@@ -149,17 +210,35 @@ public final class Images {
                 + ")");
       }
       ImageReader reader = readers.next();
+      String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+      if (!DECODED_FORMATS.contains(format)) {
+        reader.dispose();
+        throw new Refusal(
+            "a "
+                + format.toUpperCase(Locale.ROOT)
+                + " image ("
+                + length
+                + " bytes): only JPEG, PNG, GIF and BMP are decoded");
+      }
       try {
         reader.setInput(in, true, true);
         long w = reader.getWidth(0);
         long h = reader.getHeight(0);
-        ImageTypeSpecifier raw = reader.getRawImageType(0);
-        // The decoder holds the image's own bands before they are converted to the requested ones.
-        int own = raw == null ? 4 : raw.getNumBands();
-        int bands = Math.max(own, channels);
+        // The image is decoded into ImageIO's default destination type (the first it offers), then
+        // converted to the channels asked for: the larger of the two bounds the memory. With
+        // channels 0 the output has 1 channel for a gray destination, else 3 (a 1-bit BMP of one
+        // band becomes RGB; counting its one band let 3 times the limit through; found by fuzzing).
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        ImageTypeSpecifier dest = types.hasNext() ? types.next() : null;
+        int own = dest == null ? 4 : dest.getNumBands();
+        int out =
+            channels != 0
+                ? channels
+                : isGray(dest == null ? -1 : dest.getBufferedImageType()) ? 1 : 3;
+        int bands = Math.max(own, out);
         long bytes = w * h > Long.MAX_VALUE / bands ? Long.MAX_VALUE : w * h * bands;
         if (bytes > maxBytes) {
-          throw new IOException(
+          throw new Refusal(
               String.format(
                   "%s image %dx%dx%d is %s bytes decoded, more than the limit of %d (system"
                       + " property %s)",

@@ -113,8 +113,9 @@ public final class IteratorCheckpoint {
    * before an array is made, and the decoded epoch lengths of a stage against {@link #maxEpochs()}:
    * the run-length encoding would otherwise let a few bytes claim gigabytes.
    *
-   * @throws IllegalArgumentException if the bytes are not a checkpoint; the message gives the byte
-   *     offset of the problem
+   * @throws IllegalArgumentException if the bytes are not a checkpoint; the message, one line,
+   *     gives the byte offset of the problem (a stage name in it has its control characters
+   *     escaped)
    */
   public static IteratorCheckpoint fromBytes(byte[] data) {
     return fromBytes(data, maxEpochs());
@@ -178,7 +179,7 @@ public final class IteratorCheckpoint {
 
   /** One stage's run-length encoded epoch lengths, its size checked before it is expanded. */
   private static long[] epochLengths(Reader in, String name, long max) throws IOException {
-    int runs = in.count(8 + 4, "runs of stage '" + name + "'");
+    int runs = in.count(8 + 4, "runs of stage '" + shown(name) + "'");
     long[] values = new long[runs];
     int[] counts = new int[runs];
     long total = 0;
@@ -188,14 +189,14 @@ public final class IteratorCheckpoint {
       if (counts[r] < 0) {
         throw in.problem(
             in.offset() - 4,
-            "run " + r + " of stage '" + name + "' repeats " + counts[r] + " times");
+            "run " + r + " of stage '" + shown(name) + "' repeats " + counts[r] + " times");
       }
       total += counts[r];
       if (total > max) {
         throw in.problem(
             in.offset() - 4,
             "stage '"
-                + name
+                + shown(name)
                 + "' claims more than "
                 + max
                 + " epochs, the limit (system property "
@@ -209,6 +210,31 @@ public final class IteratorCheckpoint {
       at += counts[r];
     }
     return v;
+  }
+
+  /**
+   * A name read from the file, as messages show it: control characters escaped ({@code \\n}, {@code
+   * \\u0000}) so that the message stays on one line, and cut after 80 characters.
+   */
+  private static String shown(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < name.length() && i < 80; i++) {
+      char c = name.charAt(i);
+      if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '\r') {
+        sb.append("\\r");
+      } else if (c == '\t') {
+        sb.append("\\t");
+      } else if (Character.isISOControl(c)
+          || Character.getType(c) == Character.LINE_SEPARATOR
+          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return name.length() > 80 ? sb.append("…").toString() : sb.toString();
   }
 
   /** The checkpoint's bytes, with the offset and the bytes left that messages and checks need. */

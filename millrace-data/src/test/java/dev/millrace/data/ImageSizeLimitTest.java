@@ -37,6 +37,20 @@ class ImageSizeLimitTest {
   }
 
   @Test
+  void theLimitCountsTheChannelsDecodedNotTheFilesOwnBands() throws IOException {
+    // Found by fuzzing: a 1-bit BMP has one band but decodes to RGB, 3 bytes a pixel.
+    BufferedImage img = new BufferedImage(100, 100, BufferedImage.TYPE_BYTE_BINARY);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    assertThat(ImageIO.write(img, "bmp", out)).isTrue();
+    byte[] bmp = out.toByteArray();
+    assertThatThrownBy(() -> Images.decode(bmp, 0, bmp.length, 0, 20_000))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageStartingWith("BMP image 100x100x3 is 30000 bytes decoded");
+    assertThat(Images.decode(bmp, 0, bmp.length, 0, 30_000).shape())
+        .isEqualTo(Shape.of(100, 100, 3));
+  }
+
+  @Test
   void jpegHeaderClaimingHugeSizeIsRefused() throws IOException {
     byte[] jpeg = jpegClaiming(60_000, 60_000);
     assertThatThrownBy(() -> Images.decode(jpeg, 3))

@@ -14,6 +14,8 @@ import java.util.HashSet;
 import java.util.Set;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** JPEG/PNG decoding and the seeded augmentation ops. */
 class ImagesAndAugmentTest {
@@ -74,6 +76,51 @@ class ImagesAndAugmentTest {
     assertThatThrownBy(() -> Images.decode(new byte[] {1, 2, 3, 4, 5}, 0))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("01020304");
+  }
+
+  @Test
+  void aTruncatedImageFailsWithAOneLineMessageNotANullOne() throws IOException {
+    // Found by fuzzing: ImageIO's readers end some truncated files with an EOFException that has
+    // no message (WBMP then; BMP here, cut in half).
+    BufferedImage img = new BufferedImage(7, 5, BufferedImage.TYPE_3BYTE_BGR);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(javax.imageio.ImageIO.write(img, "bmp", out)).isTrue();
+    byte[] half = java.util.Arrays.copyOf(out.toByteArray(), out.size() / 2);
+    assertThatThrownBy(() -> Images.decode(half, 0))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageMatching(
+            "not a decodable image \\(\\d+ bytes, starting 424d....\\): the data ends early")
+        .hasCauseInstanceOf(java.io.EOFException.class);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tiff", "wbmp"})
+  void formatsThatTensorFlowDoesNotDecodeAreRefused(String format) throws IOException {
+    // Found by fuzzing: ImageIO's TIFF reader sized a buffer by the file's strip fields, past the
+    // heap, for 7x5 pixels.
+    BufferedImage img =
+        new BufferedImage(
+            7,
+            5,
+            format.equals("wbmp") ? BufferedImage.TYPE_BYTE_BINARY : BufferedImage.TYPE_3BYTE_BGR);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(javax.imageio.ImageIO.write(img, format, out)).isTrue();
+    assertThatThrownBy(() -> Images.decode(out.toByteArray(), 0))
+        .isExactlyInstanceOf(IOException.class)
+        .hasMessageEndingWith("bytes): only JPEG, PNG, GIF and BMP are decoded");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"gif", "bmp"})
+  void gifAndBmpAreDecodedAsTensorFlowDecodesThem(String format) throws IOException {
+    BufferedImage img = new BufferedImage(7, 5, BufferedImage.TYPE_3BYTE_BGR);
+    img.setRGB(3, 2, 0x00ff0000);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    assertThat(javax.imageio.ImageIO.write(img, format, out)).isTrue();
+    Tensor t = Images.decode(out.toByteArray(), 3);
+    assertThat(t.shape()).isEqualTo(Shape.of(5, 7, 3));
+    assertThat(t.getByte((2 * 7 + 3) * 3) & 0xff).isEqualTo(255);
+    assertThat(t.getByte((2 * 7 + 3) * 3 + 1) & 0xff).isEqualTo(0);
   }
 
   private static Features apply(ImageAugmentation aug, Tensor img, long seed) {

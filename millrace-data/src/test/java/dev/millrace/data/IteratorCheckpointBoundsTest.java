@@ -45,6 +45,18 @@ class IteratorCheckpointBoundsTest {
   }
 
   @Test
+  void aStageNameWithALineBreakStaysOnTheMessagesOneLine() throws IOException {
+    // Found by fuzzing: the name was quoted as it was, and its newline split the message.
+    Bytes b = header(1);
+    b.out.writeUTF("a\nb\u0000");
+    b.out.writeInt(-1);
+    assertThatThrownBy(() -> IteratorCheckpoint.fromBytes(b.toByteArray()))
+        .isExactlyInstanceOf(IllegalArgumentException.class)
+        .hasMessageEndingWith(
+            ": -1 runs of stage 'a\\nb\\u0000' cannot fit in the 0 bytes that follow");
+  }
+
+  @Test
   void runCountLargerThanTheBytesLeftIsRefused() throws IOException {
     Bytes b = stage(Integer.MAX_VALUE);
     b.out.writeLong(7);

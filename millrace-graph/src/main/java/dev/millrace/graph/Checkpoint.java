@@ -135,7 +135,9 @@ public final class Checkpoint {
    * is checked against the bytes that follow it, and each tensor against the limit set by the
    * system property {@value #MAX_TENSOR_BYTES_PROPERTY} (bytes; {@value #DEFAULT_MAX_TENSOR_BYTES}
    * when unset), before anything is allocated: a damaged or hostile file is an IOException naming
-   * it and the byte offset, never an OutOfMemoryError.
+   * it and the byte offset, never an OutOfMemoryError. Its message is one line: a variable's name
+   * from the file is shown with its control characters escaped (a newline in a name once split the
+   * message; found by fuzzing).
    */
   public static Map<String, Tensor> read(Path file) throws IOException {
     return read(file, maxTensorBytes());
@@ -250,7 +252,32 @@ public final class Checkpoint {
   }
 
   private static String where(Path file, int offset, int variable, String name) {
-    return file + "@" + offset + " (variable " + variable + " '" + name + "'): ";
+    return file + "@" + offset + " (variable " + variable + " '" + shown(name) + "'): ";
+  }
+
+  /**
+   * A name read from the file, as messages show it: control characters escaped ({@code \\n}, {@code
+   * \\u0000}) so that the message stays on one line, and cut after 80 characters.
+   */
+  private static String shown(String name) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < name.length() && i < 80; i++) {
+      char c = name.charAt(i);
+      if (c == '\n') {
+        sb.append("\\n");
+      } else if (c == '\r') {
+        sb.append("\\r");
+      } else if (c == '\t') {
+        sb.append("\\t");
+      } else if (Character.isISOControl(c)
+          || Character.getType(c) == Character.LINE_SEPARATOR
+          || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+        sb.append(String.format("\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return name.length() > 80 ? sb.append("…").toString() : sb.toString();
   }
 
   /** The product, or {@code Long.MAX_VALUE} when it overflows: larger than any file either way. */

@@ -39,6 +39,17 @@ class CheckpointSizeCheckTest {
   }
 
   @Test
+  void aVariableNameWithALineBreakStaysOnTheMessagesOneLine() throws IOException {
+    // Found by fuzzing: the name was quoted as it was, and its newline split the message.
+    byte[] body = variable(FLOAT, new long[] {-1, 2}, 0, 0);
+    body[2] = '\n'; // the one-byte name "w" becomes a line break
+    Path file = write(1, body);
+    assertThatThrownBy(() -> Checkpoint.read(file))
+        .isInstanceOf(IOException.class)
+        .hasMessage(file + "@17 (variable 0 '\\n'): dimension 0 is -1");
+  }
+
+  @Test
   void dimensionsWhoseProductOverflowAreRefused() throws IOException {
     Path file = write(1, variable(FLOAT, new long[] {1L << 40, 1L << 40}, 16, 16));
     assertThatThrownBy(() -> Checkpoint.read(file))

@@ -34,8 +34,14 @@ import java.util.Objects;
  * language guide and the C++ parser; protobuf-java's builder instead keeps the earlier values of a
  * member that comes back after another, an edge case no writer produces); repeated float and int64
  * values are accepted packed and unpacked, even mixed in one list; negative int64 values are
- * 10-byte varints; unknown fields of any wire type are skipped at every level. A {@code Feature}
- * with no kind set reads as {@link FeatureType#NONE} with 0 values.
+ * 10-byte varints, whose tenth byte gives bit 63 by its lowest bit and whose higher bits are
+ * dropped, as in protobuf's C++ parser and protobuf-java's general path (protobuf-java's fast path
+ * sets bit 63 for any ten-byte varint instead; the two differ only on a tenth byte other than 1,
+ * which no writer produces; found by fuzzing against protobuf-java); unknown fields of any wire
+ * type are skipped at every level, groups among them nested no deeper than protobuf-java's
+ * recursion limit of 100 allows with the messages around them counted (as protobuf-java counts; the
+ * groups alone were counted before fuzzing found the difference). A {@code Feature} with no kind
+ * set reads as {@link FeatureType#NONE} with 0 values.
  *
  * <p>Cost: keys are compared with the requested names as UTF-8 bytes (length and bytes for up to 8
  * names, through a hash table beyond), so no {@code String} is made per Example; entries of
@@ -51,6 +57,13 @@ public final class ExampleDecoder {
   private static final int TAG_3_LEN = 3 << 3 | 2;
   private static final int TAG_1_VARINT = 1 << 3;
   private static final int TAG_1_FIXED32 = 1 << 3 | 5;
+
+  // How deeply each message is nested, for protobuf's recursion limit on groups in unknown fields.
+  private static final int EXAMPLE = 0;
+  private static final int FEATURES = 1;
+  private static final int ENTRY = 2;
+  private static final int FEATURE = 3;
+  private static final int LIST = 4;
 
   private final List<String> names;
   private final ByteNameTable table;
@@ -147,7 +160,7 @@ public final class ExampleDecoder {
         long n = readLength(b, p, end);
         p = features(b, next(n), next(n) + value(n), into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, EXAMPLE);
       }
     }
   }
@@ -163,7 +176,7 @@ public final class ExampleDecoder {
         p = next(n) + value(n);
         entry(b, next(n), p, into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURES);
       }
     }
     return p;
@@ -188,7 +201,7 @@ public final class ExampleDecoder {
         keyLen = value(n);
         p = keyOff + keyLen;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, ENTRY);
       }
     }
     int i = table.find(b, keyOff, keyLen);
@@ -206,7 +219,7 @@ public final class ExampleDecoder {
         p = next(n) + value(n);
         feature(b, next(n), p, i, into);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, ENTRY);
       }
     }
   }
@@ -236,7 +249,7 @@ public final class ExampleDecoder {
           }
         }
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURE);
       }
     }
   }
@@ -252,7 +265,7 @@ public final class ExampleDecoder {
         into.addBytes(i, next(n), value(n));
         p = next(n) + value(n);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }
@@ -284,7 +297,7 @@ public final class ExampleDecoder {
         into.addFloat(i, ProtoReader.floatAt(b, p));
         p += 4;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }
@@ -320,7 +333,7 @@ public final class ExampleDecoder {
         into.addInt64(i, ProtoReader.varintAt(b, p));
         p = q;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, LIST);
       }
     }
   }

@@ -18,7 +18,9 @@ import java.util.Objects;
  * <p>Unlike {@link ExampleDecoder}, the scanner checks the whole message, unknown fields and the
  * values of every feature included, and rejects what protobuf would reject, with one exception:
  * feature names are not checked to be valid UTF-8 (proto3 parsers check; {@link SchemaCollector}
- * does so itself).
+ * does so itself). Groups in unknown fields count against protobuf-java's recursion limit of 100
+ * together with the messages around them, as protobuf-java counts them (they were counted alone
+ * before fuzzing found the difference).
  *
  * <p>The visitor is called once per map entry in wire order, so a key that repeats is visited each
  * time (protobuf keeps the last); merging within an entry follows protobuf, as described for {@link
@@ -31,6 +33,14 @@ public final class ExampleScanner {
   private static final int TAG_3_LEN = 3 << 3 | 2;
   private static final int TAG_1_VARINT = 1 << 3;
   private static final int TAG_1_FIXED32 = 1 << 3 | 5;
+
+  // How deeply each message is nested, for protobuf's recursion limit on groups in unknown fields.
+  private static final int TOP = 0;
+  private static final int FEATURES = 1;
+  private static final int ENTRY = 2;
+  private static final int FEATURE_LIST = 3;
+  private static final int CONTEXT_FEATURE = 3;
+  private static final int STEP_FEATURE = 4;
 
   private final byte[] b;
   // The feature being scanned, merged as protobuf merges.
@@ -88,7 +98,7 @@ public final class ExampleScanner {
         long n = readLength(b, p, end);
         p = features(next(n), next(n) + value(n), visitor);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, TOP);
       }
     }
   }
@@ -106,7 +116,7 @@ public final class ExampleScanner {
         long n = readLength(b, p, end);
         p = featureLists(next(n), next(n) + value(n), visitor);
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, TOP);
       }
     }
   }
@@ -118,7 +128,7 @@ public final class ExampleScanner {
       int tag = value(t);
       p = next(t);
       if (tag != TAG_1_LEN) {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURES);
         continue;
       }
       long n = readLength(b, p, end);
@@ -132,9 +142,9 @@ public final class ExampleScanner {
         if (value(u) == TAG_2_LEN) {
           long m = readLength(b, q, entryEnd);
           q = next(m) + value(m);
-          feature(next(m), q);
+          feature(next(m), q, CONTEXT_FEATURE);
         } else {
-          q = skipField(b, q, entryEnd, value(u));
+          q = skipField(b, q, entryEnd, value(u), ENTRY);
         }
       }
       visitor.feature(b, keyAt, keyLen, type, count, minBytesOrNone(), maxBytesOrNone());
@@ -151,7 +161,7 @@ public final class ExampleScanner {
       int tag = value(t);
       p = next(t);
       if (tag != TAG_1_LEN) {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURES);
         continue;
       }
       long n = readLength(b, p, end);
@@ -169,7 +179,7 @@ public final class ExampleScanner {
           q = next(m) + value(m);
           steps += featureListSteps(next(m), q);
         } else {
-          q = skipField(b, q, entryEnd, value(u));
+          q = skipField(b, q, entryEnd, value(u), ENTRY);
         }
       }
       visitor.featureList(b, keyAt, keyLen, steps);
@@ -182,7 +192,7 @@ public final class ExampleScanner {
           q = next(m) + value(m);
           step = featureListValues(next(m), q, step, visitor);
         } else {
-          q = skipField(b, q, entryEnd, value(u));
+          q = skipField(b, q, entryEnd, value(u), ENTRY);
         }
       }
       p = entryEnd;
@@ -197,7 +207,7 @@ public final class ExampleScanner {
       if (value(t) == TAG_1_LEN) {
         steps++;
       }
-      p = skipField(b, next(t), end, value(t));
+      p = skipField(b, next(t), end, value(t), FEATURE_LIST);
     }
     return steps;
   }
@@ -212,10 +222,10 @@ public final class ExampleScanner {
         long n = readLength(b, p, end);
         p = next(n) + value(n);
         startFeature();
-        feature(next(n), p);
+        feature(next(n), p, STEP_FEATURE);
         visitor.step(step++, type, count, minBytesOrNone(), maxBytesOrNone());
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, FEATURE_LIST);
       }
     }
     return step;
@@ -244,7 +254,7 @@ public final class ExampleScanner {
         keyLength = value(n);
         p = keyAt + keyLength;
       } else {
-        p = skipField(b, p, end, value(t));
+        p = skipField(b, p, end, value(t), ENTRY);
       }
     }
     return keyAt;
@@ -257,8 +267,11 @@ public final class ExampleScanner {
     maxBytes = -1;
   }
 
-  /** One {@code Feature} message (or one more value field of the same map entry). */
-  private void feature(int p, int end) throws MalformedExampleException {
+  /**
+   * One {@code Feature} message (or one more value field of the same map entry), nested {@code
+   * depth} deep.
+   */
+  private void feature(int p, int end, int depth) throws MalformedExampleException {
     while (p < end) {
       long t = readTag(b, p, end);
       int tag = value(t);
@@ -271,7 +284,7 @@ public final class ExampleScanner {
             default -> null;
           };
       if (kind == null) {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, depth);
         continue;
       }
       long n = readLength(b, p, end);
@@ -281,11 +294,11 @@ public final class ExampleScanner {
         type = kind;
       }
       p = next(n) + value(n);
-      list(kind, next(n), p);
+      list(kind, next(n), p, depth + 1);
     }
   }
 
-  private void list(FeatureType kind, int p, int end) throws MalformedExampleException {
+  private void list(FeatureType kind, int p, int end, int depth) throws MalformedExampleException {
     while (p < end) {
       long t = readTag(b, p, end);
       int tag = value(t);
@@ -325,7 +338,7 @@ public final class ExampleScanner {
         p = ProtoReader.varintEnd(b, p, end);
         count++;
       } else {
-        p = skipField(b, p, end, tag);
+        p = skipField(b, p, end, tag, depth);
       }
     }
   }

@@ -80,6 +80,32 @@ class ExampleDecoderTest {
     return r;
   }
 
+  @org.junit.jupiter.params.ParameterizedTest(name = "tenth byte 0x{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"00", "01", "02", "58", "7f"})
+  void takesBit63OfATenByteVarintFromTheLowestBitOfItsTenthByte(String tenth)
+      throws MalformedExampleException {
+    // Found by fuzzing against protobuf-java, whose fast path sets bit 63 whatever the tenth byte.
+    byte[] varint = java.util.HexFormat.of().parseHex("fffffffffffbfffff6" + tenth);
+    java.math.BigInteger sum = java.math.BigInteger.ZERO;
+    for (int i = 0; i < varint.length; i++) {
+      sum = sum.or(java.math.BigInteger.valueOf(varint[i] & 0x7f).shiftLeft(7 * i));
+    }
+    long wanted = sum.longValue(); // the varint's bits, those past 64 dropped
+    byte[] list = new byte[2 + varint.length];
+    list[0] = 1 << 3 | 2;
+    list[1] = (byte) varint.length;
+    System.arraycopy(varint, 0, list, 2, varint.length);
+    byte[] feature = new byte[2 + list.length];
+    feature[0] = 3 << 3 | 2; // int64_list
+    feature[1] = (byte) list.length;
+    System.arraycopy(list, 0, feature, 2, list.length);
+    ExampleDecoder d = ExampleDecoder.of("i");
+    DecodedExample r = decode(d, exampleOf(entry("i", feature)));
+    assertThat(r.count(0)).isEqualTo(1);
+    assertThat(r.int64(0, 0)).isEqualTo(wanted);
+    assertThat(r.int64(0, 0) < 0).isEqualTo((Integer.parseInt(tenth, 16) & 1) == 1);
+  }
+
   // --- golden files ---
 
   @Test

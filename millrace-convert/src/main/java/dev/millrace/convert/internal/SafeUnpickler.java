@@ -33,7 +33,10 @@ import java.util.Map;
  * pickle.
  */
 public final class SafeUnpickler {
-  /** Makes the error for a problem at an offset of the pickle; the caller knows the file. */
+  /**
+   * Makes the error for a problem at an offset of the pickle (counted from its first byte, not from
+   * the buffer's); the caller knows the file.
+   */
   @FunctionalInterface
   public interface Errors {
     BadInputException at(long offset, String problem);
@@ -52,6 +55,7 @@ public final class SafeUnpickler {
   private static final int HIGHEST_PROTOCOL = 5;
 
   private final byte[] buf;
+  private final int start;
   private final int end;
   private final Errors errors;
   private final ArrayList<Object> stack = new ArrayList<>();
@@ -70,6 +74,7 @@ public final class SafeUnpickler {
           "offset " + offset + ", length " + length + " (buffer " + buf.length + ")");
     }
     this.buf = buf;
+    this.start = offset;
     this.pos = offset;
     this.end = offset + length;
     this.errors = errors;
@@ -207,7 +212,7 @@ public final class SafeUnpickler {
   }
 
   private BadInputException fail(String problem) {
-    return errors.at(op, problem);
+    return errors.at(op - start, problem);
   }
 
   // ---- stack and marks ----
@@ -412,8 +417,8 @@ public final class SafeUnpickler {
   private int u8() throws BadInputException {
     if (pos >= limit()) {
       throw frameEnd >= 0
-          ? errors.at(pos, "opcode crosses the end of its FRAME")
-          : errors.at(pos, "pickle truncated (no STOP opcode)");
+          ? errors.at(pos - start, "opcode crosses the end of its FRAME")
+          : errors.at(pos - start, "pickle truncated (no STOP opcode)");
     }
     return buf[pos++] & 0xff;
   }

@@ -134,6 +134,31 @@ class SafeUnpicklerTest {
   }
 
   @Test
+  void countsErrorOffsetsFromThePicklesFirstByteNotTheBuffers() {
+    // Found while writing the fuzz test, which reads pickles from inside a larger buffer: offsets
+    // were buffer positions.
+    byte[] pickle = new PickleWriter().proto2().global("os", "system").stop().toByteArray();
+    byte[] truncated = java.util.Arrays.copyOf(pickle, 2);
+    for (byte[] p : List.of(pickle, truncated)) {
+      byte[] buf = new byte[5 + p.length + 3];
+      System.arraycopy(p, 0, buf, 5, p.length);
+      BadInputException inBuffer = loadError(buf, 5, p.length);
+      assertThat(inBuffer.getMessage()).isEqualTo(loadError(p, 0, p.length).getMessage());
+    }
+    assertThat(loadError(truncated, 0, 2)).hasMessageStartingWith("batch.pkl@2: pickle truncated");
+  }
+
+  private static BadInputException loadError(byte[] buf, int offset, int length) {
+    try {
+      new SafeUnpickler(buf, offset, length, (at, p) -> BadInputException.atOffset(FILE, at, p))
+          .load();
+    } catch (BadInputException e) {
+      return e;
+    }
+    throw new AssertionError("loaded");
+  }
+
+  @Test
   void rejectsBuiltinsEvalUnderProtocol0() {
     assertThatThrownBy(() -> load(ascii("c__builtin__\neval\n(S'1'\ntR.")))
         .isInstanceOf(BadInputException.class)

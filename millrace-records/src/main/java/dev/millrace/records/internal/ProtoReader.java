@@ -18,11 +18,16 @@ import java.nio.ByteOrder;
  *
  * <p>Matches protobuf-java's parser on what it accepts: varints of at most 10 bytes (the tenth may
  * carry any 7 bits), lengths read as 32-bit varints, field number 0 and wire types 6 and 7
- * rejected, groups (wire types 3 and 4) skipped when balanced.
+ * rejected, groups (wire types 3 and 4) skipped when balanced and nested no deeper than
+ * protobuf-java's recursion limit allows (see {@link #skipField}).
  */
 public final class ProtoReader {
-  /** Protobuf-java's default recursion limit, applied here to nested groups in unknown fields. */
-  private static final int MAX_GROUP_DEPTH = 100;
+  /**
+   * Protobuf-java's default recursion limit: messages and groups nested in one another count alike,
+   * so a group inside a message that is itself nested {@code d} deep may hold {@code 100 - d}
+   * levels of groups.
+   */
+  private static final int MAX_DEPTH = 100;
 
   private static final VarHandle FLOAT_LE =
       MethodHandles.byteArrayViewVarHandle(float[].class, ByteOrder.LITTLE_ENDIAN);
@@ -160,18 +165,22 @@ public final class ProtoReader {
   /**
    * Skips the value of a field whose tag was just read (the value starts at {@code p}), whatever
    * its wire type; returns the position after it.
+   *
+   * @param depth how deeply the message that holds the field is nested: 0 for the message decoded
+   *     ({@code Example}), 1 for its fields' messages ({@code Features}), and so on. Groups in the
+   *     field count on from there, as protobuf-java counts them against its recursion limit.
    */
-  public static int skipField(byte[] b, int p, int limit, int tag)
+  public static int skipField(byte[] b, int p, int limit, int tag, int depth)
       throws MalformedExampleException {
     if ((tag & 7) == 2) {
       // Length-delimited fields (keys, values of features not requested) are the common case.
       long r = readLength(b, p, limit);
       return next(r) + value(r);
     }
-    return skipField(b, p, limit, tag, 0);
+    return skipValue(b, p, limit, tag, depth);
   }
 
-  private static int skipField(byte[] b, int p, int limit, int tag, int depth)
+  private static int skipValue(byte[] b, int p, int limit, int tag, int depth)
       throws MalformedExampleException {
     return switch (tag & 7) {
       case 0 -> varintEnd(b, p, limit);
@@ -199,8 +208,9 @@ public final class ProtoReader {
 
   private static int skipGroup(byte[] b, int p, int limit, int fieldNumber, int depth)
       throws MalformedExampleException {
-    if (depth > MAX_GROUP_DEPTH) {
-      throw new MalformedExampleException(p, "groups nested deeper than " + MAX_GROUP_DEPTH);
+    if (depth > MAX_DEPTH) {
+      throw new MalformedExampleException(
+          p, "groups and messages nested more than " + MAX_DEPTH + " deep (protobuf's limit)");
     }
     while (true) {
       if (p >= limit) {
@@ -217,7 +227,7 @@ public final class ProtoReader {
         }
         return p;
       }
-      p = skipField(b, p, limit, tag, depth);
+      p = skipValue(b, p, limit, tag, depth);
     }
   }
 
