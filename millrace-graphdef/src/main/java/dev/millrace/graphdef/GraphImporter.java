@@ -70,6 +70,15 @@ public final class GraphImporter {
    *     being imported
    */
   public Graph importGraph(GraphDef graph, String source) throws IOException {
+    try {
+      return checkAndBuild(graph, source);
+    } catch (IOException e) {
+      // Node names, op types and attribute names are whatever bytes the file holds.
+      throw new IOException(GraphNames.printable(e.getMessage()), e.getCause());
+    }
+  }
+
+  private Graph checkAndBuild(GraphDef graph, String source) throws IOException {
     checkNames(graph, source);
     checkOps(graph, source);
     List<NodeDef> order = GraphOrder.topological(graph, source);

@@ -52,4 +52,32 @@ public final class GraphNames {
     }
     return true;
   }
+
+  /**
+   * {@code text} with its control characters written as escapes (a backslash and {@code n}, {@code
+   * r}, {@code t}, or {@code u} and four hex digits): names in a GraphDef are any bytes, and an
+   * error message must stay one line.
+   */
+  public static String printable(String text) {
+    StringBuilder b = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c >= 0x20 && c != 0x7f) {
+        if (b != null) {
+          b.append(c);
+        }
+        continue;
+      }
+      if (b == null) {
+        b = new StringBuilder(text.length() + 8).append(text, 0, i);
+      }
+      switch (c) {
+        case '\n' -> b.append("\\n");
+        case '\r' -> b.append("\\r");
+        case '\t' -> b.append("\\t");
+        default -> b.append(String.format("\\u%04x", (int) c));
+      }
+    }
+    return b == null ? text : b.toString();
+  }
 }

@@ -233,6 +233,18 @@ class GraphImporterTest {
     }
   }
 
+  @Test
+  void controlCharactersInNamesAreEscapedSoTheErrorStaysOneLine() {
+    // Found by fuzzing: an op type holding a newline split the error line.
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(NodeDef.newBuilder().setName("c\tc").setOp("Const\n*dtype"))
+            .build();
+    assertThatThrownBy(() -> GraphImporter.withBuiltins().importGraph(g, "n.pb"))
+        .hasMessage("n.pb: 1 op type(s) Millrace does not run: Const\\n*dtype (c\\tc)");
+    assertThat(GraphNames.printable("a\u0001b\rc")).isEqualTo("a\\u0001b\\rc");
+  }
+
   static NodeDef placeholder(String name) {
     return NodeDef.newBuilder()
         .setName(name)
