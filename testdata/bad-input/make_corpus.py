@@ -23,7 +23,7 @@ import zlib
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GENERATED = ["tfrecord", "dataset", "idx", "cifar", "cifar-bin", "images", "checkpoint"]
+GENERATED = ["tfrecord", "dataset", "idx", "cifar", "cifar-bin", "images", "checkpoint", "graph"]
 MIB = 1 << 20
 
 
@@ -551,6 +551,56 @@ def make_checkpoints():
     write(f"checkpoint/state-malformed/checkpoint.json", checkpoint_state(name)[:200])
 
 
+# --- TensorFlow GraphDef, protobuf encoded by hand (graph.proto, node_def.proto, attr_value.proto).
+
+
+def tag_varint(number, value):
+    return varint(number << 3) + varint(value & 0xFFFFFFFFFFFFFFFF)
+
+
+def node(name, op, inputs=(), attrs=()):
+    body = field(1, name.encode()) + field(2, op.encode())
+    body += b"".join(field(3, i.encode()) for i in inputs)
+    body += b"".join(field(5, field(1, k.encode()) + field(2, v)) for k, v in attrs)
+    return field(1, body)  # GraphDef.node
+
+
+def type_attr(dtype):
+    return tag_varint(6, dtype)  # AttrValue.type
+
+
+def shape_proto(dims):
+    return b"".join(field(2, tag_varint(1, d)) for d in dims)  # TensorShapeProto.dim { size }
+
+
+def tensor_attr(dtype, dims, content):
+    tensor = tag_varint(1, dtype) + field(2, shape_proto(dims)) + field(4, content)
+    return field(8, tensor)  # AttrValue.tensor
+
+
+def placeholder(name):
+    return node(name, "Placeholder", attrs=[("dtype", type_attr(1))])
+
+
+def make_graphs():
+    float_t = [("T", type_attr(1))]
+    write("graph/garbage.pb", bytes(range(256)) * 4)
+    good = placeholder("x") + node("r", "Relu", ["x"], float_t)
+    write("graph/truncated.pb", good[: len(good) - 7])
+    write("graph/cycle.pb", placeholder("x") + node("a", "Add", ["x", "c"], float_t)
+          + node("b", "Relu", ["a"], float_t) + node("c", "Relu", ["b"], float_t))
+    write("graph/dangling.pb", placeholder("x") + node("r", "Relu", ["ghost:0"], float_t))
+    write("graph/unsupported.pb", placeholder("x") + node("f", "Frobnicate", ["x"])
+          + node("g", "Frobnicate", ["f"]))
+    # A Const claiming [2^20, 2^20] floats (4 TiB) with 4 bytes of content.
+    write("graph/terabyte-const.pb", node("big", "Const", attrs=[
+        ("dtype", type_attr(1)), ("value", tensor_attr(1, [1 << 20, 1 << 20], b"\0" * 4))]))
+    # A Const whose 7 content bytes do not fill float [2].
+    write("graph/short-const.pb", node("c", "Const", attrs=[
+        ("dtype", type_attr(1)), ("value", tensor_attr(1, [2], b"\0" * 7))]))
+    write("graph/input.f32", b"\0" * 8)
+
+
 def main():
     for folder in GENERATED:
         shutil.rmtree(os.path.join(HERE, folder), ignore_errors=True)
@@ -561,6 +611,7 @@ def main():
     make_cifar_bin()
     make_images()
     make_checkpoints()
+    make_graphs()
     total = 0
     for root, _, files in os.walk(HERE):
         total += sum(os.path.getsize(os.path.join(root, f)) for f in files)

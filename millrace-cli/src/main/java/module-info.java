@@ -6,6 +6,7 @@ module dev.millrace.cli {
   requires dev.millrace.graph;
   requires dev.millrace.nn;
   requires dev.millrace.profile;
+  requires dev.millrace.graphdef;
   requires info.picocli;
 
   opens dev.millrace.cli to

@@ -6,4 +6,10 @@ module dev.millrace.kernels {
   requires static jdk.incubator.vector;
 
   exports dev.millrace.kernels;
+  // The graph's op definitions bind an op's reference twin and its fast version directly
+  // (KernelSource.Kind.TWINS), so a new op needs no method on the Kernels interface.
+  exports dev.millrace.kernels.internal to
+      dev.millrace.graph;
+  exports dev.millrace.kernels.internal.simd to
+      dev.millrace.graph;
 }

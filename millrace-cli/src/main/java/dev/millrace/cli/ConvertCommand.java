@@ -33,7 +33,9 @@ import picocli.CommandLine.Spec;
       "  images       a folder with one sub-folder of JPEG/PNG files per class",
       "",
       "Raw-pixel formats write features image (bytes, uint8), label, height, width, depth (int64).",
-      "Nothing is left in the output folder if the conversion fails.",
+      "Nothing is left in the output folder if the conversion fails. A killed run (kill -9, a"
+          + " crash) leaves no partial shard or manifest, only a hidden .millrace-staging-<pid>-*"
+          + " folder, which the next conversion into the same folder removes.",
       ""
     },
     sortOptions = false)

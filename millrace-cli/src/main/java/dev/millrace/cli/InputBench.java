@@ -12,15 +12,12 @@ import dev.millrace.data.ElementRandom;
 import dev.millrace.data.ExampleSpec;
 import dev.millrace.data.FeatureSpec;
 import dev.millrace.data.ImageAugmentation;
+import dev.millrace.data.ImageRecordLayout;
 import dev.millrace.data.Options;
 import dev.millrace.data.Parallelism;
 import dev.millrace.data.PipelineStats;
 import dev.millrace.data.TfRecord;
-import dev.millrace.records.DecodedExample;
-import dev.millrace.records.ExampleDecoder;
 import dev.millrace.records.FeatureSchema;
-import dev.millrace.records.FeatureType;
-import dev.millrace.records.MalformedExampleException;
 import dev.millrace.records.Manifest;
 import dev.millrace.records.RecordReader;
 import dev.millrace.records.ShardInfo;
@@ -182,12 +179,9 @@ final class InputBench {
   // ---------------------------------------------------------------- layout
 
   /**
-   * The features to decode, from the first record: a raw uint8 {@code image} (the Fashion-MNIST and
-   * CIFAR layout of {@code millrace convert}), its shape from {@code height}/{@code width}/{@code
-   * depth} when present, else from its byte count (square, 1 or 3 channels); or an encoded {@code
-   * image/encoded} (the image-folder layout). The label is {@code label} or {@code
-   * image/class/label}, when present. Raw pixels become float ×1/255 unless they are augmented
-   * (augmentation converts them itself, in the same pass).
+   * The features to decode: the first record's {@link ImageRecordLayout} (the label only when
+   * present). Raw pixels become float ×1/255 unless they are augmented (augmentation converts them
+   * itself, in the same pass).
    */
   static Layout detectLayout(List<Path> files, boolean augment) throws IOException {
     Path file = null;
@@ -204,43 +198,26 @@ final class InputBench {
     if (first == null) {
       throw new IOException("the input files hold no records, nothing to parse");
     }
-    String[] names = {
-      "image", "label", "height", "width", "depth", "image/encoded", "image/class/label"
-    };
-    ExampleDecoder decoder = ExampleDecoder.of(names);
-    DecodedExample ex = decoder.newResult();
-    try {
-      decoder.decode(first, ex);
-    } catch (MalformedExampleException e) {
-      throw new IOException(
-          file + "@0 (record 0): not a tf.train.Example, cannot --parse: " + e.getMessage(), e);
-    }
-    String label = null;
-    for (int i : new int[] {1, 6}) {
-      if (label == null && ex.type(i) == FeatureType.INT64 && ex.count(i) == 1) {
-        label = names[i];
-      }
-    }
+    ImageRecordLayout layout = ImageRecordLayout.of(file, first);
+    String label = layout.label();
+    String imageName = layout.image();
     FeatureSpec image;
-    String imageName;
     String description;
-    if (ex.type(0) == FeatureType.BYTES && ex.count(0) == 1) {
-      imageName = "image";
-      int bytes = ex.bytesLength(0, 0);
-      checkFixedSize(file, bytes);
-      long[] hwc = shape(ex, bytes, file);
-      image = FeatureSpec.rawImage("image", (int) hwc[0], (int) hwc[1], (int) hwc[2]);
+    if (!layout.encoded()) {
+      checkFixedSize(file, layout.rawBytes());
+      image = FeatureSpec.rawImage(imageName, layout.height(), layout.width(), layout.channels());
       description =
-          "image raw uint8 [" + hwc[0] + ", " + hwc[1] + ", " + hwc[2] + "]" + floatNote(augment);
-    } else if (ex.type(5) == FeatureType.BYTES && ex.count(5) == 1) {
-      imageName = "image/encoded";
+          "image raw uint8 ["
+              + layout.height()
+              + ", "
+              + layout.width()
+              + ", "
+              + layout.channels()
+              + "]"
+              + floatNote(augment);
+    } else {
       image = FeatureSpec.image(imageName, 0);
       description = "image/encoded decoded to uint8" + floatNote(augment);
-    } else {
-      throw new IOException(
-          file
-              + "@0 (record 0): --parse needs a raw 'image' or an encoded 'image/encoded' bytes"
-              + " feature, and the first record has neither");
     }
     if (!augment) {
       image = image.toFloat(1f / 255);
@@ -255,40 +232,6 @@ final class InputBench {
 
   private static String floatNote(boolean augment) {
     return augment ? " -> crop/flip/normalise to float32" : " -> float32 x1/255";
-  }
-
-  /** Height, width and channels of a raw image of {@code bytes} bytes. */
-  private static long[] shape(DecodedExample ex, int bytes, Path file) throws IOException {
-    if (ex.count(2) == 1 && ex.count(3) == 1) {
-      long h = ex.int64(2, 0);
-      long w = ex.int64(3, 0);
-      long d = ex.count(4) == 1 ? ex.int64(4, 0) : 1;
-      if (h < 1 || w < 1 || d < 1 || h * w * d != bytes) {
-        throw new IOException(
-            file
-                + "@0 (record 0): height "
-                + h
-                + " × width "
-                + w
-                + " × depth "
-                + d
-                + " does not match the image's "
-                + bytes
-                + " bytes");
-      }
-      return new long[] {h, w, d};
-    }
-    for (int c : new int[] {1, 3}) {
-      long side = Math.round(Math.sqrt(bytes / (double) c));
-      if (bytes % c == 0 && side > 0 && side * side * c == bytes) {
-        return new long[] {side, side, c};
-      }
-    }
-    throw new IOException(
-        file
-            + "@0 (record 0): cannot tell the shape of a "
-            + bytes
-            + "-byte image without height/width/depth features (not a square of 1 or 3 channels)");
   }
 
   /** Fails early if the manifest says the raw images do not all have the first one's size. */

@@ -27,6 +27,11 @@ import picocli.CommandLine.Spec;
       TrainCommand.class,
       DoctorCommand.class,
       BenchCommand.class,
+      ExportCommand.class,
+      SummarizeGraphCommand.class,
+      TransformGraphCommand.class,
+      LabelImageCommand.class,
+      GraphCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {

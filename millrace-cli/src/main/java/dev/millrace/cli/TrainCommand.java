@@ -2,6 +2,7 @@ package dev.millrace.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.millrace.graphdef.GraphDefFile;
 import dev.millrace.nn.TrainConfig;
 import dev.millrace.nn.TrainResult;
 import dev.millrace.nn.Trainer;
@@ -91,6 +92,14 @@ final class TrainCommand implements Callable<Integer> {
               + " pipeline stages and session ops per thread, input waits, CPU counters.")
   Path trace;
 
+  @Option(
+      names = "--export",
+      paramLabel = "FILE",
+      description =
+          "After training, write the model as a frozen TensorFlow GraphDef (as 'millrace"
+              + " export' does): input 'input', outputs 'logits' and 'probabilities'.")
+  Path export;
+
   @Option(names = "--json", description = "Print one JSON object at the end instead of text.")
   boolean json;
 
@@ -143,8 +152,12 @@ final class TrainCommand implements Callable<Integer> {
         page = HtmlReport.write(reportData.data(result, profiler, commandLine(), samples), report);
       }
     }
+    if (export != null) {
+      GraphDefFile.write(export, ExportCommand.export(ckpt, base.model(), base.format()));
+    }
     if (json) {
       ObjectNode o = toJson(result);
+      o.put("export", export == null ? null : export.toString());
       o.put("events", events == null ? null : events.toString());
       o.put("report", page == null ? null : page.toString());
       o.put("trace", trace == null ? null : trace.toString());
@@ -168,6 +181,9 @@ final class TrainCommand implements Callable<Integer> {
       if (trace != null) {
         out.println(
             "trace: " + trace + " (open it in https://ui.perfetto.dev or chrome://tracing)");
+      }
+      if (export != null) {
+        out.println("frozen graph: " + export + " (input 'input', output 'probabilities')");
       }
     }
     return 0;

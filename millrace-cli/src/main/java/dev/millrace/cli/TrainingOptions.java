@@ -55,6 +55,20 @@ final class TrainingOptions {
   Double learningRate;
 
   @Option(
+      names = "--lr-schedule",
+      paramLabel = "constant|cosine",
+      description =
+          "Keep the rate constant, or decay it along a cosine to zero over the whole run"
+              + " (default: the model's).")
+  String learningRateSchedule;
+
+  @Option(
+      names = "--weight-decay",
+      paramLabel = "X",
+      description = "L2 weight decay added to each kernel's gradient (default: the model's).")
+  Double weightDecay;
+
+  @Option(
       names = "--input-threads",
       paramLabel = "N",
       defaultValue = "0",
@@ -111,7 +125,24 @@ final class TrainingOptions {
     if (batch != null) {
       r = r.withBatch(batch);
     }
+    if (weightDecay != null) {
+      r = r.withWeightDecay(weightDecay);
+    }
+    if (learningRateSchedule != null) {
+      r = r.withCosineDecay(parseSchedule(learningRateSchedule));
+    }
     return r;
+  }
+
+  /** {@code true} for cosine decay, {@code false} for a constant rate. */
+  static boolean parseSchedule(String name) {
+    return switch (name.trim()) {
+      case "cosine" -> true;
+      case "constant" -> false;
+      default ->
+          throw new IllegalArgumentException(
+              "unknown --lr-schedule '" + name + "' (expected constant or cosine)");
+    };
   }
 
   InputSettings input() {

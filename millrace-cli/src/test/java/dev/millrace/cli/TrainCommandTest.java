@@ -157,6 +157,38 @@ class TrainCommandTest {
   }
 
   @Test
+  void scheduleAndWeightDecayFromTheCommandLineReachTheRecipeAndABadScheduleIsOneLine()
+      throws IOException {
+    Path ckpt = tmp.resolve("ckpt");
+    CliRunner r =
+        CliRunner.run(
+            "train",
+            "--data",
+            data.toString(),
+            "--model",
+            "linear",
+            "--lr-schedule",
+            "cosine",
+            "--weight-decay",
+            "0.002",
+            "--checkpoint-dir",
+            ckpt.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    JsonNode recipe =
+        new ObjectMapper().readTree(ckpt.resolve("checkpoint.json").toFile()).get("recipe");
+    assertThat(recipe.get("cosine_decay").asBoolean()).isTrue();
+    assertThat(recipe.get("weight_decay").asDouble()).isEqualTo(0.002);
+
+    CliRunner bad =
+        CliRunner.run(
+            "train", "--data", data.toString(), "--model", "linear", "--lr-schedule", "step");
+    assertThat(bad.exit()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(bad.err().strip())
+        .isEqualTo(
+            "millrace train: error: unknown --lr-schedule 'step' (expected constant or cosine)");
+  }
+
+  @Test
   void badInputGivesOneLineNamingTheFileAndLeavesNoPartialCheckpoint() throws IOException {
     CliRunner notData = CliRunner.run("train", "--data", tmp.toString(), "--model", "linear");
     assertThat(notData.exit()).isEqualTo(Main.EXIT_FAILURE);

@@ -20,6 +20,7 @@ import dev.millrace.records.Manifest;
 import dev.millrace.records.ShardInfo;
 import dev.millrace.records.SplitManifest;
 import dev.millrace.records.proto.Example;
+import dev.millrace.testkit.EndedProcess;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -417,5 +418,47 @@ class IdxConvertTest {
       }
       assertNoOutput(out);
     }
+  }
+
+  @Test
+  void aRunRemovesTheStagingFoldersOfKilledRunsAndKeepsThoseOfRunningOnes() throws IOException {
+    Path in = tmp.resolve("in");
+    idxPair(in, "train", "", 20, 2, 2, 1);
+    Path out = Files.createDirectories(tmp.resolve("out"));
+    long dead = EndedProcess.pid();
+    Path killed = Files.createDirectories(out.resolve(".millrace-staging-" + dead + "-17/nested"));
+    Files.write(killed.resolveSibling("train-00000-of-00001.tfrecord"), new byte[100]);
+    Path running =
+        Files.createDirectory(
+            out.resolve(".millrace-staging-" + ProcessHandle.current().pid() + "-18"));
+    Path unknown = Files.createDirectory(out.resolve(".millrace-staging-8123456789"));
+
+    convert(in, out, options);
+
+    assertThat(TestData.listing(out))
+        .containsExactly(
+            running.getFileName().toString(),
+            unknown.getFileName().toString(),
+            "manifest.json",
+            "train-00000-of-00001.tfrecord");
+  }
+
+  @Test
+  void aFailureWhileMovingShardsOutLeavesNoManifestAndTakesTheMovedShardsBack() throws IOException {
+    Path in = tmp.resolve("in");
+    idxPair(in, "train", "", 30, 4, 4, 1);
+    ConvertOptions small = options.withShardBytes(200);
+    List<ShardInfo> shards =
+        convert(in, tmp.resolve("scratch"), small).manifest().split("train").orElseThrow().shards();
+    Path out = tmp.resolve("out");
+    convert(in, out, options);
+    // A folder under the last shard's name cannot be replaced by a file: the last move fails.
+    Path blocker = Files.createDirectories(out.resolve(shards.getLast().file()).resolve("x"));
+
+    assertThatThrownBy(() -> convert(in, out, small)).isInstanceOf(IOException.class);
+
+    assertThat(TestData.listing(out))
+        .containsExactly("train-00000-of-00001.tfrecord", shards.getLast().file());
+    assertThat(blocker).isDirectory();
   }
 }

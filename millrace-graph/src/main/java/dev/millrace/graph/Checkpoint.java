@@ -4,6 +4,7 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -54,16 +55,10 @@ public final class Checkpoint {
 
   /** Writes every variable of the session's graph to {@code file} (atomically). */
   public static void save(Session session, Path file) throws IOException {
-    Map<String, Tensor> values = new java.util.LinkedHashMap<>();
-    for (Variable<?> v : session.graph().variables()) {
-      if (v.dtype() == DType.STRING) {
-        throw new IllegalArgumentException("cannot checkpoint string variable '" + v.name() + "'");
-      }
-      values.put(v.name(), session.readVariable(v));
-    }
-    byte[] body = encode(values);
+    byte[] body = toBytes(session);
     Path dir = file.toAbsolutePath().getParent();
-    Path tmp = Files.createTempFile(dir, file.getFileName() + ".", ".tmp");
+    // Hidden, so that a run killed while saving leaves no visible partial file.
+    Path tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
     try {
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(body);
@@ -80,6 +75,26 @@ public final class Checkpoint {
     } finally {
       Files.deleteIfExists(tmp);
     }
+  }
+
+  /**
+   * Writes every variable of the session's graph to {@code out}, in the format above: for callers
+   * that choose where and how the bytes are stored (a training checkpoint commits them with its own
+   * atomic writer). Every variable is read before the first byte is written.
+   */
+  public static void write(Session session, OutputStream out) throws IOException {
+    out.write(toBytes(session));
+  }
+
+  private static byte[] toBytes(Session session) {
+    Map<String, Tensor> values = new java.util.LinkedHashMap<>();
+    for (Variable<?> v : session.graph().variables()) {
+      if (v.dtype() == DType.STRING) {
+        throw new IllegalArgumentException("cannot checkpoint string variable '" + v.name() + "'");
+      }
+      values.put(v.name(), session.readVariable(v));
+    }
+    return encode(values);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.millrace.graph;
 import dev.millrace.graph.internal.Specs;
 import dev.millrace.graph.types.TFloating;
 import dev.millrace.graph.types.TInteger;
+import dev.millrace.graph.types.TNumber;
 import dev.millrace.graph.types.TType;
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.Padding;
@@ -32,23 +33,27 @@ public final class NnOps {
   }
 
   /** Conv2D with a square stride, no dilation, SAME or VALID padding. */
+  @BuildsOp("Conv2D")
   public <T extends TFloating> Output<T> conv2d(
       Operand<T> input, Operand<T> filter, int stride, Padding padding, DataFormat format) {
     return conv2d(input, filter, Conv2dSpec.of(stride, padding, format));
   }
 
   /** Conv2D with strides, dilations and padding (explicit too) from {@code spec}. */
+  @BuildsOp("Conv2D")
   public <T extends TFloating> Output<T> conv2d(
       Operand<T> input, Operand<T> filter, Conv2dSpec spec) {
     return typed(tf.op("Conv2D", List.of(input, filter), convAttrs(spec)).output(0));
   }
 
   /** DepthwiseConv2dNative: filter {@code [kh, kw, in, multiplier]}. */
+  @BuildsOp("DepthwiseConv2dNative")
   public <T extends TFloating> Output<T> depthwiseConv2d(
       Operand<T> input, Operand<T> filter, int stride, Padding padding, DataFormat format) {
     return depthwiseConv2d(input, filter, Conv2dSpec.of(stride, padding, format));
   }
 
+  @BuildsOp("DepthwiseConv2dNative")
   public <T extends TFloating> Output<T> depthwiseConv2d(
       Operand<T> input, Operand<T> filter, Conv2dSpec spec) {
     return typed(tf.op("DepthwiseConv2dNative", List.of(input, filter), convAttrs(spec)).output(0));
@@ -65,41 +70,49 @@ public final class NnOps {
   }
 
   /** Adds {@code bias} along the last (channel) axis. */
-  public <T extends TFloating> Output<T> biasAdd(Operand<T> value, Operand<T> bias) {
+  @BuildsOp("BiasAdd")
+  public <T extends TNumber> Output<T> biasAdd(Operand<T> value, Operand<T> bias) {
     return biasAdd(value, bias, DataFormat.NHWC);
   }
 
   /** Adds {@code bias} along the channel axis of {@code format}. */
-  public <T extends TFloating> Output<T> biasAdd(
+  @BuildsOp("BiasAdd")
+  public <T extends TNumber> Output<T> biasAdd(
       Operand<T> value, Operand<T> bias, DataFormat format) {
     return typed(
         tf.op("BiasAdd", List.of(value, bias), Map.of("data_format", AttrValue.of(format.name())))
             .output(0));
   }
 
+  @BuildsOp("Relu")
   public <T extends TFloating> Output<T> relu(Operand<T> features) {
     return typed(tf.op("Relu", List.of(features), Map.of()).output(0));
   }
 
   /** {@code min(max(x, 0), 6)}. */
+  @BuildsOp("Relu6")
   public <T extends TFloating> Output<T> relu6(Operand<T> features) {
     return typed(tf.op("Relu6", List.of(features), Map.of()).output(0));
   }
 
+  @BuildsOp("Sigmoid")
   public <T extends TFloating> Output<T> sigmoid(Operand<T> x) {
     return tf.sigmoid(x);
   }
 
+  @BuildsOp("Tanh")
   public <T extends TFloating> Output<T> tanh(Operand<T> x) {
     return tf.tanh(x);
   }
 
   /** Softmax over the last axis. */
+  @BuildsOp("Softmax")
   public <T extends TFloating> Output<T> softmax(Operand<T> logits) {
     return typed(tf.op("Softmax", List.of(logits), Map.of()).output(0));
   }
 
   /** Log-softmax over the last axis. */
+  @BuildsOp("LogSoftmax")
   public <T extends TFloating> Output<T> logSoftmax(Operand<T> logits) {
     return typed(tf.op("LogSoftmax", List.of(logits), Map.of()).output(0));
   }
@@ -108,27 +121,32 @@ public final class NnOps {
    * Per-example loss {@code logsumexp(logits) - logits[label]} of {@code logits [batch, classes]}
    * and integer {@code labels [batch]}.
    */
+  @BuildsOp("SparseSoftmaxCrossEntropyWithLogits")
   public <T extends TFloating> Output<T> sparseSoftmaxCrossEntropyWithLogits(
       Operand<T> logits, Operand<? extends TInteger> labels) {
     return typed(
         tf.op("SparseSoftmaxCrossEntropyWithLogits", List.of(logits, labels), Map.of()).output(0));
   }
 
+  @BuildsOp("MaxPool")
   public <T extends TFloating> Output<T> maxPool(
       Operand<T> value, int window, int stride, Padding padding, DataFormat format) {
     return maxPool(value, PoolSpec.of(window, stride, padding, format));
   }
 
+  @BuildsOp("MaxPool")
   public <T extends TFloating> Output<T> maxPool(Operand<T> value, PoolSpec spec) {
     return typed(tf.op("MaxPool", List.of(value), poolAttrs(spec)).output(0));
   }
 
+  @BuildsOp("AvgPool")
   public <T extends TFloating> Output<T> avgPool(
       Operand<T> value, int window, int stride, Padding padding, DataFormat format) {
     return avgPool(value, PoolSpec.of(window, stride, padding, format));
   }
 
   /** Average pooling; a window's average counts only the input pixels inside it (as TensorFlow). */
+  @BuildsOp("AvgPool")
   public <T extends TFloating> Output<T> avgPool(Operand<T> value, PoolSpec spec) {
     return typed(tf.op("AvgPool", List.of(value), poolAttrs(spec)).output(0));
   }
@@ -146,6 +164,7 @@ public final class NnOps {
    * variance} are then ignored and may be null); the result's mean and variance are the batch mean
    * and unbiased variance. Inference: normalises with {@code mean} and {@code variance}.
    */
+  @BuildsOp("FusedBatchNormV3")
   public <T extends TFloating> BatchNorm<T> fusedBatchNorm(
       Operand<T> x,
       Operand<T> scale,

@@ -1,6 +1,6 @@
 package dev.millrace.graph;
 
-import dev.millrace.graph.internal.BuiltinOps;
+import dev.millrace.graph.internal.ops.BuiltinOps;
 import dev.millrace.graph.spi.OpDef;
 import java.util.Optional;
 import java.util.Set;

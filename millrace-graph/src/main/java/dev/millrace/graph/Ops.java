@@ -167,6 +167,7 @@ public final class Ops {
    * A constant holding a copy of {@code value}. Without an explicit name or control dependencies, a
    * value already in the graph (same type, shape and bytes) returns the existing node.
    */
+  @BuildsOp("Const")
   public Output<?> constant(Tensor value) {
     boolean shareable = nextName == null && controlDependencies.isEmpty();
     TensorKey key = shareable ? TensorKey.of(value) : null;
@@ -188,56 +189,69 @@ public final class Ops {
   }
 
   /** A constant of {@code type}; fails naming both types if {@code value} has another. */
+  @BuildsOp("Const")
   public <T extends TType> Output<T> constant(DataType<T> type, Tensor value) {
     return constant(value.requireType(type.dtype())).expect(type);
   }
 
+  @BuildsOp("Const")
   public Output<Float32> constant(float value) {
     return constant(Types.FLOAT32, Tensor.scalar(value));
   }
 
+  @BuildsOp("Const")
   public Output<Float64> constant(double value) {
     return constant(Types.FLOAT64, Tensor.ofDoubles(Shape.scalar(), value));
   }
 
+  @BuildsOp("Const")
   public Output<Int32> constant(int value) {
     return constant(Types.INT32, Tensor.ofInts(Shape.scalar(), value));
   }
 
+  @BuildsOp("Const")
   public Output<Int64> constant(long value) {
     return constant(Types.INT64, Tensor.ofLongs(Shape.scalar(), value));
   }
 
+  @BuildsOp("Const")
   public Output<Bool> constant(boolean value) {
     return constant(Types.BOOL, Tensor.ofBytes(DType.BOOL, Shape.scalar(), (byte) (value ? 1 : 0)));
   }
 
   /** A vector constant. */
+  @BuildsOp("Const")
   public Output<Float32> constant(float[] values) {
     return constant(Types.FLOAT32, Tensor.ofFloats(Shape.of(values.length), values));
   }
 
+  @BuildsOp("Const")
   public Output<Float64> constant(double[] values) {
     return constant(Types.FLOAT64, Tensor.ofDoubles(Shape.of(values.length), values));
   }
 
+  @BuildsOp("Const")
   public Output<Int32> constant(int[] values) {
     return constant(Types.INT32, Tensor.ofInts(Shape.of(values.length), values));
   }
 
+  @BuildsOp("Const")
   public Output<Int64> constant(long[] values) {
     return constant(Types.INT64, Tensor.ofLongs(Shape.of(values.length), values));
   }
 
+  @BuildsOp("Const")
   public Output<Float32> constant(Shape shape, float... values) {
     return constant(Types.FLOAT32, Tensor.ofFloats(shape, values));
   }
 
+  @BuildsOp("Const")
   public Output<Float64> constant(Shape shape, double... values) {
     return constant(Types.FLOAT64, Tensor.ofDoubles(shape, values));
   }
 
   /** A placeholder to feed, of the given type and shape (-1 for unknown dimensions). */
+  @BuildsOp("Placeholder")
   public <T extends TType> Output<T> placeholder(DataType<T> type, Shape shape) {
     return typed(
         op(
@@ -248,6 +262,7 @@ public final class Ops {
   }
 
   /** A placeholder of unknown rank. */
+  @BuildsOp("Placeholder")
   public <T extends TType> Output<T> placeholder(DataType<T> type) {
     return typed(
         op(
@@ -262,6 +277,7 @@ public final class Ops {
   }
 
   /** A trainable variable initialised by {@code init}. */
+  @BuildsOp("VariableV2")
   public <T extends TType> Variable<T> variable(DataType<T> type, Shape shape, Initializer init) {
     return variable(type, shape, init, true);
   }
@@ -271,6 +287,7 @@ public final class Ops {
    * {@code <name>/Initializer/} and assigned by {@code <name>/Assign}. Sessions run the initializer
    * before the variable is first read.
    */
+  @BuildsOp("VariableV2")
   public <T extends TType> Variable<T> variable(
       DataType<T> type, Shape shape, Initializer init, boolean trainable) {
     if (!shape.isFullyDefined()) {
@@ -285,10 +302,12 @@ public final class Ops {
   }
 
   /** A trainable variable whose initial value is {@code initialValue} (fully defined shape). */
+  @BuildsOp("VariableV2")
   public <T extends TType> Variable<T> variable(Operand<T> initialValue) {
     return variable(initialValue, true);
   }
 
+  @BuildsOp("VariableV2")
   public <T extends TType> Variable<T> variable(Operand<T> initialValue, boolean trainable) {
     Variable<T> v = variableOp(initialValue.dtype(), initialValue.shape(), trainable);
     attachInitializer(v, initialValue.asOutput());
@@ -318,123 +337,151 @@ public final class Ops {
   }
 
   /** Assigns {@code value} to the variable; the output is the variable's new value. */
+  @BuildsOp("Assign")
   public <T extends TType> Output<T> assign(Variable<T> variable, Operand<T> value) {
     return op2("Assign", variable, value, Map.of());
   }
 
+  @BuildsOp("AssignAdd")
   public <T extends TNumber> Output<T> assignAdd(Variable<T> variable, Operand<T> value) {
     return op2("AssignAdd", variable, value, Map.of());
   }
 
+  @BuildsOp("AssignSub")
   public <T extends TNumber> Output<T> assignSub(Variable<T> variable, Operand<T> value) {
     return op2("AssignSub", variable, value, Map.of());
   }
 
   /** An operation that does nothing (useful with control dependencies). */
+  @BuildsOp("NoOp")
   public Operation noOp() {
     return op("NoOp", List.of(), Map.of());
   }
 
   /** A {@code NoOp} that runs after every one of {@code ops}: running it runs them all. */
+  @BuildsOp("NoOp")
   public Operation group(Collection<Operation> ops) {
     return withControlDependencies(ops).noOp();
   }
 
   // ---- arithmetic (broadcasting) ----
 
+  @BuildsOp("AddV2")
   public <T extends TNumber> Output<T> add(Operand<T> x, Operand<T> y) {
     return op2("AddV2", x, y, Map.of());
   }
 
+  @BuildsOp("Sub")
   public <T extends TNumber> Output<T> sub(Operand<T> x, Operand<T> y) {
     return op2("Sub", x, y, Map.of());
   }
 
+  @BuildsOp("Mul")
   public <T extends TNumber> Output<T> mul(Operand<T> x, Operand<T> y) {
     return op2("Mul", x, y, Map.of());
   }
 
   /** {@code x / y} (TensorFlow's RealDiv). */
+  @BuildsOp("RealDiv")
   public <T extends TNumber> Output<T> div(Operand<T> x, Operand<T> y) {
     return op2("RealDiv", x, y, Map.of());
   }
 
+  @BuildsOp("Maximum")
   public <T extends TNumber> Output<T> maximum(Operand<T> x, Operand<T> y) {
     return op2("Maximum", x, y, Map.of());
   }
 
+  @BuildsOp("Minimum")
   public <T extends TNumber> Output<T> minimum(Operand<T> x, Operand<T> y) {
     return op2("Minimum", x, y, Map.of());
   }
 
   /** {@code (x - y)^2}. */
+  @BuildsOp("SquaredDifference")
   public <T extends TNumber> Output<T> squaredDifference(Operand<T> x, Operand<T> y) {
     return op2("SquaredDifference", x, y, Map.of());
   }
 
+  @BuildsOp("Pow")
   public <T extends TFloating> Output<T> pow(Operand<T> x, Operand<T> y) {
     return op2("Pow", x, y, Map.of());
   }
 
   /** The sum of same-shaped tensors. */
+  @BuildsOp("AddN")
   public <T extends TNumber> Output<T> addN(List<? extends Operand<T>> inputs) {
     return typed(op("AddN", inputs, Map.of()).output(0));
   }
 
+  @BuildsOp("Neg")
   public <T extends TNumber> Output<T> neg(Operand<T> x) {
     return op1("Neg", x, Map.of());
   }
 
+  @BuildsOp("Abs")
   public <T extends TNumber> Output<T> abs(Operand<T> x) {
     return op1("Abs", x, Map.of());
   }
 
+  @BuildsOp("Square")
   public <T extends TNumber> Output<T> square(Operand<T> x) {
     return op1("Square", x, Map.of());
   }
 
+  @BuildsOp("Sqrt")
   public <T extends TFloating> Output<T> sqrt(Operand<T> x) {
     return op1("Sqrt", x, Map.of());
   }
 
   /** {@code 1 / sqrt(x)}. */
+  @BuildsOp("Rsqrt")
   public <T extends TFloating> Output<T> rsqrt(Operand<T> x) {
     return op1("Rsqrt", x, Map.of());
   }
 
+  @BuildsOp("Exp")
   public <T extends TFloating> Output<T> exp(Operand<T> x) {
     return op1("Exp", x, Map.of());
   }
 
+  @BuildsOp("Log")
   public <T extends TFloating> Output<T> log(Operand<T> x) {
     return op1("Log", x, Map.of());
   }
 
+  @BuildsOp("Reciprocal")
   public <T extends TFloating> Output<T> reciprocal(Operand<T> x) {
     return op1("Reciprocal", x, Map.of());
   }
 
+  @BuildsOp("Floor")
   public <T extends TFloating> Output<T> floor(Operand<T> x) {
     return op1("Floor", x, Map.of());
   }
 
+  @BuildsOp("Cos")
   public <T extends TFloating> Output<T> cos(Operand<T> x) {
     return op1("Cos", x, Map.of());
   }
 
+  @BuildsOp("Sigmoid")
   public <T extends TFloating> Output<T> sigmoid(Operand<T> x) {
     return op1("Sigmoid", x, Map.of());
   }
 
+  @BuildsOp("Tanh")
   public <T extends TFloating> Output<T> tanh(Operand<T> x) {
     return op1("Tanh", x, Map.of());
   }
 
   /** {@code op(a) · op(b)} for matrices. */
+  @BuildsOp("MatMul")
   public <T extends TNumber> Output<T> matmul(Operand<T> a, Operand<T> b) {
     return matmul(a, b, false, false);
   }
 
+  @BuildsOp("MatMul")
   public <T extends TNumber> Output<T> matmul(
       Operand<T> a, Operand<T> b, boolean transposeA, boolean transposeB) {
     return op2(
@@ -446,32 +493,45 @@ public final class Ops {
 
   // ---- reductions (no axes: over every axis) ----
 
+  @BuildsOp("Sum")
   public <T extends TNumber> Output<T> sum(Operand<T> x, int... axes) {
     return reduce("Sum", x, axes, false);
   }
 
+  @BuildsOp("Sum")
   public <T extends TNumber> Output<T> sum(Operand<T> x, int[] axes, boolean keepDims) {
     return reduce("Sum", x, axes, keepDims);
   }
 
+  @BuildsOp("Mean")
   public <T extends TNumber> Output<T> mean(Operand<T> x, int... axes) {
     return reduce("Mean", x, axes, false);
   }
 
+  @BuildsOp("Mean")
   public <T extends TNumber> Output<T> mean(Operand<T> x, int[] axes, boolean keepDims) {
     return reduce("Mean", x, axes, keepDims);
   }
 
+  @BuildsOp("Max")
   public <T extends TNumber> Output<T> max(Operand<T> x, int... axes) {
     return reduce("Max", x, axes, false);
   }
 
+  @BuildsOp("Max")
   public <T extends TNumber> Output<T> max(Operand<T> x, int[] axes, boolean keepDims) {
     return reduce("Max", x, axes, keepDims);
   }
 
+  @BuildsOp("Min")
   public <T extends TNumber> Output<T> min(Operand<T> x, int[] axes, boolean keepDims) {
     return reduce("Min", x, axes, keepDims);
+  }
+
+  /** The product over {@code axes}. */
+  @BuildsOp("Prod")
+  public <T extends TNumber> Output<T> prod(Operand<T> x, int[] axes, boolean keepDims) {
+    return reduce("Prod", x, axes, keepDims);
   }
 
   private <T extends TNumber> Output<T> reduce(
@@ -490,27 +550,38 @@ public final class Ops {
   }
 
   /** Index of the largest element along {@code axis}. */
+  @BuildsOp("ArgMax")
   public Output<Int64> argmax(Operand<? extends TNumber> x, int axis) {
     return op2("ArgMax", x, helper().constant(axis), Map.of());
   }
 
   /** Elementwise equality with broadcasting. */
+  @BuildsOp("Equal")
   public <T extends TType> Output<Bool> equal(Operand<T> x, Operand<T> y) {
     return op2("Equal", x, y, Map.of());
   }
 
   // ---- shapes and layout ----
 
+  @BuildsOp("Identity")
   public <T extends TType> Output<T> identity(Operand<T> x) {
     return op1("Identity", x, Map.of());
   }
 
   /** {@code x} itself, through which no gradient flows. */
+  @BuildsOp("StopGradient")
   public <T extends TType> Output<T> stopGradient(Operand<T> x) {
     return op1("StopGradient", x, Map.of());
   }
 
+  /** {@code x} itself if every element is finite; a run fails with {@code message} otherwise. */
+  @BuildsOp("CheckNumerics")
+  public <T extends TFloating> Output<T> checkNumerics(Operand<T> x, String message) {
+    return op1("CheckNumerics", x, Map.of("message", AttrValue.of(message)));
+  }
+
   /** {@code x} with another shape of as many elements; one dimension may be -1 (inferred). */
+  @BuildsOp("Reshape")
   public <T extends TType> Output<T> reshape(Operand<T> x, long... shape) {
     int[] dims = new int[shape.length];
     for (int i = 0; i < shape.length; i++) {
@@ -520,15 +591,18 @@ public final class Ops {
   }
 
   /** {@code x} reshaped to the runtime value of {@code shape} (an int32 vector). */
+  @BuildsOp("Reshape")
   public <T extends TType> Output<T> reshape(Operand<T> x, Operand<Int32> shape) {
     return op2("Reshape", x, shape, Map.of());
   }
 
   /** Output axis {@code i} is input axis {@code perm[i]}. */
+  @BuildsOp("Transpose")
   public <T extends TType> Output<T> transpose(Operand<T> x, int... perm) {
     return op2("Transpose", x, helper().constant(perm), Map.of());
   }
 
+  @BuildsOp("ConcatV2")
   public <T extends TType> Output<T> concat(List<? extends Operand<T>> values, int axis) {
     List<Operand<?>> in = new ArrayList<>(values);
     in.add(helper().constant(axis));
@@ -536,6 +610,7 @@ public final class Ops {
   }
 
   /** Pads with zeros: {@code paddings[axis] = {before, after}}. */
+  @BuildsOp("Pad")
   public <T extends TType> Output<T> pad(Operand<T> x, long[][] paddings) {
     int[] flat = new int[paddings.length * 2];
     for (int i = 0; i < paddings.length; i++) {
@@ -551,6 +626,7 @@ public final class Ops {
   }
 
   /** Removes the given size-1 axes (none given: every size-1 axis). */
+  @BuildsOp("Squeeze")
   public <T extends TType> Output<T> squeeze(Operand<T> x, int... axes) {
     long[] dims = new long[axes.length];
     for (int i = 0; i < axes.length; i++) {
@@ -560,36 +636,43 @@ public final class Ops {
   }
 
   /** Elementwise conversion to {@code type}. */
+  @BuildsOp("Cast")
   public <U extends TType> Output<U> cast(Operand<?> x, DataType<U> type) {
     return op1("Cast", x, Map.of("DstT", AttrValue.of(type.dtype())));
   }
 
   /** The runtime shape of {@code x} as an int32 vector. */
+  @BuildsOp("Shape")
   public Output<Int32> shapeOf(Operand<?> x) {
     return op1("Shape", x, Map.of());
   }
 
   /** The runtime element count of {@code x} (int32 scalar). */
+  @BuildsOp("Size")
   public Output<Int32> size(Operand<?> x) {
     return op1("Size", x, Map.of());
   }
 
   /** {@code [begin, begin + size)} per axis; a size of -1 runs to the end. */
+  @BuildsOp("Slice")
   public <T extends TType> Output<T> slice(Operand<T> x, int[] begin, int[] size) {
     return typed(
         op("Slice", List.of(x, helper().constant(begin), helper().constant(size)), Map.of())
             .output(0));
   }
 
+  @BuildsOp("ZerosLike")
   public <T extends TType> Output<T> zerosLike(Operand<T> x) {
     return op1("ZerosLike", x, Map.of());
   }
 
+  @BuildsOp("OnesLike")
   public <T extends TType> Output<T> onesLike(Operand<T> x) {
     return op1("OnesLike", x, Map.of());
   }
 
   /** A tensor of {@code shape} filled with {@code value}. */
+  @BuildsOp(value = "Fill", typeAttr = "T", narrower = true)
   public <T extends TNumber> Output<T> fill(DataType<T> type, Shape shape, double value) {
     return typed(fillRaw(type.dtype(), shape, value));
   }
@@ -597,16 +680,19 @@ public final class Ops {
   // ---- random (seeded, reproducible) ----
 
   /** Uniform in {@code [0, 1)}; the same seed gives the same values on every run. */
+  @BuildsOp("RandomUniform")
   public <T extends TFloating> Output<T> randomUniform(DataType<T> type, Shape shape, long seed) {
     return typed(randomRaw("RandomUniform", type.dtype(), shape, seed));
   }
 
   /** Standard normal. */
+  @BuildsOp("RandomStandardNormal")
   public <T extends TFloating> Output<T> randomNormal(DataType<T> type, Shape shape, long seed) {
     return typed(randomRaw("RandomStandardNormal", type.dtype(), shape, seed));
   }
 
   /** Standard normal, redrawn outside ±2. */
+  @BuildsOp("TruncatedNormal")
   public <T extends TFloating> Output<T> truncatedNormal(DataType<T> type, Shape shape, long seed) {
     return typed(randomRaw("TruncatedNormal", type.dtype(), shape, seed));
   }

@@ -4,6 +4,7 @@ import static dev.millrace.graph.types.Types.FLOAT32;
 import static dev.millrace.graph.types.Types.FLOAT64;
 import static dev.millrace.graph.types.Types.INT32;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.millrace.graph.types.Float32;
@@ -161,6 +162,27 @@ class OpsTest {
     assertThat(sm[0] + sm[1] + sm[2]).isCloseTo(1f, within(1e-6f));
     float[] lsm = run(tf.nn.logSoftmax(a)).toFloatArray();
     assertThat((float) Math.exp(lsm[2])).isCloseTo(sm[2], within(1e-6f));
+  }
+
+  @Test
+  void prodMultipliesAlongTheGivenAxes() {
+    Output<Float32> a = tf.constant(Shape.of(2, 3), 1, 2, 3, 4, 5, 6);
+    assertThat(run(tf.prod(a, new int[] {1}, false)).toFloatArray()).containsExactly(6, 120);
+    Tensor kept = run(tf.prod(a, new int[] {0}, true));
+    assertThat(kept.shape()).isEqualTo(Shape.of(1, 3));
+    assertThat(kept.toFloatArray()).containsExactly(4, 10, 18);
+  }
+
+  @Test
+  void checkNumericsPassesFiniteValuesAndFailsOnNaNWithItsMessage() {
+    Output<Float32> finite = tf.constant(new float[] {1, -2});
+    Output<Float32> nan = tf.div(tf.constant(new float[] {0, 1}), tf.constant(new float[] {0, 1}));
+    assertThat(run(tf.checkNumerics(finite, "finite")).toFloatArray()).containsExactly(1, -2);
+    Output<Float32> checked = tf.withName("check").checkNumerics(nan, "logits");
+    assertThatThrownBy(() -> run(checked))
+        .isInstanceOf(OpExecutionException.class)
+        .hasMessageContaining("CheckNumerics 'check'")
+        .hasMessageContaining("logits : Tensor had NaN values (first at element 0 of [2])");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.millrace.kernels;
 
 import dev.millrace.tensor.Tensor;
+import java.util.Set;
 
 /**
  * What {@link Kernels#fusedConv2d} applies to each output element of a convolution, per output
@@ -9,13 +10,14 @@ import dev.millrace.tensor.Tensor;
  * UnaryOp#IDENTITY}, {@link UnaryOp#RELU} or {@link UnaryOp#RELU6}.
  */
 public record ConvEpilogue(Tensor scale, Tensor bias, UnaryOp activation) {
+  private static final Set<UnaryOp> ACTIVATIONS =
+      Set.of(UnaryOp.IDENTITY, UnaryOp.RELU, UnaryOp.RELU6);
+
   public ConvEpilogue {
     if (activation == null) {
       activation = UnaryOp.IDENTITY;
     }
-    if (activation != UnaryOp.IDENTITY
-        && activation != UnaryOp.RELU
-        && activation != UnaryOp.RELU6) {
+    if (!ACTIVATIONS.contains(activation)) {
       throw new IllegalArgumentException(
           "a convolution epilogue fuses IDENTITY, RELU or RELU6, got " + activation);
     }
@@ -26,6 +28,11 @@ public record ConvEpilogue(Tensor scale, Tensor bias, UnaryOp activation) {
                 + t.shape());
       }
     }
+  }
+
+  /** The activations an epilogue applies: what a fusion pass may move into a convolution. */
+  public static Set<UnaryOp> activations() {
+    return ACTIVATIONS;
   }
 
   /** {@code activation(y + bias)}: Conv2D + BiasAdd (+ Relu). */

@@ -7,9 +7,10 @@ import dev.millrace.tensor.Tensor;
 import java.util.List;
 
 /**
- * The CPU kernels behind every op of the graph engine, with TensorFlow's semantics. Kernels never
- * modify their inputs and return new tensors (except the {@code apply*} optimizer updates, which
- * update a variable in place, as TensorFlow's Apply ops do).
+ * The CPU kernels behind the graph engine's ops, with TensorFlow's semantics (an op whose kernels
+ * only the graph calls may instead bind its reference twin and fast version directly). Kernels
+ * never modify their inputs and return new tensors (except the {@code apply*} optimizer updates,
+ * which update a variable in place, as TensorFlow's Apply ops do).
  *
  * <p>Floating-point kernels accept FLOAT32 and FLOAT64 (the latter for finite-difference gradient
  * checks); arithmetic also accepts INT32 and INT64. A bad argument is an {@link

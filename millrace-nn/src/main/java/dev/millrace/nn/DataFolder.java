@@ -1,10 +1,7 @@
 package dev.millrace.nn;
 
+import dev.millrace.data.ImageRecordLayout;
 import dev.millrace.records.CorruptRecordPolicy;
-import dev.millrace.records.DecodedExample;
-import dev.millrace.records.ExampleDecoder;
-import dev.millrace.records.FeatureType;
-import dev.millrace.records.MalformedExampleException;
 import dev.millrace.records.Manifest;
 import dev.millrace.records.RecordReader;
 import dev.millrace.records.ShardInfo;
@@ -18,10 +15,8 @@ import java.util.Optional;
 /**
  * A data set converted by {@code millrace convert}: its manifest, the split to train on ({@code
  * train}), the held-out split to evaluate on ({@code test}, else {@code eval}, else {@code
- * validation}; an image folder has none), and what one example holds — found in the first training
- * record: a raw uint8 {@code image} with {@code height}/{@code width}/{@code depth} (the IDX and
- * CIFAR layouts) or an encoded {@code image/encoded} (the image-folder layout), and an int64 {@code
- * label} or {@code image/class/label}.
+ * validation}; an image folder has none), and what one example holds — the {@link
+ * ImageRecordLayout} of the first training record, which must have a label and an image size.
  *
  * @param dir the folder
  * @param train the training split
@@ -127,19 +122,6 @@ public record DataFolder(
     return eval.shards().stream().map(s -> dir.resolve(s.file())).toList();
   }
 
-  private static final String[] FEATURES = {
-    "image",
-    "label",
-    "height",
-    "width",
-    "depth",
-    "image/encoded",
-    "image/class/label",
-    "image/height",
-    "image/width",
-    "image/channels"
-  };
-
   private static DataFolder layout(Path dir, SplitManifest train, SplitManifest eval)
       throws IOException {
     Path file = null;
@@ -157,68 +139,19 @@ public record DataFolder(
     if (first == null) {
       throw new IOException(dir + ": the train split holds no records");
     }
-    ExampleDecoder decoder = ExampleDecoder.of(FEATURES);
-    DecodedExample ex = decoder.newResult();
-    try {
-      decoder.decode(first, ex);
-    } catch (MalformedExampleException e) {
-      throw new IOException(file + "@0 (record 0): not a tf.train.Example: " + e.getMessage(), e);
-    }
-    String label = null;
-    for (int i : new int[] {1, 6}) {
-      if (label == null && ex.type(i) == FeatureType.INT64 && ex.count(i) == 1) {
-        label = FEATURES[i];
-      }
-    }
-    if (label == null) {
+    ImageRecordLayout layout = ImageRecordLayout.of(file, first);
+    if (layout.label() == null) {
       throw new IOException(
-          file + "@0 (record 0): no int64 'label' or 'image/class/label' feature to train on");
+          ImageRecordLayout.where(file)
+              + "no int64 'label' or 'image/class/label' feature to train on");
     }
-    if (ex.type(0) == FeatureType.BYTES && ex.count(0) == 1) {
-      ImageShape shape = rawShape(ex, ex.bytesLength(0, 0), file);
-      return new DataFolder(dir, train, eval, shape, "image", false, label);
+    if (!layout.hasSize()) {
+      throw new IOException(
+          ImageRecordLayout.where(file)
+              + "encoded images need 'image/height' and 'image/width' features to train on");
     }
-    if (ex.type(5) == FeatureType.BYTES && ex.count(5) == 1) {
-      // The image-folder layout: the header's size, as the converter read it.
-      if (ex.count(7) != 1 || ex.count(8) != 1) {
-        throw new IOException(
-            file
-                + "@0 (record 0): encoded images need 'image/height' and 'image/width' features to"
-                + " train on");
-      }
-      int channels = ex.count(9) == 1 && ex.int64(9, 0) == 1 ? 1 : 3;
-      ImageShape shape = new ImageShape((int) ex.int64(7, 0), (int) ex.int64(8, 0), channels);
-      return new DataFolder(dir, train, eval, shape, "image/encoded", true, label);
-    }
-    throw new IOException(
-        file
-            + "@0 (record 0): no raw 'image' or encoded 'image/encoded' bytes feature to train on");
-  }
-
-  private static ImageShape rawShape(DecodedExample ex, int bytes, Path file) throws IOException {
-    if (ex.count(2) == 1 && ex.count(3) == 1) {
-      long h = ex.int64(2, 0);
-      long w = ex.int64(3, 0);
-      long d = ex.count(4) == 1 ? ex.int64(4, 0) : 1;
-      if (h < 1 || w < 1 || d < 1 || h * w * d != bytes) {
-        throw new IOException(
-            String.format(
-                "%s@0 (record 0): height %d × width %d × depth %d does not match the image's %d"
-                    + " bytes",
-                file, h, w, d, bytes));
-      }
-      return new ImageShape((int) h, (int) w, (int) d);
-    }
-    for (int c : new int[] {1, 3}) {
-      long side = Math.round(Math.sqrt(bytes / (double) c));
-      if (bytes % c == 0 && side > 0 && side * side * c == bytes) {
-        return new ImageShape((int) side, (int) side, c);
-      }
-    }
-    throw new IOException(
-        file
-            + "@0 (record 0): cannot tell the shape of a "
-            + bytes
-            + "-byte image without height/width/depth features");
+    ImageShape shape = new ImageShape(layout.height(), layout.width(), layout.channels());
+    return new DataFolder(
+        dir, train, eval, shape, layout.image(), layout.encoded(), layout.label());
   }
 }

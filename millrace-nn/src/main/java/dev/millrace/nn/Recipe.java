@@ -8,8 +8,7 @@ import dev.millrace.graph.train.Sgd;
 /**
  * How a model is trained by default, and what the command line may override: optimizer, learning
  * rate, batch size, weight decay, and whether the rate follows a cosine decay to zero over the
- * whole run (it helps short runs end at a better accuracy; the TensorFlow tutorial network keeps
- * its constant rate, as the tutorial does).
+ * whole run (it helps short runs end at a better accuracy).
  */
 public record Recipe(
     OptimizerKind optimizer,
@@ -43,6 +42,14 @@ public record Recipe(
 
   public Recipe withBatch(int value) {
     return new Recipe(optimizer, learningRate, value, weightDecay, cosineDecay);
+  }
+
+  public Recipe withWeightDecay(double value) {
+    return new Recipe(optimizer, learningRate, batch, value, cosineDecay);
+  }
+
+  public Recipe withCosineDecay(boolean value) {
+    return new Recipe(optimizer, learningRate, batch, weightDecay, value);
   }
 
   /** The optimizer for a run of {@code totalSteps} updates. */

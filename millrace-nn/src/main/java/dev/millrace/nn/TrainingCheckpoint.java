@@ -6,12 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.graph.Checkpoint;
 import dev.millrace.graph.Session;
+import dev.millrace.records.AtomicFiles;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -22,9 +21,11 @@ import java.util.Optional;
  * the optimizer's slots and step counter included, CRC-checked) and {@code checkpoint.json} (the
  * {@link TrainingState}, which names the variables file).
  *
- * <p>Both are written under temporary names and renamed; the JSON last, so that it always names a
- * complete variables file: a run killed while saving leaves the previous checkpoint intact and no
- * partial file. Older variables files are removed after the JSON moved on.
+ * <p>Both are written under hidden temporary names, forced to disk and renamed ({@link
+ * AtomicFiles}); the JSON last, so that it always names a complete variables file: a run killed
+ * while saving leaves the previous checkpoint intact and no partial file under a visible name.
+ * Older variables files are removed after the JSON moved on; the temporary files of a writer that
+ * was killed (their names carry its process id) are removed by the next save or read.
  */
 public final class TrainingCheckpoint {
   public static final String STATE_FILE = "checkpoint.json";
@@ -38,17 +39,20 @@ public final class TrainingCheckpoint {
   /** Writes the session's variables and {@code state} to {@code dir}; returns the JSON file. */
   public static Path save(Path dir, Session session, TrainingState state) throws IOException {
     Files.createDirectories(dir);
+    AtomicFiles.removeAbandonedTemporaries(dir);
     String variables = PREFIX + String.format("%010d", state.globalStep()) + SUFFIX;
-    Checkpoint.save(session, dir.resolve(variables));
+    AtomicFiles.write(dir.resolve(variables), out -> Checkpoint.write(session, out));
     Path json = dir.resolve(STATE_FILE);
-    writeAtomically(
-        json, JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(state, variables)));
+    byte[] bytes =
+        JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(toJson(state, variables));
+    AtomicFiles.write(json, out -> out.write(bytes));
     removeOtherVariables(dir, variables);
     return json;
   }
 
   /** The state saved in {@code dir}, or empty when the folder holds no checkpoint. */
   public static Optional<TrainingState> read(Path dir) throws IOException {
+    AtomicFiles.removeAbandonedTemporaries(dir);
     Path json = dir.resolve(STATE_FILE);
     if (!Files.isRegularFile(json)) {
       return Optional.empty();
@@ -194,21 +198,6 @@ public final class TrainingCheckpoint {
       throw new IOException(json + ": damaged checkpoint (no text '" + field + "')");
     }
     return n.asText();
-  }
-
-  static void writeAtomically(Path file, byte[] bytes) throws IOException {
-    Path tmp =
-        Files.createTempFile(file.toAbsolutePath().getParent(), file.getFileName() + ".", ".tmp");
-    try {
-      Files.write(tmp, bytes);
-      try {
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
   }
 
   private static void removeOtherVariables(Path dir, String keep) throws IOException {

@@ -7,6 +7,7 @@ import dev.millrace.graph.Checkpoint;
 import dev.millrace.graph.ThreadConfig;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Tensor;
+import dev.millrace.testkit.EndedProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -182,6 +183,29 @@ class TrainerTest {
     }
   }
 
+  @Test
+  void readingOrSavingACheckpointRemovesTheTemporaryFilesOfKilledWritersOnly(@TempDir Path tmp)
+      throws IOException {
+    TrainConfig linear = config(BuiltinModel.LINEAR).withCheckpoints(tmp, 0, false);
+    Trainer.train(linear, new TrainingListener() {});
+    List<String> saved = names(tmp);
+    assertThat(saved).containsExactly("checkpoint.json", "variables-0000000020.mrckpt");
+    long dead = EndedProcess.pid();
+    Path busy = tmp.resolve(".checkpoint.json." + ProcessHandle.current().pid() + "-3.tmp");
+    Files.writeString(busy, "{");
+    Files.write(tmp.resolve(".variables-0000000040.mrckpt." + dead + "-1.tmp"), new byte[64]);
+    Files.writeString(tmp.resolve(".checkpoint.json." + dead + "-2.tmp"), "{\"vers");
+
+    assertThat(TrainingCheckpoint.read(tmp)).isPresent();
+    assertThat(names(tmp))
+        .containsExactly(busy.getFileName().toString(), saved.get(0), saved.get(1));
+
+    Files.write(tmp.resolve(".variables-0000000020.mrckpt." + dead + "-4.tmp"), new byte[64]);
+    Trainer.train(linear, new TrainingListener() {});
+    assertThat(names(tmp))
+        .containsExactly(busy.getFileName().toString(), saved.get(0), saved.get(1));
+  }
+
   @ParameterizedTest(name = "the manifest lists {0} of the 640 records")
   @ValueSource(ints = {800, 320})
   void aManifestThatMiscountsTheTrainingRecordsIsAnErrorNotAShorterEpoch(
@@ -216,6 +240,12 @@ class TrainerTest {
         .hasMessage(
             tmp
                 + ": not a converted data set (no manifest.json; create one with millrace convert)");
+  }
+
+  private static List<String> names(Path dir) throws IOException {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
+    }
   }
 
   private static Path onlyVariablesFile(Path dir) throws IOException {

@@ -72,7 +72,7 @@ public final class StepProfiler {
    * The defaults of {@code millrace train}: 5 warm-up steps, every 10th sampled, 50-step window.
    */
   public static StepProfiler defaults() {
-    return new StepProfiler(5, 10, 50, 0.10);
+    return new StepProfiler(5, 10, 50, DiagnosisRules.INPUT_BOUND_WAIT);
   }
 
   /**

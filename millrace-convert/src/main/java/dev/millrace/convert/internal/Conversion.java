@@ -13,6 +13,8 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -20,20 +22,31 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * One conversion into one output folder, all or nothing.
  *
  * <p>Every split is written into a hidden staging folder inside the output folder (same file
- * system, so that the final moves are renames). Only {@link #commit} moves the shards out and then
- * writes {@code manifest.json}, last, so that a manifest always describes shards that exist. {@link
- * #close()} deletes the staging folder, and — if this conversion created the output folder and it
- * is still empty — the output folder too: a failed run leaves nothing of itself behind, and an
- * earlier run's output stays as it was.
+ * system, so that the final moves are renames), {@code .millrace-staging-<pid>-<random>}. Only
+ * {@link #commit} moves the shards out and then {@code manifest.json}, written in staging too,
+ * last, so that a manifest always describes shards that exist and are complete. {@link #close()}
+ * deletes the staging folder, and — if this conversion created the output folder and it is still
+ * empty — the output folder too: a failed run leaves nothing of itself behind, and an earlier run's
+ * output stays as it was.
+ *
+ * <p>A run killed outright ({@code kill -9}, a power loss) cannot tidy up: its staging folder
+ * stays, hidden, and a visible shard is always a complete one. The next conversion into the same
+ * folder removes the staging folders of processes that are no longer running (the process id in the
+ * name says whose a folder is); a running conversion's folder is never touched.
  */
 public final class Conversion implements Closeable {
   private static final String STAGING_PREFIX = ".millrace-staging-";
+
+  /** {@code .millrace-staging-<pid>-<random>}; the pid is the writing process's. */
+  private static final Pattern STAGING =
+      Pattern.compile(Pattern.quote(STAGING_PREFIX) + "(\\d+)-\\d+");
 
   private final Path outputDir;
   private final boolean createdOutputDir;
@@ -57,13 +70,56 @@ public final class Conversion implements Closeable {
     this.encoder = new ParallelEncoder(options.threads());
   }
 
-  /** Creates the output folder if needed and a fresh staging folder inside it. */
+  /**
+   * Creates the output folder if needed and a fresh staging folder inside it, after removing the
+   * staging folders that killed runs left there.
+   */
   public static Conversion start(Path outputDir, ConvertOptions options, ProgressListener progress)
       throws IOException {
     boolean created = !Files.isDirectory(outputDir);
     Files.createDirectories(outputDir);
-    Path staging = Files.createTempDirectory(outputDir, STAGING_PREFIX);
+    removeAbandonedStaging(outputDir);
+    long pid = ProcessHandle.current().pid();
+    Path staging = Files.createTempDirectory(outputDir, STAGING_PREFIX + pid + "-");
     return new Conversion(outputDir, created, staging, options, progress);
+  }
+
+  /**
+   * Deletes the staging folders in {@code outputDir} whose writing process is no longer running.
+   * Folders of running processes (another conversion into the same folder, this one's own) and
+   * folders named otherwise are left alone.
+   *
+   * @return how many folders were deleted
+   */
+  static int removeAbandonedStaging(Path outputDir) throws IOException {
+    List<Path> abandoned = new ArrayList<>();
+    try (DirectoryStream<Path> entries =
+        Files.newDirectoryStream(outputDir, STAGING_PREFIX + "*")) {
+      for (Path p : entries) {
+        Matcher m = STAGING.matcher(p.getFileName().toString());
+        if (m.matches()
+            && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+            && !isRunning(m.group(1))) {
+          abandoned.add(p);
+        }
+      }
+    }
+    for (Path p : abandoned) {
+      try {
+        deleteRecursively(p);
+      } catch (NoSuchFileException e) {
+        // A conversion starting beside this one is removing the same folder.
+      }
+    }
+    return abandoned.size();
+  }
+
+  private static boolean isRunning(String pid) {
+    try {
+      return AtomicFiles.isRunning(Long.parseLong(pid));
+    } catch (NumberFormatException e) {
+      return true; // not a process id this code wrote: not ours to judge
+    }
   }
 
   public ConvertOptions options() {
@@ -112,13 +168,18 @@ public final class Conversion implements Closeable {
 
   /**
    * Moves every split's shards into the output folder, removes older shards of the same splits that
-   * this run did not overwrite, and writes {@code manifest.json}.
+   * this run did not overwrite, and moves {@code manifest.json} in, last.
    */
   public Manifest commit(String source) throws IOException {
     Manifest manifest = Manifest.of(source, splits);
+    // Written (and forced to disk) before anything visible changes, so that committing it is one
+    // rename that cannot fail half-way.
+    manifest.writeTo(staging);
     // An older manifest would describe shards about to be replaced: it goes first, so that a
-    // failure while moving never leaves a manifest that lies.
-    Files.deleteIfExists(outputDir.resolve(Manifest.FILE_NAME));
+    // failure or a kill while moving never leaves a manifest that lies.
+    Path visibleManifest = outputDir.resolve(Manifest.FILE_NAME);
+    Files.deleteIfExists(visibleManifest);
+    AtomicFiles.syncDirectory(outputDir);
     List<Path> moved = new ArrayList<>();
     try {
       for (SplitManifest split : splits) {
@@ -131,7 +192,7 @@ public final class Conversion implements Closeable {
       for (SplitManifest split : splits) {
         removeStaleShards(split);
       }
-      manifest.writeTo(outputDir);
+      AtomicFiles.commit(staging.resolve(Manifest.FILE_NAME), visibleManifest);
     } catch (IOException | RuntimeException e) {
       // Without its manifest this run's output is partial: take it back out.
       for (Path p : moved) {

@@ -262,17 +262,20 @@ final class NumpyGlobals {
     };
   }
 
-  /** Python's name for the type of an unpickled value, for messages. */
+  /**
+   * Python 3's name for the type of an unpickled value, for messages: Python 2's {@code str} is
+   * {@code bytes} here and its {@code unicode} is {@code str}, as the user's Python names them.
+   */
   static String typeName(Object o) {
     return switch (o) {
       case null -> "None";
       case Boolean b -> "bool";
       case Long n -> "int";
-      case BigInteger n -> "long";
+      case BigInteger n -> "int";
       case Double d -> "float";
-      case PyBytes b -> "str";
+      case PyBytes b -> "bytes";
       case PyByteArray b -> "bytearray";
-      case String s -> "unicode";
+      case String s -> "str";
       case PyTuple t -> "tuple";
       case List<?> l -> "list";
       case Map<?, ?> m -> "dict";

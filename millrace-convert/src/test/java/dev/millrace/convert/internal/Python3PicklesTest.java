@@ -119,7 +119,7 @@ class Python3PicklesTest {
     assertThatThrownBy(() -> CifarPythonConverter.toBatch(ARCHIVE, "data_batch_1", root))
         .isInstanceOf(BadInputException.class)
         .hasMessage(
-            "cifar-10-python.tar.gz!data_batch_1 (record 0): label of type unicode is not a class"
+            "cifar-10-python.tar.gz!data_batch_1 (record 0): label of type str is not a class"
                 + " 0..9");
   }
 

@@ -190,7 +190,7 @@ class SafeUnpicklerProtocol3To5Test {
 
     assertThatThrownBy(() -> load(pickle))
         .isInstanceOf(BadInputException.class)
-        .hasMessageContaining("STACK_GLOBAL module is a str, expected text");
+        .hasMessageContaining("STACK_GLOBAL module is a bytes, expected text");
   }
 
   @Test
@@ -364,7 +364,7 @@ class SafeUnpicklerProtocol3To5Test {
         Arguments.of(
             "REDUCE of text",
             new PickleWriter().text("os.system").text("ls").tuple(1).reduce(),
-            "REDUCE calls a unicode, expected an allowed global"),
+            "REDUCE calls a str, expected an allowed global"),
         Arguments.of(
             "_reconstruct of a dtype",
             new PickleWriter()

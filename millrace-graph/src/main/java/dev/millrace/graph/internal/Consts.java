@@ -3,6 +3,7 @@ package dev.millrace.graph.internal;
 import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.Output;
 import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.Optional;
 
@@ -16,6 +17,11 @@ public final class Consts {
       return Optional.of(out.op().attrTensor("value"));
     }
     return Optional.empty();
+  }
+
+  /** The shape an integer vector tensor holds ({@code input_sizes}, {@code filter_sizes}). */
+  public static Shape shape(Tensor t) {
+    return Shape.of(longs(t));
   }
 
   /** The elements of an integer tensor as longs. */

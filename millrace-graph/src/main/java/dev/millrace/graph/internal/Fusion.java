@@ -8,13 +8,12 @@ import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.ConvEpilogue;
 import dev.millrace.kernels.UnaryOp;
 import dev.millrace.tensor.DType;
-import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.EnumSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,124 +45,71 @@ final class Fusion {
     }
   }
 
-  /** The chains of {@code ops} (the planned operations), by tail. */
+  private static final Pattern CONV = Pattern.op("Conv2D", Pattern.any(), Pattern.any()).as("conv");
+
+  /** What the epilogue computes after the convolution: a bias, or a batch norm in inference. */
+  private static final Pattern STEP =
+      Pattern.oneOf(
+              Pattern.op("BiasAdd", CONV, Pattern.any()).where(Fusion::inInputFormat).as("biasAdd"),
+              Pattern.op("FusedBatchNormV3", CONV)
+                  .where(Fusion::isInferenceBatchNorm)
+                  .where((op, uses) -> uses.onlyFirstOutputUsed(op))
+                  .as("batchNorm"))
+          .as("step");
+
+  /** The chains, longest first: conv → step → activation, conv → step, conv → activation. */
+  private static final List<Pattern> CHAINS = List.of(activationOf(STEP), STEP, activationOf(CONV));
+
+  /** An op computing an activation the convolution epilogue applies (Relu, Relu6). */
+  private static Pattern activationOf(Pattern input) {
+    Set<UnaryOp> fused = EnumSet.copyOf(ConvEpilogue.activations());
+    fused.remove(UnaryOp.IDENTITY);
+    return Pattern.elementwise(fused, input).as("activation");
+  }
+
+  /** The chains of {@code ops} (the planned operations, in topological order), by tail. */
   static Map<Operation, Chain> find(
-      Collection<Operation> ops,
+      List<Operation> ops,
       Set<Output<?>> fed,
       Collection<Output<?>> fetched,
       Collection<Operation> targets) {
-    Map<Output<?>, List<Operation>> consumers = new HashMap<>();
-    Set<Operation> controlling = new HashSet<>();
-    for (Operation op : ops) {
-      for (Output<?> in : op.inputs()) {
-        if (!fed.contains(in)) {
-          consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(op);
-        }
-      }
-      controlling.addAll(op.controlInputs());
-    }
-    Set<Output<?>> pinned = new HashSet<>(fetched);
-    pinned.addAll(fed);
     Map<Operation, Chain> chains = new HashMap<>();
-    for (Operation conv : ops) {
-      if (!conv.type().equals("Conv2D")) {
-        continue;
-      }
-      DataFormat format = Specs.format(ConvDefs.attrs(conv));
-      Operation first = soleConsumer(conv, consumers, pinned, controlling, targets);
-      Operation step = null;
-      Operation act = null;
-      if (first == null) {
-        continue;
-      } else if (isBiasAdd(first, format)
-          || (isInferenceBatchNorm(first, format)
-              && onlyFirstOutputUsed(first, consumers, pinned))) {
-        step = first;
-        Operation second = soleConsumer(first, consumers, pinned, controlling, targets);
-        act = second != null && isActivation(second) ? second : null;
-      } else if (isActivation(first)) {
-        act = first;
-      } else {
-        continue;
-      }
-      Operation tail = act != null ? act : step;
-      List<Operation> absorbed = new ArrayList<>(List.of(conv));
-      if (step != null && act != null) {
-        absorbed.add(step);
-      }
-      List<Output<?>> inputs = new ArrayList<>(conv.inputs());
-      if (step != null) {
-        // BiasAdd's bias, or the batch norm's scale, offset, mean and variance.
-        inputs.addAll(step.inputs().subList(1, step.numInputs()));
-      }
-      boolean batchNorm = step != null && step.type().equals("FusedBatchNormV3");
-      UnaryOp activation =
-          act == null ? UnaryOp.IDENTITY : act.type().equals("Relu") ? UnaryOp.RELU : UnaryOp.RELU6;
-      Conv2dSpec spec = Specs.conv(conv.toString(), ConvDefs.attrs(conv));
-      double epsilon = batchNorm ? step.attrFloat("epsilon") : 0;
-      chains.put(
-          tail,
-          new Chain(
-              List.copyOf(absorbed),
-              tail,
-              List.copyOf(inputs),
-              kernel(spec, step != null, batchNorm, epsilon, activation, tail)));
+    for (Pattern.Match m : Pattern.findAll(CHAINS, ops, Uses.of(ops, fed, fetched, targets))) {
+      chains.put(m.root(), chain(m));
     }
     return chains;
   }
 
-  /** The single planned consumer of {@code op}'s only used output 0, or null. */
-  private static Operation soleConsumer(
-      Operation op,
-      Map<Output<?>, List<Operation>> consumers,
-      Set<Output<?>> pinned,
-      Set<Operation> controlling,
-      Collection<Operation> targets) {
-    Output<?> out = op.output(0);
-    List<Operation> users = consumers.get(out);
-    if (users == null
-        || users.size() != 1
-        || pinned.contains(out)
-        || controlling.contains(op)
-        || targets.contains(op)) {
-      return null;
+  private static Chain chain(Pattern.Match m) {
+    Operation conv = m.op("conv");
+    Operation tail = m.root();
+    boolean hasStep = m.has("step");
+    boolean batchNorm = m.has("batchNorm");
+    List<Output<?>> inputs = new ArrayList<>(conv.inputs());
+    if (hasStep) {
+      // BiasAdd's bias, or the batch norm's scale, offset, mean and variance.
+      Operation step = m.op("step");
+      inputs.addAll(step.inputs().subList(1, step.numInputs()));
     }
-    Operation next = users.get(0);
-    if (!next.controlInputs().isEmpty() || !next.input(0).equals(out)) {
-      return null;
-    }
-    for (int i = 1; i < next.numInputs(); i++) {
-      if (next.input(i).equals(out)) {
-        return null; // read twice
-      }
-    }
-    return next;
+    UnaryOp activation =
+        m.has("activation") ? m.op("activation").def().function().orElseThrow() : UnaryOp.IDENTITY;
+    Conv2dSpec spec = Specs.conv(conv.toString(), Specs.attrs(conv));
+    double epsilon = batchNorm ? m.op("batchNorm").attrFloat("epsilon") : 0;
+    boolean tailIsBatchNorm = batchNorm && tail == m.op("batchNorm");
+    return new Chain(
+        m.absorbed(),
+        tail,
+        List.copyOf(inputs),
+        kernel(spec, hasStep, batchNorm, epsilon, activation, tailIsBatchNorm));
   }
 
-  private static boolean onlyFirstOutputUsed(
-      Operation bn, Map<Output<?>, List<Operation>> consumers, Set<Output<?>> pinned) {
-    for (int i = 1; i < bn.numOutputs(); i++) {
-      Output<?> o = bn.output(i);
-      if (consumers.containsKey(o) || pinned.contains(o)) {
-        return false;
-      }
-    }
-    return true;
+  /** Whether {@code op} has the data format of the op that produces its input 0. */
+  private static boolean inInputFormat(Operation op) {
+    return Specs.format(op) == Specs.format(op.input(0).op());
   }
 
-  private static boolean isBiasAdd(Operation op, DataFormat convFormat) {
-    return op.type().equals("BiasAdd") && Specs.format(ConvDefs.attrs(op)) == convFormat;
-  }
-
-  private static boolean isInferenceBatchNorm(Operation op, DataFormat convFormat) {
-    return op.type().equals("FusedBatchNormV3")
-        && !op.attrBool("is_training")
-        && Specs.format(ConvDefs.attrs(op)) == convFormat
-        && op.attrType("T") == op.attrType("U");
-  }
-
-  private static boolean isActivation(Operation op) {
-    return op.type().equals("Relu") || op.type().equals("Relu6");
+  private static boolean isInferenceBatchNorm(Operation op) {
+    return !op.attrBool("is_training") && inInputFormat(op) && op.attrType("T") == op.attrType("U");
   }
 
   private static Kernel kernel(
@@ -172,8 +118,7 @@ final class Fusion {
       boolean batchNorm,
       double epsilon,
       UnaryOp activation,
-      Operation tail) {
-    boolean tailIsBatchNorm = tail.type().equals("FusedBatchNormV3");
+      boolean tailIsBatchNorm) {
     return ctx -> {
       Tensor x = ctx.input(0);
       Tensor filter = ctx.input(1);

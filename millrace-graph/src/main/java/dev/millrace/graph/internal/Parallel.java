@@ -18,13 +18,13 @@ import java.util.function.UnaryOperator;
  * kernel on the pool, and the results are joined. Every example is computed exactly as unsplit, so
  * results are bit-identical. Small work runs inline: the copies would cost more than they save.
  */
-final class Parallel {
+public final class Parallel {
   /** Output elements below which a kernel runs unsplit. */
   static final long MIN_SPLIT_ELEMENTS = 1 << 14;
 
   private Parallel() {}
 
-  static Tensor conv2d(
+  public static Tensor conv2d(
       KernelContext ctx, Tensor x, Tensor filter, Conv2dSpec spec, boolean depthwise) {
     long work = x.size() * Math.max(1, filter.shape().dim(0) * filter.shape().dim(1));
     return splitBatch(
@@ -44,7 +44,7 @@ final class Parallel {
         ctx, x, work, part -> ctx.kernels().fusedConv2d(part, filter, spec, epilogue));
   }
 
-  static Tensor conv2dBackpropInput(
+  public static Tensor conv2dBackpropInput(
       KernelContext ctx, Shape inputShape, Tensor filter, Tensor grad, Conv2dSpec spec) {
     long work = grad.size() * Math.max(1, filter.shape().dim(0) * filter.shape().dim(1));
     return splitBatch(
@@ -57,15 +57,15 @@ final class Parallel {
                     inputShape.withDim(0, part.shape().dim(0)), filter, part, spec));
   }
 
-  static Tensor maxPool(KernelContext ctx, Tensor x, PoolSpec spec) {
+  public static Tensor maxPool(KernelContext ctx, Tensor x, PoolSpec spec) {
     return splitBatch(ctx, x, x.size(), part -> ctx.kernels().maxPool(part, spec));
   }
 
-  static Tensor avgPool(KernelContext ctx, Tensor x, PoolSpec spec) {
+  public static Tensor avgPool(KernelContext ctx, Tensor x, PoolSpec spec) {
     return splitBatch(ctx, x, x.size(), part -> ctx.kernels().avgPool(part, spec));
   }
 
-  static Tensor matmul(KernelContext ctx, Tensor a, Tensor b, boolean ta, boolean tb) {
+  public static Tensor matmul(KernelContext ctx, Tensor a, Tensor b, boolean ta, boolean tb) {
     if (ta || ctx.kernels().splitsWork()) {
       return ctx.kernels().matmul(a, b, ta, tb);
     }

@@ -83,7 +83,8 @@ final class Plan {
       }
       work.addAll(op.controlInputs());
     }
-    Map<Operation, Fusion.Chain> chains = Fusion.find(needed.values(), fed, fetches, targets);
+    Map<Operation, Fusion.Chain> chains =
+        Fusion.find(List.copyOf(needed.values()), fed, fetches, targets);
     Set<Operation> absorbed = new HashSet<>();
     for (Fusion.Chain c : chains.values()) {
       absorbed.addAll(c.absorbed());

@@ -188,7 +188,7 @@ public final class SessionEngine implements AutoCloseable {
                         op,
                         new IllegalArgumentException(
                             "no kernel registered for type " + type + " and format " + format)));
-    return binding.factory().create(op);
+    return binding.create(op, kernels);
   }
 
   /** The element type that selects a kernel: attribute T, else the first type attribute. */

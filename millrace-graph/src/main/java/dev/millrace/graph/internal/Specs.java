@@ -1,6 +1,8 @@
 package dev.millrace.graph.internal;
 
 import dev.millrace.graph.AttrValue;
+import dev.millrace.graph.Operation;
+import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.Padding;
 import dev.millrace.kernels.PoolSpec;
@@ -16,6 +18,21 @@ import java.util.function.Function;
  */
 public final class Specs {
   private Specs() {}
+
+  /** The attributes of {@code op}, by name (null for one it lacks). */
+  public static Function<String, AttrValue> attrs(Operation op) {
+    return name -> op.findAttr(name).orElse(null);
+  }
+
+  /** The attributes a shape function sees. */
+  public static Function<String, AttrValue> attrs(ShapeContext c) {
+    return c::attr;
+  }
+
+  /** The {@code data_format} of {@code op} (NHWC when it has none). */
+  public static DataFormat format(Operation op) {
+    return format(attrs(op));
+  }
 
   public static DataFormat format(Function<String, AttrValue> attr) {
     AttrValue v = attr.apply("data_format");

@@ -1,8 +1,8 @@
 /**
- * Implementation of the graph engine: the built-in op definitions (shape functions, kernel
- * bindings, gradients), operation checking, planning and execution. Invariants: op definitions use
- * TensorFlow's op, argument and attribute names; a plan contains exactly the operations its fetches
- * and targets need; a run releases each intermediate when its last reader has run and never closes
- * a feed, a constant or a variable's value.
+ * Implementation of the graph engine: operation checking, planning, fusion and execution (the
+ * built-in op definitions are in {@code .ops}). Invariants: a plan contains exactly the operations
+ * its fetches and targets need; a rewrite finds what it changes with a {@link Pattern} (op types,
+ * traits, declared functions), not with name checks of its own; a run releases each intermediate
+ * when its last reader has run and never closes a feed, a constant or a variable's value.
  */
 package dev.millrace.graph.internal;

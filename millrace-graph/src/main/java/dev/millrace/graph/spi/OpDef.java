@@ -3,6 +3,7 @@ package dev.millrace.graph.spi;
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.kernels.UnaryOp;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import java.util.ArrayList;
@@ -29,6 +30,8 @@ public final class OpDef {
   private final List<KernelBinding> kernels;
   private final GradientFunction gradient;
   private final Set<OpTrait> traits;
+  private final UnaryOp function;
+  private final String builtBy;
 
   private OpDef(Builder b) {
     this.type = b.type;
@@ -39,6 +42,8 @@ public final class OpDef {
     this.kernels = List.copyOf(b.kernels);
     this.gradient = b.gradient;
     this.traits = b.traits.isEmpty() ? Set.of() : Collections.unmodifiableSet(b.traits);
+    this.function = b.function;
+    this.builtBy = b.builtBy;
   }
 
   public static Builder builder(String type) {
@@ -90,6 +95,23 @@ public final class OpDef {
     return traits;
   }
 
+  /**
+   * The elementwise function the op computes of its one input ({@code Relu}: {@link UnaryOp#RELU}),
+   * for passes that move it elsewhere (a convolution's epilogue); empty for other ops.
+   */
+  public Optional<UnaryOp> function() {
+    return Optional.ofNullable(function);
+  }
+
+  /**
+   * Who builds this op when the typed API ({@code Ops}, {@code NnOps}) has no method for it ({@code
+   * "optimizers"}); empty for ops of the typed API and for gradient ops, which {@code Gradients}
+   * builds.
+   */
+  public Optional<String> builtBy() {
+    return Optional.ofNullable(builtBy);
+  }
+
   @Override
   public String toString() {
     return "OpDef(" + type + ")";
@@ -105,6 +127,8 @@ public final class OpDef {
     private final List<KernelBinding> kernels = new ArrayList<>();
     private GradientFunction gradient;
     private final EnumSet<OpTrait> traits = EnumSet.noneOf(OpTrait.class);
+    private UnaryOp function;
+    private String builtBy;
 
     private Builder(String type) {
       this.type = type;
@@ -185,15 +209,39 @@ public final class OpDef {
       return this;
     }
 
-    /** A kernel for any type and format. */
+    /** A kernel for any type and format, not saying what it runs. */
     public Builder kernel(KernelFactory factory) {
       kernels.add(new KernelBinding(Set.of(), Set.of(), factory));
       return this;
     }
 
-    /** A kernel for the given element types (of {@code T}, or the first type attribute). */
+    /** A kernel for the given element types, not saying what it runs. */
     public Builder kernel(Set<DType> types, KernelFactory factory) {
       kernels.add(new KernelBinding(types, Set.of(), factory));
+      return this;
+    }
+
+    /** A kernel for any type and format that runs what {@code source} says. */
+    public Builder kernel(KernelSource source, KernelFactory factory) {
+      kernels.add(new KernelBinding(Set.of(), Set.of(), factory, source));
+      return this;
+    }
+
+    /**
+     * A kernel for the given element types (of {@code T}, or the first type attribute) that runs
+     * what {@code source} says.
+     */
+    public Builder kernel(Set<DType> types, KernelSource source, KernelFactory factory) {
+      kernels.add(new KernelBinding(types, Set.of(), factory, source));
+      return this;
+    }
+
+    /**
+     * Twin kernels for the given element types: the scalar {@code reference} and its {@code fast}
+     * version, which sessions with the fast kernels run.
+     */
+    public Builder kernel(Set<DType> types, KernelFactory reference, FastKernelFactory fast) {
+      kernels.add(new KernelBinding(types, Set.of(), reference, KernelSource.twins(fast)));
       return this;
     }
 
@@ -209,6 +257,18 @@ public final class OpDef {
 
     public Builder traits(OpTrait... t) {
       traits.addAll(Arrays.asList(t));
+      return this;
+    }
+
+    /** Who builds the op, when no method of the typed API does (see {@link OpDef#builtBy}). */
+    public Builder builtBy(String who) {
+      this.builtBy = who;
+      return this;
+    }
+
+    /** The elementwise function of its one input that the op computes. */
+    public Builder function(UnaryOp fn) {
+      this.function = fn;
       return this;
     }
 

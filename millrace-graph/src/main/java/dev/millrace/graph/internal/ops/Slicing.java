@@ -1,0 +1,289 @@
+package dev.millrace.graph.internal.ops;
+
+import static dev.millrace.graph.internal.ops.Defs.INDEX;
+import static dev.millrace.graph.internal.ops.Defs.one;
+
+import dev.millrace.graph.AttrType;
+import dev.millrace.graph.AttrValue;
+import dev.millrace.graph.OpRegistry;
+import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.Ops;
+import dev.millrace.graph.Output;
+import dev.millrace.graph.internal.Consts;
+import dev.millrace.graph.spi.GradientContext;
+import dev.millrace.graph.spi.KernelSource;
+import dev.millrace.graph.spi.OpDef;
+import dev.millrace.graph.spi.ShapeContext;
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Joining, padding and cutting tensors: ConcatV2, Pack (a stack along a new dimension), Pad and
+ * Slice. Each op's definition, shape function, gradient, traits and kernel binding are written
+ * together below.
+ */
+final class Slicing {
+  private Slicing() {}
+
+  static void register(OpRegistry r) {
+    r.register(
+        OpDef.builder("ConcatV2")
+            .inputList("values", "T", "N")
+            .input("axis", "Tidx")
+            .output("output", "T")
+            .typeAttr("T")
+            .typeAttrWithDefault("Tidx", DType.INT32, INDEX)
+            .shape(Slicing::concat)
+            .kernel(
+                KernelSource.kernels("concat"),
+                op ->
+                    ctx -> {
+                      int n = ctx.numInputs() - 1;
+                      List<Tensor> parts = new ArrayList<>(n);
+                      for (int i = 0; i < n; i++) {
+                        parts.add(ctx.input(i));
+                      }
+                      int rank = parts.get(0).shape().rank();
+                      long axis = Consts.longs(ctx.input(n))[0];
+                      return List.of(
+                          ctx.kernels().concat(parts, (int) (axis < 0 ? axis + rank : axis)));
+                    })
+            .gradient(Slicing::concat)
+            .build());
+    r.register(
+        OpDef.builder("Pack")
+            .inputList("values", "T", "N")
+            .output("output", "T")
+            .typeAttr("T")
+            .attr("axis", AttrType.INT, AttrValue.of(0L))
+            .shape(Slicing::pack)
+            .kernel(
+                KernelSource.kernels("concat"),
+                op ->
+                    ctx -> {
+                      int n = ctx.numInputs();
+                      long axis = op.attrInt("axis");
+                      List<Tensor> parts = new ArrayList<>(n);
+                      for (int i = 0; i < n; i++) {
+                        Tensor x = ctx.input(i);
+                        parts.add(
+                            x.reshape(Reshapes.expanded("Pack", x.shape(), new long[] {axis})));
+                      }
+                      int rank = parts.get(0).shape().rank();
+                      return List.of(
+                          ctx.kernels().concat(parts, (int) (axis < 0 ? axis + rank : axis)));
+                    })
+            .builtBy("TensorFlow's graphs (GraphDef import)")
+            .build());
+    r.register(
+        OpDef.builder("Pad")
+            .input("input", "T")
+            .input("paddings", "Tpaddings")
+            .output("output", "T")
+            .typeAttr("T")
+            .typeAttrWithDefault("Tpaddings", DType.INT32, INDEX)
+            .shape(Slicing::pad)
+            .kernel(
+                KernelSource.kernels("pad"),
+                op -> ctx -> List.of(ctx.kernels().pad(ctx.input(0), pairs(ctx.input(1)), 0.0)))
+            .gradient(Slicing::pad)
+            .traits(OpTrait.PRESERVES_ZERO)
+            .build());
+    r.register(
+        OpDef.builder("Slice")
+            .input("input", "T")
+            .input("begin", "Index")
+            .input("size", "Index")
+            .output("output", "T")
+            .typeAttr("T")
+            .typeAttr("Index", INDEX)
+            .shape(Slicing::slice)
+            .kernel(
+                KernelSource.kernels("slice"),
+                op ->
+                    ctx ->
+                        List.of(
+                            ctx.kernels()
+                                .slice(
+                                    ctx.input(0),
+                                    Consts.longs(ctx.input(1)),
+                                    Consts.longs(ctx.input(2)))))
+            .build());
+  }
+
+  /** N tensors of one shape, stacked along a new dimension {@code axis} of size N. */
+  private static List<Shape> pack(ShapeContext c) {
+    Shape first = c.inputShape(0);
+    for (int i = 1; i < c.numInputs(); i++) {
+      if (!c.inputShape(i).isCompatibleWith(first)) {
+        throw c.error(
+            "values[0] has shape " + first + " but values[" + i + "] has shape " + c.inputShape(i));
+      }
+    }
+    try {
+      long axis = c.attrInt("axis");
+      Shape expandedShape = Reshapes.expanded("Pack", first, new long[] {axis});
+      int at = (int) (axis < 0 ? axis + first.rank() + 1 : axis);
+      return one(expandedShape.withDim(at, c.numInputs()));
+    } catch (IllegalArgumentException e) {
+      throw c.error(e.getMessage());
+    }
+  }
+
+  private static List<Shape> concat(ShapeContext c) {
+    int n = c.numInputs() - 1;
+    Shape first = c.inputShape(0);
+    Optional<long[]> axisValue = Shapes.constInts(c, n);
+    if (axisValue.isEmpty()) {
+      return one(Shapes.unknown(first.rank()));
+    }
+    int axis = Shapes.axis(c, axisValue.get()[0], first.rank(), first);
+    long[] out = first.dims();
+    for (int i = 1; i < n; i++) {
+      Shape s = c.inputShape(i);
+      if (s.rank() != first.rank()) {
+        throw c.error("values[0] has shape " + first + " but values[" + i + "] has shape " + s);
+      }
+      for (int d = 0; d < out.length; d++) {
+        long v = s.dim(d);
+        if (d == axis) {
+          out[d] = out[d] == Shapes.U || v == Shapes.U ? Shapes.U : out[d] + v;
+        } else if (out[d] != Shapes.U && v != Shapes.U && out[d] != v) {
+          throw c.error(
+              "values[0] has shape "
+                  + first
+                  + " but values["
+                  + i
+                  + "] has shape "
+                  + s
+                  + ": dimension "
+                  + d
+                  + " differs (concatenating along axis "
+                  + axis
+                  + ")");
+        } else if (out[d] == Shapes.U) {
+          out[d] = v;
+        }
+      }
+    }
+    return one(Shape.of(out));
+  }
+
+  private static List<Shape> pad(ShapeContext c) {
+    Shape in = c.inputShape(0);
+    Shape ps = c.inputShape(1);
+    if (ps.rank() != 2 || (ps.dim(0) != Shapes.U && ps.dim(0) != in.rank()) || ps.dim(1) == 1) {
+      throw c.error("paddings " + ps + " must have shape [" + in.rank() + ", 2] for input " + in);
+    }
+    Optional<long[]> p = Shapes.constInts(c, 1);
+    if (p.isEmpty()) {
+      return one(Shapes.unknown(in.rank()));
+    }
+    long[] v = p.get();
+    long[] out = in.dims();
+    for (int i = 0; i < out.length; i++) {
+      if (v[2 * i] < 0 || v[2 * i + 1] < 0) {
+        throw c.error("paddings " + Arrays.toString(v) + " has a negative entry");
+      }
+      out[i] = out[i] == Shapes.U ? Shapes.U : out[i] + v[2 * i] + v[2 * i + 1];
+    }
+    return one(Shape.of(out));
+  }
+
+  private static List<Shape> slice(ShapeContext c) {
+    Shape in = c.inputShape(0);
+    Optional<long[]> begin = Shapes.constInts(c, 1);
+    Optional<long[]> size = Shapes.constInts(c, 2);
+    if (begin.isEmpty() || size.isEmpty()) {
+      return one(Shapes.unknown(in.rank()));
+    }
+    long[] b = begin.get();
+    long[] s = size.get();
+    if (b.length != in.rank() || s.length != in.rank()) {
+      throw c.error(
+          "begin "
+              + Arrays.toString(b)
+              + " and size "
+              + Arrays.toString(s)
+              + " must have one entry per dimension of "
+              + in);
+    }
+    long[] out = new long[b.length];
+    for (int i = 0; i < b.length; i++) {
+      long d = in.dim(i);
+      long end = s[i] == -1 ? d : b[i] + s[i];
+      if (b[i] < 0 || s[i] < -1 || (d != Shapes.U && end > d)) {
+        throw c.error(
+            "slice begin "
+                + Arrays.toString(b)
+                + " size "
+                + Arrays.toString(s)
+                + " is out of bounds for shape "
+                + in);
+      }
+      out[i] = s[i] == -1 ? (d == Shapes.U ? Shapes.U : d - b[i]) : s[i];
+    }
+    return one(Shape.of(out));
+  }
+
+  private static long[][] pairs(Tensor paddings) {
+    long[] v = Consts.longs(paddings);
+    long[][] p = new long[v.length / 2][];
+    for (int i = 0; i < p.length; i++) {
+      p[i] = new long[] {v[2 * i], v[2 * i + 1]};
+    }
+    return p;
+  }
+
+  private static List<Output<?>> concat(GradientContext c) {
+    Ops tf = c.ops();
+    int n = c.op().numInputs() - 1;
+    Output<?> first = c.input(0);
+    int rank = first.shape().rank();
+    long axisValue =
+        Consts.valueOf(c.input(n))
+            .map(t -> Consts.longs(t)[0])
+            .orElseThrow(
+                () -> new IllegalArgumentException(c.op() + ": gradient needs a constant axis"));
+    int axis = (int) (axisValue < 0 ? axisValue + rank : axisValue);
+    List<Output<?>> grads = new ArrayList<>();
+    long offset = 0;
+    for (int i = 0; i < n; i++) {
+      Output<?> in = c.input(i);
+      long size = in.shape().dim(axis);
+      if (size < 0) {
+        throw new IllegalArgumentException(
+            c.op() + ": gradient needs static sizes along axis " + axis + ", input " + in);
+      }
+      long[] begin = new long[rank];
+      long[] sizes = new long[rank];
+      Arrays.fill(sizes, -1);
+      begin[axis] = offset;
+      sizes[axis] = size;
+      grads.add(G.op(tf, "Slice", c.grad(0), G.ints(tf, begin), G.ints(tf, sizes)));
+      offset += size;
+    }
+    grads.add(null);
+    return grads;
+  }
+
+  private static List<Output<?>> pad(GradientContext c) {
+    Ops tf = c.ops();
+    long[] p =
+        Consts.valueOf(c.input(1))
+            .map(Consts::longs)
+            .orElseThrow(
+                () -> new IllegalArgumentException(c.op() + ": gradient needs constant paddings"));
+    long[] begin = new long[p.length / 2];
+    for (int i = 0; i < begin.length; i++) {
+      begin[i] = p[2 * i];
+    }
+    Output<?> g = G.op(tf, "Slice", c.grad(0), G.ints(tf, begin), G.shapeOf(tf, c.input(0)));
+    return Arrays.asList(g, null);
+  }
+}

@@ -1,0 +1,7 @@
+
+
+xPlaceholder*
+dtype0
+
+rRelughost:0*
+T0

@@ -1,0 +1,10 @@
+
+
+xPlaceholder*
+dtype0
+
+f
+Frobnicatex
+
+g
+Frobnicatef
