@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.TextFormat;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.records.AtomicFiles;
+import dev.millrace.records.SizeLimits;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
@@ -101,16 +102,9 @@ public final class GraphDefFile {
   }
 
   static long maxBytes() {
-    String v = System.getProperty(MAX_BYTES_PROPERTY);
-    if (v == null || v.isBlank()) {
-      return PROTOBUF_LIMIT;
-    }
-    try {
-      return Math.min(PROTOBUF_LIMIT, Long.parseLong(v.trim()));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "-D" + MAX_BYTES_PROPERTY + "=" + v + ": expected a number of bytes");
-    }
+    return Math.min(
+        PROTOBUF_LIMIT,
+        SizeLimits.fromProperty(MAX_BYTES_PROPERTY, PROTOBUF_LIMIT, "a number of bytes"));
   }
 
   private static String oneLine(String s) {

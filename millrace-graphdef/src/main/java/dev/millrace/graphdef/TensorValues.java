@@ -4,6 +4,7 @@ import com.google.protobuf.ByteString;
 import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.TensorProto;
 import dev.millrace.graphdef.proto.TensorShapeProto;
+import dev.millrace.records.SizeLimits;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -275,15 +276,7 @@ public final class TensorValues {
   }
 
   static long maxElements() {
-    String v = System.getProperty(MAX_ELEMENTS_PROPERTY);
-    if (v == null || v.isBlank()) {
-      return Integer.MAX_VALUE;
-    }
-    try {
-      return Long.parseLong(v.trim());
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException(
-          "-D" + MAX_ELEMENTS_PROPERTY + "=" + v + ": expected a number of elements");
-    }
+    return SizeLimits.fromProperty(
+        MAX_ELEMENTS_PROPERTY, Integer.MAX_VALUE, "a number of elements");
   }
 }
