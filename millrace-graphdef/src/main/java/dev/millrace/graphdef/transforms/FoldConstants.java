@@ -67,7 +67,7 @@ final class FoldConstants implements GraphTransform {
       boolean needed =
           context.outputs().contains(name)
               || index.consumers(name).stream().anyMatch(c -> !constant.contains(c.getName()));
-      if (needed && !FoldOldBatchNorms.readsOtherOutputs(index, name)) {
+      if (needed && !index.readsOtherOutputs(name)) {
         frontier.add(name);
       }
     }

@@ -35,7 +35,7 @@ final class FoldOldBatchNorms implements GraphTransform {
     GraphEdit edit = new GraphEdit(graph);
     Set<String> protectedNodes = context.protectedNodes();
     for (NodeDef bn : graph.getNodeList()) {
-      if (!NORMS.contains(bn.getOp()) || readsOtherOutputs(index, bn.getName())) {
+      if (!NORMS.contains(bn.getOp()) || index.readsOtherOutputs(bn.getName())) {
         continue;
       }
       boolean global = bn.getOp().equals("BatchNormWithGlobalNormalization");
@@ -137,20 +137,6 @@ final class FoldOldBatchNorms implements GraphTransform {
     if (index.hasSingleConsumer(name) && !protectedNodes.contains(name) && !edit.touched(name)) {
       edit.remove(name);
     }
-  }
-
-  /** Whether anything reads an output of the norm other than {@code y} (its batch statistics). */
-  static boolean readsOtherOutputs(NodeIndex index, String name) {
-    for (NodeDef c : index.consumers(name)) {
-      for (String in : c.getInputList()) {
-        if (!GraphNames.isControl(in)
-            && GraphNames.nodeOf(in).equals(name)
-            && GraphNames.outputOf(in) != 0) {
-          return true;
-        }
-      }
-    }
-    return false;
   }
 
   /** A MatMul with {@code transpose_b} keeps its output channels first: not folded. */

@@ -47,13 +47,15 @@ final class NodeIndex {
   }
 
   /**
-   * Whether some node reads an output other than 0 of {@code name}, or depends on it by control.
+   * Whether some node reads an output of {@code name} other than output 0 (a batch norm's
+   * statistics, say): such a node cannot be replaced by a one-output node.
    */
-  boolean hasOtherOutputsOrControlReaders(String name) {
+  boolean readsOtherOutputs(String name) {
     for (NodeDef c : consumers(name)) {
       for (String in : c.getInputList()) {
-        if (GraphNames.nodeOf(in).equals(name)
-            && (GraphNames.isControl(in) || GraphNames.outputOf(in) != 0)) {
+        if (!GraphNames.isControl(in)
+            && GraphNames.nodeOf(in).equals(name)
+            && GraphNames.outputOf(in) != 0) {
           return true;
         }
       }

@@ -35,7 +35,7 @@ final class RemoveNodes implements GraphTransform {
             && !protectedNodes.contains(n.getName())
             && !data.isEmpty()
             && data.size() <= maxInputs
-            && !FoldOldBatchNorms.readsOtherOutputs(index, n.getName())) {
+            && !index.readsOtherOutputs(n.getName())) {
           g = bypass(g, n, data.getFirst());
           changed = true;
           break;
