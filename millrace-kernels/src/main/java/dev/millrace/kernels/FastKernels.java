@@ -50,7 +50,9 @@ public final class FastKernels extends ReferenceForwardingKernels {
           "pad",
           "padGrad",
           "slice",
-          "fill");
+          "fill",
+          "quantizedMatMul",
+          "quantizedConv2d");
 
   private final KernelThreads threads;
 

@@ -238,4 +238,23 @@ public interface Kernels {
       double beta2,
       double epsilon,
       Tensor grad);
+
+  // ---- eight-bit ----
+
+  /**
+   * The integer core of TensorFlow's QuantizedMatMul: {@code Σ_k (a[i,k] - aZero) · (b[k,j] -
+   * bZero)}, summed in 32 bits, for QUINT8 matrices a ({@code [m, k]}, or {@code [k, m]} with
+   * {@code transposeA}) and b ({@code [k, n]}, or {@code [n, k]}); {@code aZero} and {@code bZero}
+   * are the codes that stand for 0.0. Returns a QINT32 {@code [m, n]}.
+   */
+  Tensor quantizedMatMul(
+      Tensor a, int aZero, boolean transposeA, Tensor b, int bZero, boolean transposeB);
+
+  /**
+   * The integer core of TensorFlow's QuantizedConv2D: an NHWC QUINT8 input and an HWIO QUINT8
+   * filter, each shifted by its zero code, products summed in 32 bits; padding reads as {@code
+   * inputZero} (0.0). Returns a QINT32 NHWC tensor.
+   */
+  Tensor quantizedConv2d(
+      Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec);
 }

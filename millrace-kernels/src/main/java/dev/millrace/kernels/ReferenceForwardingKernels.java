@@ -233,4 +233,16 @@ abstract class ReferenceForwardingKernels implements Kernels {
       Tensor grad) {
     reference.applyAdam(var, m, v, beta1Power, beta2Power, lr, beta1, beta2, epsilon, grad);
   }
+
+  @Override
+  public Tensor quantizedMatMul(
+      Tensor a, int aZero, boolean transposeA, Tensor b, int bZero, boolean transposeB) {
+    return reference.quantizedMatMul(a, aZero, transposeA, b, bZero, transposeB);
+  }
+
+  @Override
+  public Tensor quantizedConv2d(
+      Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec) {
+    return reference.quantizedConv2d(input, inputZero, filter, filterZero, spec);
+  }
 }

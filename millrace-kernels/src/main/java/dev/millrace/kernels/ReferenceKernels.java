@@ -6,6 +6,7 @@ import dev.millrace.kernels.internal.LinearKernels;
 import dev.millrace.kernels.internal.NormKernels;
 import dev.millrace.kernels.internal.OptimizerKernels;
 import dev.millrace.kernels.internal.PoolKernels;
+import dev.millrace.kernels.internal.QuantizedKernels;
 import dev.millrace.kernels.internal.ReduceKernels;
 import dev.millrace.kernels.internal.ShapeKernels;
 import dev.millrace.tensor.DType;
@@ -253,5 +254,17 @@ public final class ReferenceKernels implements Kernels {
       double epsilon,
       Tensor grad) {
     OptimizerKernels.adam(var, m, v, beta1Power, beta2Power, lr, beta1, beta2, epsilon, grad);
+  }
+
+  @Override
+  public Tensor quantizedMatMul(
+      Tensor a, int aZero, boolean transposeA, Tensor b, int bZero, boolean transposeB) {
+    return QuantizedKernels.matMul(a, aZero, transposeA, b, bZero, transposeB);
+  }
+
+  @Override
+  public Tensor quantizedConv2d(
+      Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec) {
+    return QuantizedKernels.conv2d(input, inputZero, filter, filterZero, spec);
   }
 }
