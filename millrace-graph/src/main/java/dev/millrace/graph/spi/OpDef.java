@@ -155,6 +155,15 @@ public final class OpDef {
       return this;
     }
 
+    /** A list input of {@code numberAttr} tensors of a fixed type (QuantizedConcat's mins). */
+    public Builder inputList(String name, DType fixed, String numberAttr) {
+      inputs.add(new ArgDef(name, null, fixed, numberAttr, false));
+      if (!attrs.containsKey(numberAttr)) {
+        attr(numberAttr, AttrType.INT, null);
+      }
+      return this;
+    }
+
     /** A ref input: the output of a variable, whose storage the kernel reads and writes. */
     public Builder refInput(String name, String typeAttr) {
       inputs.add(new ArgDef(name, typeAttr, null, null, true));

@@ -25,5 +25,7 @@ public final class BuiltinOps {
     Optimizers.register(r);
     RandomOps.register(r);
     Quantization.register(r);
+    QuantizedLinear.register(r);
+    QuantizedLayout.register(r);
   }
 }

@@ -177,7 +177,7 @@ final class Convolutions {
     return Arrays.asList(dx, df);
   }
 
-  private static Shape convOutput(ShapeContext c, Shape in, Shape filter, boolean depthwise) {
+  static Shape convOutput(ShapeContext c, Shape in, Shape filter, boolean depthwise) {
     Conv2dSpec spec = Specs.conv(c.opType() + " '" + c.opName() + "'", Specs.attrs(c));
     DataFormat f = spec.format();
     if (in.rank() != 4) {

@@ -50,7 +50,7 @@ final class MatMul {
             .build());
   }
 
-  private static List<Shape> matmulShape(ShapeContext c) {
+  static List<Shape> matmulShape(ShapeContext c) {
     Shape a = c.inputShape(0);
     Shape b = c.inputShape(1);
     boolean ta = c.attrBool("transpose_a");

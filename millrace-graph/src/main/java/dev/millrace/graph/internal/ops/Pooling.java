@@ -133,7 +133,7 @@ final class Pooling {
     };
   }
 
-  private static Shape poolOutput(ShapeContext c, Shape in) {
+  static Shape poolOutput(ShapeContext c, Shape in) {
     PoolSpec spec = Specs.pool(c.opType() + " '" + c.opName() + "'", Specs.attrs(c));
     DataFormat f = spec.format();
     if (in.rank() != 4) {

@@ -5,30 +5,81 @@ import static dev.millrace.graph.internal.ops.Defs.one;
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
+import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
+import dev.millrace.kernels.QuantizedRange;
 import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.List;
 
 /**
- * TensorFlow's eight-bit representation: a quint8 or qint8 tensor with the float {@code min} and
- * {@code max} its codes span. Dequantize turns it back into float, in TensorFlow's {@code
- * MIN_COMBINED} mode ({@code min + (q - lowest) · (max - min) / (highest - lowest)}, the default)
- * and {@code MIN_FIRST} (the same value, by TensorFlow's rounding-friendly route, which {@code
- * quantize_weights} writes); SCALED mode is not supported yet.
+ * TensorFlow's eight-bit representation and the ops that move between it and float: a quint8, qint8
+ * or qint32 tensor travels with two float scalars, the {@code min} and {@code max} its codes span.
+ * QuantizeV2 turns float into codes, Dequantize turns codes back into float (both in {@code
+ * MIN_COMBINED} and {@code MIN_FIRST} modes; {@code SCALED} is refused with a clear error),
+ * RequantizationRange measures the range a 32-bit result really uses and Requantize narrows it to
+ * eight bits. The arithmetic is {@link QuantizedRange}'s, which follows TensorFlow's rounding.
  */
 final class Quantization {
   private Quantization() {}
 
+  static final DType[] QUANTIZED = {DType.QUINT8, DType.QINT8, DType.QINT32};
+
   static void register(OpRegistry r) {
+    r.register(
+        OpDef.builder("QuantizeV2")
+            .input("input", DType.FLOAT32)
+            .input("min_range", DType.FLOAT32)
+            .input("max_range", DType.FLOAT32)
+            .output("output", "T")
+            .output("output_min", DType.FLOAT32)
+            .output("output_max", DType.FLOAT32)
+            .typeAttr("T", QUANTIZED)
+            .stringAttr("mode", "MIN_COMBINED", "MIN_COMBINED", "MIN_FIRST", "SCALED")
+            .stringAttr("round_mode", "HALF_AWAY_FROM_ZERO", "HALF_AWAY_FROM_ZERO", "HALF_TO_EVEN")
+            .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
+            .attr("axis", AttrType.INT, AttrValue.of(-1L))
+            .attr("ensure_minimum_range", AttrType.FLOAT, AttrValue.of(0.01f))
+            .shape(c -> withRange(c.inputShape(0)))
+            .kernel(
+                KernelSource.referenceOnly(),
+                op -> {
+                  String mode = supportedMode(op.toString(), op.attrString("mode"), op);
+                  if (!op.attrString("round_mode").equals("HALF_AWAY_FROM_ZERO")
+                      || op.attrBool("narrow_range")) {
+                    throw new IllegalArgumentException(
+                        op
+                            + ": QuantizeV2 with round_mode HALF_TO_EVEN or narrow_range is not"
+                            + " supported yet");
+                  }
+                  DType t = op.attrType("T");
+                  float ensure = (float) op.attrFloat("ensure_minimum_range");
+                  boolean minFirst = mode.equals("MIN_FIRST");
+                  return ctx -> {
+                    float[] range =
+                        quantizeRange(
+                            scalar(op + " min_range", ctx.input(1)),
+                            scalar(op + " max_range", ctx.input(2)),
+                            ensure);
+                    Tensor x = ctx.input(0);
+                    Tensor q =
+                        minFirst
+                            ? quantizeMinFirst(x, range[0], range[1], t)
+                            : quantizeMinCombined(x, range[0], range[1], t);
+                    return List.of(q, scalarOf(range[0]), scalarOf(range[1]));
+                  };
+                })
+            .builtBy("TensorFlow's graphs (quantize_nodes)")
+            .build());
     r.register(
         OpDef.builder("Dequantize")
             .input("input", "T")
             .input("min_range", DType.FLOAT32)
             .input("max_range", DType.FLOAT32)
             .output("output", "dtype")
-            .typeAttr("T", DType.QUINT8, DType.QINT8, DType.QINT32)
+            .typeAttr("T", QUANTIZED)
             .stringAttr("mode", "MIN_COMBINED", "MIN_COMBINED", "MIN_FIRST", "SCALED")
             .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
             .attr("axis", AttrType.INT, AttrValue.of(-1L))
@@ -37,75 +88,260 @@ final class Quantization {
             .kernel(
                 KernelSource.referenceOnly(),
                 op -> {
-                  String mode = op.attrString("mode");
-                  if (mode.equals("SCALED") || op.attrInt("axis") != -1) {
-                    throw new IllegalArgumentException(
-                        op
-                            + ": Dequantize mode "
-                            + mode
-                            + " (axis "
-                            + op.attrInt("axis")
-                            + ") is not supported yet; MIN_COMBINED and MIN_FIRST are");
-                  }
-                  boolean minFirst = mode.equals("MIN_FIRST");
+                  boolean minFirst =
+                      supportedMode(op.toString(), op.attrString("mode"), op).equals("MIN_FIRST");
                   return ctx ->
                       List.of(
                           dequantize(
-                              ctx.input(0), scalar(ctx.input(1)), scalar(ctx.input(2)), minFirst));
+                              ctx.input(0),
+                              scalar(op + " min_range", ctx.input(1)),
+                              scalar(op + " max_range", ctx.input(2)),
+                              minFirst));
                 })
-            .builtBy("TensorFlow's graphs (GraphDef import, quantize_weights)")
+            .builtBy("TensorFlow's graphs (GraphDef import, quantize_weights, quantize_nodes)")
+            .build());
+    r.register(
+        OpDef.builder("RequantizationRange")
+            .input("input", "Tinput")
+            .input("input_min", DType.FLOAT32)
+            .input("input_max", DType.FLOAT32)
+            .output("output_min", DType.FLOAT32)
+            .output("output_max", DType.FLOAT32)
+            .typeAttr("Tinput", QUANTIZED)
+            .shape(c -> List.of(Shape.scalar(), Shape.scalar()))
+            .kernel(
+                KernelSource.referenceOnly(),
+                op ->
+                    ctx -> {
+                      float[] used =
+                          usedRange(
+                              ctx.input(0),
+                              scalar(op + " input_min", ctx.input(1)),
+                              scalar(op + " input_max", ctx.input(2)));
+                      return List.of(scalarOf(used[0]), scalarOf(used[1]));
+                    })
+            .builtBy("TensorFlow's graphs (quantize_nodes)")
+            .build());
+    r.register(
+        OpDef.builder("Requantize")
+            .input("input", "Tinput")
+            .input("input_min", DType.FLOAT32)
+            .input("input_max", DType.FLOAT32)
+            .input("requested_output_min", DType.FLOAT32)
+            .input("requested_output_max", DType.FLOAT32)
+            .output("output", "out_type")
+            .output("output_min", DType.FLOAT32)
+            .output("output_max", DType.FLOAT32)
+            .typeAttr("Tinput", QUANTIZED)
+            .typeAttr("out_type", QUANTIZED)
+            .shape(c -> withRange(c.inputShape(0)))
+            .kernel(
+                KernelSource.referenceOnly(),
+                op -> {
+                  DType out = op.attrType("out_type");
+                  return ctx -> {
+                    float outMin = scalar(op + " requested_output_min", ctx.input(3));
+                    float outMax = scalar(op + " requested_output_max", ctx.input(4));
+                    if (outMin > 0f || outMax < outMin) {
+                      throw new IllegalArgumentException(
+                          op
+                              + ": the requested range ["
+                              + outMin
+                              + ", "
+                              + outMax
+                              + "] must hold 0 and have min <= max");
+                    }
+                    Tensor q =
+                        requantize(
+                            ctx.input(0),
+                            scalar(op + " input_min", ctx.input(1)),
+                            scalar(op + " input_max", ctx.input(2)),
+                            outMin,
+                            outMax,
+                            out);
+                    return List.of(q, scalarOf(outMin), scalarOf(outMax));
+                  };
+                })
+            .builtBy("TensorFlow's graphs (quantize_nodes)")
             .build());
   }
 
-  private static float scalar(Tensor t) {
-    if (t.size() != 1) {
+  /** The shapes of an op's eight-bit result: the codes, then two scalars, min and max. */
+  static List<Shape> withRange(Shape codes) {
+    return List.of(codes, Shape.scalar(), Shape.scalar());
+  }
+
+  private static String supportedMode(String where, String mode, Operation op) {
+    if (mode.equals("SCALED") || op.attrInt("axis") != -1) {
       throw new IllegalArgumentException(
-          "min_range and max_range must be scalars, got " + t.shape());
+          where
+              + ": mode "
+              + mode
+              + " (axis "
+              + op.attrInt("axis")
+              + ") is not supported yet; MIN_COMBINED and MIN_FIRST with axis -1 are");
+    }
+    return mode;
+  }
+
+  /** The one float of a scalar min or max input. */
+  static float scalar(String what, Tensor t) {
+    if (t.size() != 1 || t.dtype() != DType.FLOAT32) {
+      throw new IllegalArgumentException(
+          what + " must be one float32, got " + t.dtype() + " " + t.shape());
     }
     return t.getFloat(0);
   }
 
+  static Tensor scalarOf(float v) {
+    return Tensor.ofFloats(Shape.scalar(), v);
+  }
+
   /**
-   * {@code min + (q - lowest) · step} for every code {@code q}, with {@code step = (max - min) /
-   * (highest - lowest)}. In MIN_FIRST mode {@code min} is first rounded to a whole number of steps,
-   * as TensorFlow does, since its quantizer subtracted {@code round(min / step)} codes: that makes
-   * the two exact inverses, where the plain formula is off by up to half a step everywhere.
+   * QuantizeV2's range: it always holds 0 and is at least {@code ensure} times the larger of 1 and
+   * the inputs' magnitude wide, so that a constant input does not divide by zero.
+   */
+  static float[] quantizeRange(float min, float max, float ensure) {
+    float lo = Math.min(0f, min);
+    float epsilon = Math.max(1f, Math.max(Math.abs(min), Math.abs(max))) * ensure;
+    float hi = Math.max(0f, Math.max(max, lo + epsilon));
+    return new float[] {lo, hi};
+  }
+
+  /** The code at {@code i} of a quantized tensor, as a number. */
+  static long code(Tensor q, int i) {
+    return switch (q.dtype()) {
+      case QUINT8 -> q.getByte(i) & 0xff;
+      case QINT8 -> q.getByte(i);
+      case QINT32 -> q.getInt(i);
+      default -> throw new IllegalArgumentException("not a quantized tensor: " + q.dtype());
+    };
+  }
+
+  /** A tensor of codes of type {@code t} from a writer of each code. */
+  static Tensor codes(DType t, Shape shape, java.util.function.IntUnaryOperator codeAt) {
+    Tensor out = Tensor.zeros(t, shape);
+    int n = Math.toIntExact(shape.size());
+    for (int i = 0; i < n; i++) {
+      put(out, i, codeAt.applyAsInt(i));
+    }
+    return out;
+  }
+
+  static void put(Tensor q, int i, int code) {
+    if (q.dtype() == DType.QINT32) {
+      q.setInt(i, code);
+    } else {
+      q.setByte(i, (byte) code);
+    }
+  }
+
+  static Tensor quantizeMinFirst(Tensor x, float min, float max, DType t) {
+    Tensor out = Tensor.zeros(t, x.shape());
+    QuantizedRange.quantize(x.toFloatArray(), min, max, t, (i, q) -> put(out, i, q));
+    return out;
+  }
+
+  /**
+   * MIN_COMBINED: {@code (clamp(x) - min) · (highest - lowest) / (max - min)}, rounded, shifted to
+   * the type's lowest code (TensorFlow truncates after adding one half).
+   */
+  static Tensor quantizeMinCombined(Tensor x, float min, float max, DType t) {
+    double scale = (QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t)) / (max - min);
+    double halfRange = (QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t) + 1) / 2.0;
+    boolean signed = QuantizedRange.lowest(t) < 0;
+    float[] v = x.toFloatArray();
+    return codes(
+        t,
+        x.shape(),
+        i -> {
+          double clamped = Math.clamp(v[i], min, max);
+          double q = (clamped - min) * scale - (signed ? halfRange : 0) + 0.5;
+          return (int)
+              Math.clamp(Math.floor(q), QuantizedRange.lowest(t), QuantizedRange.highest(t));
+        });
+  }
+
+  /**
+   * MIN_COMBINED: {@code min + (q - lowest) · (max - min) / (highest - lowest)}; MIN_FIRST:
+   * TensorFlow's rounding-friendly route ({@link QuantizedRange#dequantize}), the exact inverse of
+   * its quantizer.
    */
   static Tensor dequantize(Tensor q, float min, float max, boolean minFirst) {
-    long lowest;
-    long highest;
-    switch (q.dtype()) {
-      case QUINT8 -> {
-        lowest = 0;
-        highest = 255;
-      }
-      case QINT8 -> {
-        lowest = -128;
-        highest = 127;
-      }
-      case QINT32 -> {
-        lowest = Integer.MIN_VALUE;
-        highest = Integer.MAX_VALUE;
-      }
-      default -> throw new IllegalArgumentException("cannot dequantize " + q.dtype());
+    DType t = q.dtype();
+    int n = Math.toIntExact(q.size());
+    if (minFirst) {
+      return Tensor.ofFloats(q.shape(), QuantizedRange.dequantize(i -> code(q, i), n, min, max, t));
     }
-    double scale = ((double) max - min) / (highest - lowest);
-    double origin = min;
-    if (minFirst && max != min) {
-      float step = (float) scale; // TensorFlow rounds the step to float first
-      scale = step;
-      origin = Math.round(min / step) * (double) step;
-    }
-    float[] out = new float[Math.toIntExact(q.size())];
-    for (int i = 0; i < out.length; i++) {
-      long code =
-          switch (q.dtype()) {
-            case QUINT8 -> q.getByte(i) & 0xff;
-            case QINT8 -> q.getByte(i);
-            default -> q.getInt(i);
-          };
-      out[i] = (float) (origin + (code - lowest) * scale);
+    long lowest = QuantizedRange.lowest(t);
+    double scale = ((double) max - min) / (QuantizedRange.highest(t) - lowest);
+    float[] out = new float[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (float) (min + (code(q, i) - lowest) * scale);
     }
     return Tensor.ofFloats(q.shape(), out);
+  }
+
+  /**
+   * RequantizationRange: the floats of the lowest and highest codes really used, the low end no
+   * higher than 0 (as TensorFlow keeps it, so that 0 stays exact after Requantize).
+   */
+  static float[] usedRange(Tensor q, float min, float max) {
+    int n = Math.toIntExact(q.size());
+    if (n == 0) {
+      return new float[] {0f, 0f};
+    }
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      long c = code(q, i);
+      lo = Math.min(lo, c);
+      hi = Math.max(hi, c);
+    }
+    float usedMin = Math.min(0f, QuantizedRange.toFloat(lo, min, max, q.dtype()));
+    float usedMax = QuantizedRange.toFloat(hi, min, max, q.dtype());
+    return new float[] {usedMin, usedMax};
+  }
+
+  /**
+   * Requantize: each code to float in the input's range and back into the requested one. From
+   * QINT32 to QUINT8 this is TensorFlow's fixed-point route (16 fraction bits), which its CPU
+   * kernel uses, so that the codes agree with TensorFlow's bit for bit.
+   */
+  static Tensor requantize(
+      Tensor q, float inMin, float inMax, float outMin, float outMax, DType out) {
+    if (q.dtype() == DType.QINT32 && out == DType.QUINT8) {
+      FixedPointRequantizer r = new FixedPointRequantizer(inMin, inMax, outMin, outMax);
+      return codes(out, q.shape(), i -> r.apply(q.getInt(i)));
+    }
+    DType in = q.dtype();
+    return codes(
+        out,
+        q.shape(),
+        i -> (int) QuantizedRange.requantize(code(q, i), inMin, inMax, in, outMin, outMax, out));
+  }
+
+  /** TensorFlow's fixed-point QINT32 to QUINT8 requantization, its constants worked out once. */
+  static final class FixedPointRequantizer {
+    private static final int SHIFT = 16;
+    private final long rangeScale;
+    private final long offset;
+
+    FixedPointRequantizer(float inMin, float inMax, float outMin, float outMax) {
+      float inRange = inMax - inMin;
+      float outRange = outMax - outMin;
+      float recipOutRange = outRange == 0f ? 0f : (float) (255.0 / outRange);
+      float inputRezero = (float) ((inMin + inMax) / 2.0);
+      rangeScale = outRange == 0f ? 0 : (long) (255.0 * (1 << SHIFT) * inRange / outRange);
+      long inputOffset =
+          (long) (inputRezero * recipOutRange * (float) (1 << SHIFT)); // in float, as TensorFlow
+      long outputOffset = outRange == 0f ? 0 : (long) ((1 << SHIFT) * (outMin * 255.0) / outRange);
+      offset = inputOffset - outputOffset + (1 << (SHIFT - 1));
+    }
+
+    int apply(int code) {
+      long v = ((code * rangeScale) >> 32) + offset;
+      return (int) Math.clamp(v >> SHIFT, 0, 255);
+    }
   }
 }

@@ -131,7 +131,7 @@ final class Reshapes {
             .build());
   }
 
-  private static List<Shape> reshape(ShapeContext c) {
+  static List<Shape> reshape(ShapeContext c) {
     Optional<long[]> target = Shapes.constInts(c, 1);
     Shape in = c.inputShape(0);
     if (target.isEmpty()) {
@@ -229,7 +229,7 @@ final class Reshapes {
     return one(Shape.of(out));
   }
 
-  private static Shape resolveReshape(String where, Shape in, long[] target) {
+  static Shape resolveReshape(String where, Shape in, long[] target) {
     long n = in.size();
     long known = 1;
     int inferred = -1;

@@ -136,16 +136,23 @@ final class Slicing {
   }
 
   private static List<Shape> concat(ShapeContext c) {
-    int n = c.numInputs() - 1;
-    Shape first = c.inputShape(0);
-    Optional<long[]> axisValue = Shapes.constInts(c, n);
+    return one(concatShape(c, 0, c.numInputs() - 1, c.numInputs() - 1));
+  }
+
+  /**
+   * The shape of {@code n} tensors, inputs {@code from..from+n-1}, joined along the axis that input
+   * {@code axisInput} holds.
+   */
+  static Shape concatShape(ShapeContext c, int from, int n, int axisInput) {
+    Shape first = c.inputShape(from);
+    Optional<long[]> axisValue = Shapes.constInts(c, axisInput);
     if (axisValue.isEmpty()) {
-      return one(Shapes.unknown(first.rank()));
+      return Shapes.unknown(first.rank());
     }
     int axis = Shapes.axis(c, axisValue.get()[0], first.rank(), first);
     long[] out = first.dims();
     for (int i = 1; i < n; i++) {
-      Shape s = c.inputShape(i);
+      Shape s = c.inputShape(from + i);
       if (s.rank() != first.rank()) {
         throw c.error("values[0] has shape " + first + " but values[" + i + "] has shape " + s);
       }
@@ -171,7 +178,7 @@ final class Slicing {
         }
       }
     }
-    return one(Shape.of(out));
+    return Shape.of(out);
   }
 
   private static List<Shape> pad(ShapeContext c) {

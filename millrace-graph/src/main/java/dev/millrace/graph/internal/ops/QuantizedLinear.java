@@ -1,0 +1,291 @@
+package dev.millrace.graph.internal.ops;
+
+import static dev.millrace.graph.internal.ops.Quantization.scalar;
+import static dev.millrace.graph.internal.ops.Quantization.scalarOf;
+import static dev.millrace.graph.internal.ops.Quantization.withRange;
+
+import dev.millrace.graph.AttrType;
+import dev.millrace.graph.AttrValue;
+import dev.millrace.graph.OpRegistry;
+import dev.millrace.graph.internal.Specs;
+import dev.millrace.graph.spi.KernelSource;
+import dev.millrace.graph.spi.OpDef;
+import dev.millrace.graph.spi.ShapeContext;
+import dev.millrace.kernels.Conv2dSpec;
+import dev.millrace.kernels.QuantizedRange;
+import dev.millrace.tensor.DType;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.util.List;
+
+/**
+ * TensorFlow's eight-bit arithmetic with 32-bit results: QuantizedConv2D and QuantizedMatMul (the
+ * integer cores are {@link dev.millrace.kernels.Kernels#quantizedConv2d} and {@link
+ * dev.millrace.kernels.Kernels#quantizedMatMul}), QuantizedBiasAdd, QuantizedAdd and QuantizedMul.
+ * Every op takes QUINT8 codes, each input followed by its float min and max, and returns QINT32
+ * codes with the range TensorFlow gives them, so that a Requantize (or Dequantize) after it reads
+ * them as TensorFlow would.
+ */
+final class QuantizedLinear {
+  private QuantizedLinear() {}
+
+  static void register(OpRegistry r) {
+    r.register(
+        OpDef.builder("QuantizedConv2D")
+            .input("input", "Tinput")
+            .input("filter", "Tfilter")
+            .input("min_input", DType.FLOAT32)
+            .input("max_input", DType.FLOAT32)
+            .input("min_filter", DType.FLOAT32)
+            .input("max_filter", DType.FLOAT32)
+            .output("output", "out_type")
+            .output("min_output", DType.FLOAT32)
+            .output("max_output", DType.FLOAT32)
+            .typeAttr("Tinput", DType.QUINT8)
+            .typeAttr("Tfilter", DType.QUINT8)
+            .typeAttrWithDefault("out_type", DType.QINT32, DType.QINT32)
+            .attr("strides", AttrType.LIST_INT, null)
+            .stringAttr("padding", null, "SAME", "VALID")
+            .attr("dilations", AttrType.LIST_INT, AttrValue.of(new long[] {1, 1, 1, 1}))
+            .shape(
+                c -> withRange(Convolutions.convOutput(c, c.inputShape(0), c.inputShape(1), false)))
+            .kernel(
+                KernelSource.kernels("quantizedConv2d"),
+                op -> {
+                  Conv2dSpec spec = Specs.conv(op.toString(), Specs.attrs(op));
+                  return ctx -> {
+                    Ranges in =
+                        Ranges.of(
+                            op.toString(), ctx.input(2), ctx.input(3), ctx.input(4), ctx.input(5));
+                    Tensor out =
+                        ctx.kernels()
+                            .quantizedConv2d(
+                                ctx.input(0), in.zeroA(), ctx.input(1), in.zeroB(), spec);
+                    return in.product(out);
+                  };
+                })
+            .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
+            .build());
+    r.register(
+        OpDef.builder("QuantizedMatMul")
+            .input("a", "T1")
+            .input("b", "T2")
+            .input("min_a", DType.FLOAT32)
+            .input("max_a", DType.FLOAT32)
+            .input("min_b", DType.FLOAT32)
+            .input("max_b", DType.FLOAT32)
+            .output("out", "Toutput")
+            .output("min_out", DType.FLOAT32)
+            .output("max_out", DType.FLOAT32)
+            .typeAttr("T1", DType.QUINT8)
+            .typeAttr("T2", DType.QUINT8)
+            .typeAttrWithDefault("Toutput", DType.QINT32, DType.QINT32)
+            .attr("transpose_a", AttrType.BOOL, AttrValue.of(false))
+            .attr("transpose_b", AttrType.BOOL, AttrValue.of(false))
+            .typeAttrWithDefault("Tactivation", DType.QUINT8, Quantization.QUANTIZED)
+            .shape(c -> withRange(MatMul.matmulShape(c).get(0)))
+            .kernel(
+                KernelSource.kernels("quantizedMatMul"),
+                op -> {
+                  boolean ta = op.attrBool("transpose_a");
+                  boolean tb = op.attrBool("transpose_b");
+                  return ctx -> {
+                    Ranges in =
+                        Ranges.of(
+                            op.toString(), ctx.input(2), ctx.input(3), ctx.input(4), ctx.input(5));
+                    Tensor out =
+                        ctx.kernels()
+                            .quantizedMatMul(
+                                ctx.input(0), in.zeroA(), ta, ctx.input(1), in.zeroB(), tb);
+                    return in.product(out);
+                  };
+                })
+            .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
+            .build());
+    r.register(
+        OpDef.builder("QuantizedBiasAdd")
+            .input("input", "T1")
+            .input("bias", "T2")
+            .input("min_input", DType.FLOAT32)
+            .input("max_input", DType.FLOAT32)
+            .input("min_bias", DType.FLOAT32)
+            .input("max_bias", DType.FLOAT32)
+            .output("output", "out_type")
+            .output("min_out", DType.FLOAT32)
+            .output("max_out", DType.FLOAT32)
+            .typeAttr("T1", DType.QUINT8)
+            .typeAttr("T2", DType.QUINT8)
+            .typeAttr("out_type", DType.QINT32)
+            .shape(c -> withRange(Bias.biasAddShape(c).get(0)))
+            .kernel(
+                KernelSource.referenceOnly(),
+                op ->
+                    ctx -> {
+                      Ranges in =
+                          Ranges.of(
+                              op.toString(),
+                              ctx.input(2),
+                              ctx.input(3),
+                              ctx.input(4),
+                              ctx.input(5));
+                      Tensor x = ctx.input(0);
+                      Tensor bias = ctx.input(1);
+                      Shape s = x.shape();
+                      if (s.rank() < 2
+                          || bias.shape().rank() != 1
+                          || bias.size() != s.dim(s.rank() - 1)) {
+                        throw new IllegalArgumentException(
+                            op
+                                + ": bias "
+                                + bias.shape()
+                                + " must be one value per channel of "
+                                + s);
+                      }
+                      return in.biasAdd(x, bias);
+                    })
+            .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
+            .build());
+    r.register(
+        elementwise("QuantizedAdd")
+            .kernel(
+                KernelSource.referenceOnly(),
+                op ->
+                    ctx -> {
+                      Ranges in =
+                          Ranges.of(
+                              op.toString(),
+                              ctx.input(2),
+                              ctx.input(3),
+                              ctx.input(4),
+                              ctx.input(5));
+                      return in.add(op.toString(), ctx.input(0), ctx.input(1));
+                    })
+            .build());
+    r.register(
+        elementwise("QuantizedMul")
+            .kernel(
+                KernelSource.referenceOnly(),
+                op ->
+                    ctx -> {
+                      Ranges in =
+                          Ranges.of(
+                              op.toString(),
+                              ctx.input(2),
+                              ctx.input(3),
+                              ctx.input(4),
+                              ctx.input(5));
+                      return in.mul(op.toString(), ctx.input(0), ctx.input(1));
+                    })
+            .build());
+  }
+
+  /** QuantizedAdd and QuantizedMul: two QUINT8 tensors, broadcast as NumPy does. */
+  private static OpDef.Builder elementwise(String type) {
+    return OpDef.builder(type)
+        .input("x", "T1")
+        .input("y", "T2")
+        .input("min_x", DType.FLOAT32)
+        .input("max_x", DType.FLOAT32)
+        .input("min_y", DType.FLOAT32)
+        .input("max_y", DType.FLOAT32)
+        .output("z", "Toutput")
+        .output("min_z", DType.FLOAT32)
+        .output("max_z", DType.FLOAT32)
+        .typeAttr("T1", DType.QUINT8)
+        .typeAttr("T2", DType.QUINT8)
+        .typeAttrWithDefault("Toutput", DType.QINT32, DType.QINT32)
+        .shape(QuantizedLinear::broadcastShape)
+        .builtBy("TensorFlow's graphs (quantize_nodes)");
+  }
+
+  private static List<Shape> broadcastShape(ShapeContext c) {
+    return withRange(Shapes.broadcast(c, c.inputShape(0), c.inputShape(1)));
+  }
+
+  /** The ranges of an op's two QUINT8 inputs, and what follows from them. */
+  record Ranges(float minA, float maxA, float minB, float maxB) {
+    static Ranges of(String op, Tensor minA, Tensor maxA, Tensor minB, Tensor maxB) {
+      return new Ranges(
+          scalar(op + " min of input 0", minA),
+          scalar(op + " max of input 0", maxA),
+          scalar(op + " min of input 1", minB),
+          scalar(op + " max of input 1", maxB));
+    }
+
+    /** The code of 0.0 in the first input's range: what the products subtract. */
+    int zeroA() {
+      return (int) QuantizedRange.toCodeUnclamped(0f, minA, maxA, DType.QUINT8);
+    }
+
+    int zeroB() {
+      return (int) QuantizedRange.toCodeUnclamped(0f, minB, maxB, DType.QUINT8);
+    }
+
+    /** A QINT32 product of the two inputs, with its range. */
+    List<Tensor> product(Tensor codes) {
+      float[] range = QuantizedRange.ofProduct(minA, maxA, minB, maxB);
+      return List.of(codes, scalarOf(range[0]), scalarOf(range[1]));
+    }
+
+    /**
+     * QuantizedBiasAdd: both sides requantized into the sum's QINT32 range (in float arithmetic, as
+     * TensorFlow's Eigen path does) and added, with the code of 0.0 in that range.
+     */
+    List<Tensor> biasAdd(Tensor x, Tensor bias) {
+      float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
+      int[] xs = inSumRange(x, minA, maxA, range);
+      int[] bs = inSumRange(bias, minB, maxB, range);
+      int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
+      Tensor out = Tensor.zeros(DType.QINT32, x.shape());
+      for (int i = 0; i < xs.length; i++) {
+        out.setInt(i, xs[i] + (bs[i % bs.length] + zero));
+      }
+      return List.of(out, scalarOf(range[0]), scalarOf(range[1]));
+    }
+
+    /**
+     * QuantizedAdd: each side mapped into the sum's QINT32 range by the linear map TensorFlow's CPU
+     * kernel derives from codes 0 and 1, then added, broadcasting.
+     */
+    List<Tensor> add(String op, Tensor x, Tensor y) {
+      float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
+      LinearMap mx = LinearMap.of(minA, maxA, range);
+      LinearMap my = LinearMap.of(minB, maxB, range);
+      Tensor out = QuantizedBroadcast.combine(op, x, y, (a, b) -> mx.apply(a) + my.apply(b));
+      return List.of(out, scalarOf(range[0]), scalarOf(range[1]));
+    }
+
+    /** QuantizedMul: the product of the zero-shifted codes, broadcasting. */
+    List<Tensor> mul(String op, Tensor x, Tensor y) {
+      int za = zeroA();
+      int zb = zeroB();
+      Tensor out = QuantizedBroadcast.combine(op, x, y, (a, b) -> (a - za) * (b - zb));
+      return product(out);
+    }
+
+    private static int[] inSumRange(Tensor q, float min, float max, float[] range) {
+      int n = Math.toIntExact(q.size());
+      float[] f = QuantizedRange.dequantize(i -> q.getByte(i) & 0xff, n, min, max, DType.QUINT8);
+      int[] out = new int[n];
+      QuantizedRange.quantize(f, range[0], range[1], DType.QINT32, (i, c) -> out[i] = c);
+      return out;
+    }
+  }
+
+  /** TensorFlow's QUINT8 to QINT32 map: {@code q0 + code · (q1 - q0)}, clamped to 32 bits. */
+  record LinearMap(long zero, int step) {
+    static LinearMap of(float min, float max, float[] range) {
+      long q0 =
+          QuantizedRange.toCodeUnclamped(
+              QuantizedRange.toFloat(0, min, max, DType.QUINT8), range[0], range[1], DType.QINT32);
+      long q1 =
+          QuantizedRange.toCodeUnclamped(
+              QuantizedRange.toFloat(1, min, max, DType.QUINT8), range[0], range[1], DType.QINT32);
+      return new LinearMap(q0, (int) (q1 - q0));
+    }
+
+    int apply(int code) {
+      return (int) Math.clamp(zero + (long) code * step, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.millrace.kernels;
+
+import dev.millrace.tensor.DType;
+
+/**
+ * How TensorFlow's eight-bit tensors stand for float values: a quantized tensor carries the float
+ * {@code min} and {@code max} that its lowest and highest codes span, and these functions convert
+ * between codes and floats exactly as TensorFlow's {@code quantization_utils} does (its
+ * double-precision scalar formulas, with the same rounding), so that a graph quantized by
+ * TensorFlow gives the same codes here.
+ */
+public final class QuantizedRange {
+  private QuantizedRange() {}
+
+  /** The lowest code of a quantized type. */
+  public static long lowest(DType t) {
+    return switch (t) {
+      case QUINT8 -> 0;
+      case QINT8 -> -128;
+      case QINT32 -> Integer.MIN_VALUE;
+      default -> throw notQuantized(t);
+    };
+  }
+
+  /** The highest code of a quantized type. */
+  public static long highest(DType t) {
+    return switch (t) {
+      case QUINT8 -> 255;
+      case QINT8 -> 127;
+      case QINT32 -> Integer.MAX_VALUE;
+      default -> throw notQuantized(t);
+    };
+  }
+
+  private static int bits(DType t) {
+    return switch (t) {
+      case QUINT8, QINT8 -> 8;
+      case QINT32 -> 32;
+      default -> throw notQuantized(t);
+    };
+  }
+
+  /**
+   * The code for {@code x} in {@code [min, max]}, not clamped to the type (TensorFlow's
+   * FloatToQuantizedUnclamped): {@code round(x·s) - round(min·s) + lowest} with {@code s = (2^bits
+   * - 1) / (max - min)}; the lowest code when the range is empty.
+   */
+  public static long toCodeUnclamped(float x, float min, float max, DType t) {
+    long lowest = lowest(t);
+    if (min == max) {
+      return lowest;
+    }
+    double steps = Math.pow(2, bits(t));
+    double range = (max - (double) min) * (steps / (steps - 1.0));
+    double scale = steps / range;
+    return (long) (roundHalfAway(x * scale) - roundHalfAway(min * scale)) + lowest;
+  }
+
+  /** {@link #toCodeUnclamped} clamped to the type's codes (TensorFlow's FloatToQuantized). */
+  public static long toCode(float x, float min, float max, DType t) {
+    return Math.clamp(toCodeUnclamped(x, min, max, t), lowest(t), highest(t));
+  }
+
+  /**
+   * The float a code stands for (TensorFlow's QuantizedToFloat): {@code min}, rounded to a whole
+   * number of steps, plus {@code (q - lowest)} steps.
+   */
+  public static float toFloat(long q, float min, float max, DType t) {
+    if (min == max) {
+      return min;
+    }
+    double steps = Math.pow(2, bits(t));
+    double range = (max - (double) min) * (steps / (steps - 1.0));
+    double step = range / steps;
+    float floatStep = (float) step; // TensorFlow rounds min in float arithmetic
+    float minRounded = (float) roundHalfAway(min / floatStep) * floatStep;
+    return (float) (minRounded + (q - (double) lowest(t)) * step);
+  }
+
+  /** The float one code step stands for (TensorFlow's FloatForOneQuantizedLevel), in float. */
+  public static float oneLevel(float min, float max, DType t) {
+    return (max - min) / (float) (highest(t) - lowest(t));
+  }
+
+  /**
+   * The range of a QINT32 product of two QUINT8 tensors (TensorFlow's
+   * QuantizationRangeForMultiplication): one product code is one step of each side multiplied.
+   *
+   * @return {@code {min, max}}
+   */
+  public static float[] ofProduct(float minA, float maxA, float minB, float maxB) {
+    float level = oneLevel(minA, maxA, DType.QUINT8) * oneLevel(minB, maxB, DType.QUINT8);
+    return new float[] {level * Integer.MIN_VALUE, level * (float) Integer.MAX_VALUE};
+  }
+
+  /**
+   * The QINT32 range TensorFlow adds two eight-bit tensors in (GetOutputMinAndMaxForQuantizedAdd):
+   * symmetric around zero, 2^17 times the larger input magnitude, so 15 bits hold the fraction and
+   * the sum has headroom.
+   *
+   * @return {@code {min, max}}
+   */
+  public static float[] ofSum(float minA, float maxA, float minB, float maxB) {
+    float largest = Math.max(maxA, Math.max(-minA, Math.max(maxB, -minB)));
+    float max = largest * (1 << 17);
+    return new float[] {-max, max};
+  }
+
+  /**
+   * The code of {@code q} (in {@code [inMin, inMax]} of type {@code in}) in another range and type
+   * (TensorFlow's RequantizeInNewRange): to float, then to the new code, clamped.
+   */
+  public static long requantize(
+      long q, float inMin, float inMax, DType in, float outMin, float outMax, DType out) {
+    return toCode(toFloat(q, inMin, inMax, in), outMin, outMax, out);
+  }
+
+  /**
+   * Float {@code x[i]} to codes of {@code t} in {@code [min, max]}, in float arithmetic as
+   * TensorFlow's Eigen path computes it (QuantizeV2 in MIN_FIRST mode, and every requantization to
+   * eight bits that is not the fixed-point one): {@code round(x·s) - round(min·s) + lowest},
+   * clamped.
+   */
+  public static void quantize(float[] x, float min, float max, DType t, CodeSink out) {
+    float scale = min == max ? 0f : (float) ((Math.pow(2, bits(t)) - 1.0) / (max - (double) min));
+    float minScaled = (float) roundHalfAway(min * scale);
+    float shift = minScaled - (float) lowest(t);
+    float lo = Math.max((float) lowest(t), -2.147483648e9f);
+    float hi = Math.min((float) highest(t), 2.14748352e9f);
+    for (int i = 0; i < x.length; i++) {
+      float q = (float) roundHalfAway(x[i] * scale) - shift;
+      out.put(i, (int) Math.clamp(q, lo, hi));
+    }
+  }
+
+  /**
+   * The floats that codes stand for, in float arithmetic as TensorFlow's Eigen path computes them
+   * (Dequantize in MIN_FIRST mode): {@code min} rounded to whole steps, plus {@code (q - lowest)}
+   * steps.
+   */
+  public static float[] dequantize(CodeSource codes, int count, float min, float max, DType t) {
+    float step = (float) ((max - (double) min) / (Math.pow(2, bits(t)) - 1.0));
+    float minRounded = max == min ? min : (float) roundHalfAway(min / step) * step;
+    float origin = minRounded - (float) lowest(t) * step;
+    float[] out = new float[count];
+    for (int i = 0; i < count; i++) {
+      out[i] = origin + (float) codes.get(i) * step;
+    }
+    return out;
+  }
+
+  /** Where {@link #quantize} writes each code. */
+  public interface CodeSink {
+    void put(int index, int code);
+  }
+
+  /** Where {@link #dequantize} reads each code. */
+  public interface CodeSource {
+    long get(int index);
+  }
+
+  /** C's {@code round}: halves away from zero (Java's {@code Math.round} takes them up). */
+  public static double roundHalfAway(double v) {
+    return v < 0 ? -Math.floor(-v + 0.5) : Math.floor(v + 0.5);
+  }
+
+  private static IllegalArgumentException notQuantized(DType t) {
+    return new IllegalArgumentException(t + " is not a quantized type (quint8, qint8, qint32)");
+  }
+}
