@@ -76,6 +76,23 @@ class SessionTest {
   }
 
   @Test
+  void aControlDependencyOnAFedPlaceholderIsMetByTheFeed() {
+    try (Graph g = new Graph();
+        Session s = new Session(g, ThreadConfig.of(1, 1))) {
+      Ops tf = Ops.on(g);
+      Output<Float32> x = tf.withName("x").placeholder(FLOAT32, Shape.of(2));
+      // As quantize_nodes writes it: a constant that waits for the tensor it describes.
+      Output<Float32> three =
+          tf.withControlDependencies(List.of(x.op())).withName("three").constant(3f);
+      Output<Float32> y = tf.withName("y").mul(x, three);
+      try (Session.Result r =
+          s.runner().feed("x:0", Tensor.ofFloats(Shape.of(2), 1, 2)).fetch(y).run()) {
+        assertThat(r.get(0).toFloatArray()).containsExactly(3, 6);
+      }
+    }
+  }
+
+  @Test
   void unfetchedBranchDoesNotRun() {
     SLEEPS.set(0);
     try (Graph g = new Graph(REGISTRY);

@@ -62,6 +62,14 @@ final class Plan {
   /** Per op: what run statistics call it (its type, or the fused chain's label). */
   final String[] statType;
 
+  /**
+   * True if feeds give every output of {@code op}: as in TensorFlow, the op does not run, and a
+   * control dependency on it (a fed Placeholder's, say) is met by the feeds.
+   */
+  private static boolean replacedByFeeds(Operation op, Set<Output<?>> fed) {
+    return !op.outputs().isEmpty() && fed.containsAll(op.outputs());
+  }
+
   Plan(Collection<Output<?>> feeds, List<Output<?>> fetches, Collection<Operation> targets) {
     Set<Output<?>> fed = new LinkedHashSet<>(feeds);
     TreeMap<Integer, Operation> needed = new TreeMap<>();
@@ -81,7 +89,11 @@ final class Plan {
           work.push(in.op());
         }
       }
-      work.addAll(op.controlInputs());
+      for (Operation c : op.controlInputs()) {
+        if (!replacedByFeeds(c, fed)) {
+          work.add(c);
+        }
+      }
     }
     Map<Operation, Fusion.Chain> chains =
         Fusion.find(List.copyOf(needed.values()), fed, fetches, targets);
@@ -108,6 +120,7 @@ final class Plan {
           controls.addAll(a.controlInputs());
         }
       }
+      controls.removeIf(c -> replacedByFeeds(c, fed));
       opControls.add(controls);
     }
     Map<Operation, Integer> position = new HashMap<>();

@@ -64,6 +64,11 @@ final class ShapeContextImpl implements ShapeContext {
   }
 
   @Override
+  public Optional<AttrValue> findAttr(String attrName) {
+    return Optional.ofNullable(attrs.get(attrName));
+  }
+
+  @Override
   public long attrInt(String attrName) {
     return ((AttrValue.IntValue) attr(attrName)).value();
   }

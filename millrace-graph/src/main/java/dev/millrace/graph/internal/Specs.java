@@ -26,7 +26,7 @@ public final class Specs {
 
   /** The attributes a shape function sees. */
   public static Function<String, AttrValue> attrs(ShapeContext c) {
-    return c::attr;
+    return name -> c.findAttr(name).orElse(null);
   }
 
   /** The {@code data_format} of {@code op} (NHWC when it has none). */

@@ -27,6 +27,9 @@ public interface ShapeContext {
 
   AttrValue attr(String name);
 
+  /** The attribute {@code name}, or empty when the op has none of that name. */
+  Optional<AttrValue> findAttr(String name);
+
   long attrInt(String name);
 
   double attrFloat(String name);

@@ -28,6 +28,7 @@ public final class GraphTransforms {
     BY_NAME.put("fold_constants", new FoldConstants());
     BY_NAME.put("fold_old_batch_norms", new FoldOldBatchNorms());
     BY_NAME.put("merge_duplicate_nodes", new MergeDuplicateNodes());
+    BY_NAME.put("quantize_nodes", new QuantizeNodes());
     BY_NAME.put("quantize_weights", new QuantizeWeights());
     BY_NAME.put("remove_attribute", AttributeEdits.REMOVE_ATTRIBUTE);
     BY_NAME.put("remove_nodes", new RemoveNodes());

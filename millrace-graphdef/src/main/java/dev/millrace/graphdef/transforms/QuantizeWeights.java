@@ -7,6 +7,8 @@ import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.graphdef.proto.TensorProto;
+import dev.millrace.kernels.QuantizedRange;
+import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Tensor;
 import java.util.Optional;
 
@@ -79,15 +81,12 @@ final class QuantizeWeights implements GraphTransform {
 
   /**
    * TensorFlow's {@code FloatToQuantized} for quint8: {@code round(v · s) - round(min · s)} with
-   * {@code s = 255 / (max - min)}, clamped to [0, 255].
+   * {@code s = 255 / (max - min)}, halves away from zero, clamped to [0, 255].
    */
   static byte[] quantize(float[] v, float min, float max) {
-    double scale = 255.0 / ((double) max - min);
-    long offset = Math.round(min * scale);
     byte[] out = new byte[v.length];
     for (int i = 0; i < v.length; i++) {
-      long q = Math.round(v[i] * scale) - offset;
-      out[i] = (byte) Math.max(0, Math.min(255, q));
+      out[i] = (byte) QuantizedRange.toCode(v[i], min, max, DType.QUINT8);
     }
     return out;
   }

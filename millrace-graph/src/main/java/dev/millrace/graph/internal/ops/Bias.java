@@ -89,7 +89,7 @@ final class Bias {
     return f == DataFormat.NCHW && s.rank() >= 3 ? 1 : s.rank() - 1;
   }
 
-  static List<Shape> biasAddShape(ShapeContext c) {
+  private static List<Shape> biasAddShape(ShapeContext c) {
     Shape x = c.inputShape(0);
     Shape b = c.inputShape(1);
     if (x.rank() < 2) {

@@ -116,7 +116,7 @@ final class QuantizedLinear {
             .typeAttr("T1", DType.QUINT8)
             .typeAttr("T2", DType.QUINT8)
             .typeAttr("out_type", DType.QINT32)
-            .shape(c -> withRange(Bias.biasAddShape(c).get(0)))
+            .shape(QuantizedLinear::biasAddShape)
             .kernel(
                 KernelSource.referenceOnly(),
                 op ->
@@ -196,6 +196,20 @@ final class QuantizedLinear {
         .typeAttrWithDefault("Toutput", DType.QINT32, DType.QINT32)
         .shape(QuantizedLinear::broadcastShape)
         .builtBy("TensorFlow's graphs (quantize_nodes)");
+  }
+
+  /** NHWC (channels last) only: TensorFlow's QuantizedBiasAdd has no data_format. */
+  private static List<Shape> biasAddShape(ShapeContext c) {
+    Shape x = c.inputShape(0);
+    Shape b = c.inputShape(1);
+    if (x.rank() < 2 || b.rank() != 1) {
+      throw c.error("needs a value of rank >= 2 and a vector bias, got " + x + " and " + b);
+    }
+    long ch = x.dim(x.rank() - 1);
+    if (ch != Shapes.U && b.dim(0) != Shapes.U && ch != b.dim(0)) {
+      throw c.error("value " + x + " has " + ch + " channels but bias " + b + " has " + b.dim(0));
+    }
+    return withRange(x);
   }
 
   private static List<Shape> broadcastShape(ShapeContext c) {
