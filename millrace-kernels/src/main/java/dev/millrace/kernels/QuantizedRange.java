@@ -94,15 +94,31 @@ public final class QuantizedRange {
   }
 
   /**
-   * The QINT32 range TensorFlow adds two eight-bit tensors in (GetOutputMinAndMaxForQuantizedAdd):
+   * The QINT32 range TensorFlow's QuantizedBiasAdd adds in (GetOutputMinAndMaxForQuantizedAdd):
    * symmetric around zero, 2^17 times the larger input magnitude, so 15 bits hold the fraction and
    * the sum has headroom.
    *
    * @return {@code {min, max}}
    */
+  public static float[] ofBiasSum(float minA, float maxA, float minB, float maxB) {
+    return symmetric(minA, maxA, minB, maxB, 1 << 17);
+  }
+
+  /**
+   * The QINT32 range TensorFlow's QuantizedAdd adds in: the same shape as {@link #ofBiasSum} with
+   * 2^14 as the factor.
+   *
+   * @return {@code {min, max}}
+   */
   public static float[] ofSum(float minA, float maxA, float minB, float maxB) {
-    float largest = Math.max(maxA, Math.max(-minA, Math.max(maxB, -minB)));
-    float max = largest * (1 << 17);
+    return symmetric(minA, maxA, minB, maxB, 1 << 14);
+  }
+
+  private static float[] symmetric(float minA, float maxA, float minB, float maxB, int factor) {
+    float largest =
+        Math.max(
+            Math.max(Math.abs(minA), Math.abs(maxA)), Math.max(Math.abs(minB), Math.abs(maxB)));
+    float max = largest * factor;
     return new float[] {-max, max};
   }
 
@@ -128,7 +144,7 @@ public final class QuantizedRange {
     float lo = Math.max((float) lowest(t), -2.147483648e9f);
     float hi = Math.min((float) highest(t), 2.14748352e9f);
     for (int i = 0; i < x.length; i++) {
-      float q = (float) roundHalfAway(x[i] * scale) - shift;
+      float q = (float) Math.rint(x[i] * scale) - shift;
       out.put(i, (int) Math.clamp(q, lo, hi));
     }
   }

@@ -335,7 +335,12 @@ final class Quantization {
       rangeScale = outRange == 0f ? 0 : (long) (255.0 * (1 << SHIFT) * inRange / outRange);
       long inputOffset =
           (long) (inputRezero * recipOutRange * (float) (1 << SHIFT)); // in float, as TensorFlow
-      long outputOffset = outRange == 0f ? 0 : (long) ((1 << SHIFT) * (outMin * 255.0) / outRange);
+      // Rounded to nearest (lround), not truncated: the codes then agree with TensorFlow's on
+      // values half way between two codes.
+      long outputOffset =
+          outRange == 0f
+              ? 0
+              : (long) QuantizedRange.roundHalfAway((1 << SHIFT) * (outMin * 255.0) / outRange);
       offset = inputOffset - outputOffset + (1 << (SHIFT - 1));
     }
 

@@ -246,7 +246,7 @@ final class QuantizedLinear {
      * TensorFlow's Eigen path does) and added, with the code of 0.0 in that range.
      */
     List<Tensor> biasAdd(Tensor x, Tensor bias) {
-      float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
+      float[] range = QuantizedRange.ofBiasSum(minA, maxA, minB, maxB);
       int[] xs = inSumRange(x, minA, maxA, range);
       int[] bs = inSumRange(bias, minB, maxB, range);
       int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
