@@ -58,11 +58,12 @@ final class QuantizedTiles {
     IntVector c9 = c0;
     IntVector c10 = c0;
     IntVector c11 = c0;
-    int bt = bOff;
-    for (int tap : taps) {
-      int p = xAt + tap;
-      for (int i = 0; i < depth; i++, p++, bt += NR) {
-        IntVector bv = IntVector.fromArray(I, b, bt);
+    for (int t = 0; t < taps.length; t++) {
+      int x0 = xAt + taps[t];
+      int b0 = bOff + t * depth * NR;
+      for (int i = 0; i < depth; i++) {
+        IntVector bv = IntVector.fromArray(I, b, b0 + i * NR);
+        int p = x0 + i;
         c0 = bv.mul(x[p]).add(c0);
         c1 = bv.mul(x[p + rs]).add(c1);
         c2 = bv.mul(x[p + 2 * rs]).add(c2);
@@ -132,11 +133,12 @@ final class QuantizedTiles {
     IntVector c5 = c0;
     IntVector c6 = c0;
     IntVector c7 = c0;
-    int bt = bOff;
-    for (int tap : taps) {
-      int p = xAt + tap;
-      for (int i = 0; i < depth; i++, p++, bt += NR) {
-        IntVector bv = IntVector.fromArray(I, b, bt);
+    for (int t = 0; t < taps.length; t++) {
+      int x0 = xAt + taps[t];
+      int b0 = bOff + t * depth * NR;
+      for (int i = 0; i < depth; i++) {
+        IntVector bv = IntVector.fromArray(I, b, b0 + i * NR);
+        int p = x0 + i;
         c0 = bv.mul(x[p]).add(c0);
         c1 = bv.mul(x[p + rs]).add(c1);
         c2 = bv.mul(x[p + 2 * rs]).add(c2);
