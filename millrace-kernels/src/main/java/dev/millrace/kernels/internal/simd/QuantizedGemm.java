@@ -33,6 +33,9 @@ public final class QuantizedGemm {
   /** Tasks per thread, for balance when a thread is preempted. */
   static final int TASKS_PER_THREAD = 4;
 
+  /** Whether two-panel tiles fit the registers: 512-bit vectors, so AVX-512's 32 registers. */
+  static final boolean WIDE = SimdWidth.CHOSEN.bits() == 512;
+
   private static final ThreadLocal<Buffers> LOCAL = ThreadLocal.withInitial(Buffers::new);
 
   private QuantizedGemm() {}
@@ -176,7 +179,27 @@ public final class QuantizedGemm {
               int ox0 = blk * mr;
               int rows = Math.min(mr, g.outW() - ox0);
               int oAt = (r * g.outW() + ox0) * oc;
-              for (int q = 0; q < panels; q++) {
+              int q = 0;
+              if (mr == 8 && WIDE) {
+                for (; q + 1 < panels; q += 2) {
+                  QuantizedTiles.tile8x2(
+                      x,
+                      rowAt + ox0 * sw * depth,
+                      sw * depth,
+                      taps,
+                      depth,
+                      bp,
+                      q * k * NR,
+                      (q + 1) * k * NR,
+                      y,
+                      oAt + q * NR,
+                      oc,
+                      rows,
+                      Math.min(2 * NR, oc - q * NR),
+                      tmp);
+                }
+              }
+              for (; q < panels; q++) {
                 tile(
                     mr,
                     x,
@@ -283,7 +306,7 @@ public final class QuantizedGemm {
   private static final class Buffers {
     private int[] input = new int[0];
     private int[] panels = new int[0];
-    private final int[] tile = new int[MR * NR];
+    private final int[] tile = new int[2 * MR * NR];
 
     int[] input(int size) {
       if (input.length < size) {
