@@ -6,6 +6,7 @@ import dev.millrace.kernels.internal.Checks;
 import dev.millrace.kernels.internal.ConvKernels.Geometry;
 import dev.millrace.kernels.internal.PoolKernels;
 import dev.millrace.kernels.internal.simd.Gemm;
+import dev.millrace.kernels.internal.simd.QuantizedGemm;
 import dev.millrace.kernels.internal.simd.SimdConv;
 import dev.millrace.kernels.internal.simd.SimdConvGrad;
 import dev.millrace.kernels.internal.simd.SimdCrossEntropy;
@@ -25,7 +26,8 @@ import dev.millrace.tensor.Tensor;
 /**
  * The fast CPU kernels: FLOAT32 MatMul, convolutions (depthwise included, with their gradients),
  * batch normalization, pooling, softmax and cross-entropy, and the common elementwise and reduction
- * kernels on the JDK Vector API, splitting large calls over the given {@link KernelThreads}. Every
+ * kernels on the JDK Vector API, and the integer cores of eight-bit MatMul and Conv2D (exactly
+ * equal to the reference's), splitting large calls over the given {@link KernelThreads}. Every
  * other case (other types, rare ops) runs the {@link ReferenceKernels}, which also supply the
  * argument checks and their messages. Results match the reference twins within float rounding (the
  * tests state each tolerance). They compute at the width {@link VectorWidth} chooses for the host
@@ -50,9 +52,7 @@ public final class FastKernels extends ReferenceForwardingKernels {
           "pad",
           "padGrad",
           "slice",
-          "fill",
-          "quantizedMatMul",
-          "quantizedConv2d");
+          "fill");
 
   private final KernelThreads threads;
 
@@ -445,6 +445,20 @@ public final class FastKernels extends ReferenceForwardingKernels {
       }
     }
     return super.reduce(op, x, axes, keepDims);
+  }
+
+  // ---- eight-bit integer cores ----
+
+  @Override
+  public Tensor quantizedMatMul(
+      Tensor a, int aZero, boolean transposeA, Tensor b, int bZero, boolean transposeB) {
+    return QuantizedGemm.matMul(a, aZero, transposeA, b, bZero, transposeB, threads);
+  }
+
+  @Override
+  public Tensor quantizedConv2d(
+      Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec) {
+    return QuantizedGemm.conv2d(input, inputZero, filter, filterZero, spec, threads);
   }
 
   // ---- optimizer updates ----

@@ -21,5 +21,9 @@ public final class SimdWidth {
   static final VectorSpecies<Float> FLOAT =
       VectorSpecies.of(float.class, VectorShape.forBitSize(CHOSEN.bits()));
 
+  /** Int vectors of {@link #CHOSEN}'s width (as many lanes as {@link #FLOAT}). */
+  static final VectorSpecies<Integer> INT =
+      VectorSpecies.of(int.class, VectorShape.forBitSize(CHOSEN.bits()));
+
   private SimdWidth() {}
 }
