@@ -30,6 +30,7 @@ import picocli.CommandLine.Spec;
       ExportCommand.class,
       SummarizeGraphCommand.class,
       TransformGraphCommand.class,
+      QuantizeCommand.class,
       LabelImageCommand.class,
       GraphCommand.class,
       CommandLine.HelpCommand.class
