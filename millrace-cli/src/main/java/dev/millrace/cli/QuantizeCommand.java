@@ -95,7 +95,7 @@ final class QuantizeCommand implements Callable<Integer> {
   @Option(
       names = "--calibration-images",
       paramLabel = "N",
-      defaultValue = "500",
+      defaultValue = "2000",
       description = "How many training images to calibrate on (default: ${DEFAULT-VALUE}).")
   int calibrationImages;
 
