@@ -133,20 +133,22 @@ public final class QuantizedRange {
 
   /**
    * Float {@code x[i]} to codes of {@code t} in {@code [min, max]}, in float arithmetic as
-   * TensorFlow's Eigen path computes it (QuantizeV2 in MIN_FIRST mode, and every requantization to
-   * eight bits that is not the fixed-point one): {@code round(x·s) - round(min·s) + lowest},
-   * clamped.
+   * TensorFlow's Eigen path computes it (QuantizeV2 in MIN_FIRST mode, and the requantizations that
+   * are not the fixed-point one): {@code round(x·s) - round(min·s) + lowest}, clamped. Ties go to
+   * the even code, as TensorFlow's vectorised rounding takes them.
    */
-  public static void quantize(float[] x, float min, float max, DType t, CodeSink out) {
+  public static int[] quantize(float[] x, float min, float max, DType t) {
     float scale = min == max ? 0f : (float) ((Math.pow(2, bits(t)) - 1.0) / (max - (double) min));
     float minScaled = (float) roundHalfAway(min * scale);
     float shift = minScaled - (float) lowest(t);
     float lo = Math.max((float) lowest(t), -2.147483648e9f);
     float hi = Math.min((float) highest(t), 2.14748352e9f);
+    int[] out = new int[x.length];
     for (int i = 0; i < x.length; i++) {
       float q = (float) Math.rint(x[i] * scale) - shift;
-      out.put(i, (int) Math.clamp(q, lo, hi));
+      out[i] = (int) Math.min(Math.max(q, lo), hi);
     }
+    return out;
   }
 
   /**
@@ -154,25 +156,53 @@ public final class QuantizedRange {
    * (Dequantize in MIN_FIRST mode): {@code min} rounded to whole steps, plus {@code (q - lowest)}
    * steps.
    */
-  public static float[] dequantize(CodeSource codes, int count, float min, float max, DType t) {
+  public static float[] dequantize(int[] codes, float min, float max, DType t) {
     float step = (float) ((max - (double) min) / (Math.pow(2, bits(t)) - 1.0));
     float minRounded = max == min ? min : (float) roundHalfAway(min / step) * step;
     float origin = minRounded - (float) lowest(t) * step;
-    float[] out = new float[count];
-    for (int i = 0; i < count; i++) {
-      out[i] = origin + (float) codes.get(i) * step;
+    float[] out = new float[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      out[i] = origin + (float) codes[i] * step;
     }
     return out;
   }
 
-  /** Where {@link #quantize} writes each code. */
-  public interface CodeSink {
-    void put(int index, int code);
+  /** The codes of a quantized tensor as numbers (QUINT8 unsigned, QINT8 signed, QINT32). */
+  public static int[] codes(dev.millrace.tensor.Tensor q) {
+    return switch (q.dtype()) {
+      case QINT32 -> q.toIntArray();
+      case QUINT8 -> {
+        byte[] b = q.toByteArray();
+        int[] c = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+          c[i] = b[i] & 0xff;
+        }
+        yield c;
+      }
+      case QINT8 -> {
+        byte[] b = q.toByteArray();
+        int[] c = new int[b.length];
+        for (int i = 0; i < b.length; i++) {
+          c[i] = b[i];
+        }
+        yield c;
+      }
+      default -> throw notQuantized(q.dtype());
+    };
   }
 
-  /** Where {@link #dequantize} reads each code. */
-  public interface CodeSource {
-    long get(int index);
+  /** A tensor of type {@code t} holding {@code codes} (each within the type's codes). */
+  public static dev.millrace.tensor.Tensor tensor(
+      DType t, dev.millrace.tensor.Shape shape, int[] codes) {
+    if (t == DType.QINT32) {
+      return dev.millrace.tensor.Tensor.ofInts(t, shape, codes);
+    }
+    lowest(t); // a quantized type
+    byte[] b = new byte[codes.length];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) codes[i];
+    }
+    return dev.millrace.tensor.Tensor.ofBytes(t, shape, b);
   }
 
   /** C's {@code round}: halves away from zero (Java's {@code Math.round} takes them up). */

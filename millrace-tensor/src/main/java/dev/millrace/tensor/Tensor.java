@@ -82,6 +82,15 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(DType.INT32, shape, MemorySegment.ofArray(values.clone()), null, null);
   }
 
+  /** A tensor of 32-bit ints of type INT32 or QINT32 (TensorFlow's 32-bit quantized codes). */
+  public static Tensor ofInts(DType dtype, Shape shape, int... values) {
+    if (dtype != DType.INT32 && dtype != DType.QINT32) {
+      throw new IllegalArgumentException("ofInts needs INT32 or QINT32, got " + dtype);
+    }
+    checkCount(shape, values.length);
+    return new Tensor(dtype, shape, MemorySegment.ofArray(values.clone()), null, null);
+  }
+
   public static Tensor ofLongs(Shape shape, long... values) {
     checkCount(shape, values.length);
     return new Tensor(DType.INT64, shape, MemorySegment.ofArray(values.clone()), null, null);
@@ -218,8 +227,11 @@ public final class Tensor implements AutoCloseable {
     return data.toArray(ValueLayout.JAVA_DOUBLE);
   }
 
+  /** The elements of an INT32 or QINT32 tensor. */
   public int[] toIntArray() {
-    requireType(DType.INT32);
+    if (dtype != DType.QINT32) {
+      requireType(DType.INT32);
+    }
     return data.toArray(ValueLayout.JAVA_INT);
   }
 

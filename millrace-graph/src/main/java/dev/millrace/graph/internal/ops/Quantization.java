@@ -208,38 +208,9 @@ final class Quantization {
     return new float[] {lo, hi};
   }
 
-  /** The code at {@code i} of a quantized tensor, as a number. */
-  static long code(Tensor q, int i) {
-    return switch (q.dtype()) {
-      case QUINT8 -> q.getByte(i) & 0xff;
-      case QINT8 -> q.getByte(i);
-      case QINT32 -> q.getInt(i);
-      default -> throw new IllegalArgumentException("not a quantized tensor: " + q.dtype());
-    };
-  }
-
-  /** A tensor of codes of type {@code t} from a writer of each code. */
-  static Tensor codes(DType t, Shape shape, java.util.function.IntUnaryOperator codeAt) {
-    Tensor out = Tensor.zeros(t, shape);
-    int n = Math.toIntExact(shape.size());
-    for (int i = 0; i < n; i++) {
-      put(out, i, codeAt.applyAsInt(i));
-    }
-    return out;
-  }
-
-  static void put(Tensor q, int i, int code) {
-    if (q.dtype() == DType.QINT32) {
-      q.setInt(i, code);
-    } else {
-      q.setByte(i, (byte) code);
-    }
-  }
-
   static Tensor quantizeMinFirst(Tensor x, float min, float max, DType t) {
-    Tensor out = Tensor.zeros(t, x.shape());
-    QuantizedRange.quantize(x.toFloatArray(), min, max, t, (i, q) -> put(out, i, q));
-    return out;
+    return QuantizedRange.tensor(
+        t, x.shape(), QuantizedRange.quantize(x.toFloatArray(), min, max, t));
   }
 
   /**
@@ -251,15 +222,14 @@ final class Quantization {
     double halfRange = (QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t) + 1) / 2.0;
     boolean signed = QuantizedRange.lowest(t) < 0;
     float[] v = x.toFloatArray();
-    return codes(
-        t,
-        x.shape(),
-        i -> {
-          double clamped = Math.clamp(v[i], min, max);
-          double q = (clamped - min) * scale - (signed ? halfRange : 0) + 0.5;
-          return (int)
-              Math.clamp(Math.floor(q), QuantizedRange.lowest(t), QuantizedRange.highest(t));
-        });
+    int[] codes = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      double clamped = Math.clamp(v[i], min, max);
+      double q = (clamped - min) * scale - (signed ? halfRange : 0) + 0.5;
+      codes[i] =
+          (int) Math.clamp(Math.floor(q), QuantizedRange.lowest(t), QuantizedRange.highest(t));
+    }
+    return QuantizedRange.tensor(t, x.shape(), codes);
   }
 
   /**
@@ -269,15 +239,15 @@ final class Quantization {
    */
   static Tensor dequantize(Tensor q, float min, float max, boolean minFirst) {
     DType t = q.dtype();
-    int n = Math.toIntExact(q.size());
+    int[] codes = QuantizedRange.codes(q);
     if (minFirst) {
-      return Tensor.ofFloats(q.shape(), QuantizedRange.dequantize(i -> code(q, i), n, min, max, t));
+      return Tensor.ofFloats(q.shape(), QuantizedRange.dequantize(codes, min, max, t));
     }
     long lowest = QuantizedRange.lowest(t);
     double scale = ((double) max - min) / (QuantizedRange.highest(t) - lowest);
-    float[] out = new float[n];
-    for (int i = 0; i < n; i++) {
-      out[i] = (float) (min + (code(q, i) - lowest) * scale);
+    float[] out = new float[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      out[i] = (float) (min + (codes[i] - lowest) * scale);
     }
     return Tensor.ofFloats(q.shape(), out);
   }
@@ -287,14 +257,13 @@ final class Quantization {
    * higher than 0 (as TensorFlow keeps it, so that 0 stays exact after Requantize).
    */
   static float[] usedRange(Tensor q, float min, float max) {
-    int n = Math.toIntExact(q.size());
-    if (n == 0) {
+    int[] codes = QuantizedRange.codes(q);
+    if (codes.length == 0) {
       return new float[] {0f, 0f};
     }
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
-    for (int i = 0; i < n; i++) {
-      long c = code(q, i);
+    int lo = Integer.MAX_VALUE;
+    int hi = Integer.MIN_VALUE;
+    for (int c : codes) {
       lo = Math.min(lo, c);
       hi = Math.max(hi, c);
     }
@@ -310,15 +279,21 @@ final class Quantization {
    */
   static Tensor requantize(
       Tensor q, float inMin, float inMax, float outMin, float outMax, DType out) {
+    int[] codes = QuantizedRange.codes(q);
     if (q.dtype() == DType.QINT32 && out == DType.QUINT8) {
       FixedPointRequantizer r = new FixedPointRequantizer(inMin, inMax, outMin, outMax);
-      return codes(out, q.shape(), i -> r.apply(q.getInt(i)));
+      byte[] b = new byte[codes.length];
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) r.apply(codes[i]);
+      }
+      return Tensor.ofBytes(out, q.shape(), b);
     }
     DType in = q.dtype();
-    return codes(
-        out,
-        q.shape(),
-        i -> (int) QuantizedRange.requantize(code(q, i), inMin, inMax, in, outMin, outMax, out));
+    int[] result = new int[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      result[i] = (int) QuantizedRange.requantize(codes[i], inMin, inMax, in, outMin, outMax, out);
+    }
+    return QuantizedRange.tensor(out, q.shape(), result);
   }
 
   /** TensorFlow's fixed-point QINT32 to QUINT8 requantization, its constants worked out once. */

@@ -1,7 +1,5 @@
 package dev.millrace.graph.internal.ops;
 
-import static dev.millrace.graph.internal.ops.Quantization.code;
-import static dev.millrace.graph.internal.ops.Quantization.codes;
 import static dev.millrace.graph.internal.ops.Quantization.scalar;
 import static dev.millrace.graph.internal.ops.Quantization.scalarOf;
 import static dev.millrace.graph.internal.ops.Quantization.withRange;
@@ -154,8 +152,20 @@ final class QuantizedLayout {
     float max = scalar(op + " max_features", maxT);
     long lo = QuantizedRange.toCode(0f, min, max, t);
     long hi = six ? QuantizedRange.toCode(6f, min, max, t) : QuantizedRange.highest(t);
-    Tensor out = codes(t, q.shape(), i -> (int) Math.clamp(code(q, i), lo, Math.max(lo, hi)));
-    return List.of(out, minT, maxT);
+    int top = (int) Math.max(lo, hi);
+    int bottom = (int) lo;
+    if (t == DType.QUINT8) {
+      byte[] b = q.toByteArray();
+      for (int i = 0; i < b.length; i++) {
+        b[i] = (byte) Math.min(Math.max(b[i] & 0xff, bottom), top);
+      }
+      return List.of(Tensor.ofBytes(t, q.shape(), b), minT, maxT);
+    }
+    int[] codes = QuantizedRange.codes(q);
+    for (int i = 0; i < codes.length; i++) {
+      codes[i] = Math.min(Math.max(codes[i], bottom), top);
+    }
+    return List.of(QuantizedRange.tensor(t, q.shape(), codes), minT, maxT);
   }
 
   /**
@@ -173,7 +183,7 @@ final class QuantizedLayout {
     int oh = (int) wh.out();
     int ow = (int) ww.out();
     byte[] in = q.toByteArray();
-    Tensor out = Tensor.zeros(q.dtype(), Shape.of(n, oh, ow, c));
+    byte[] out = new byte[n * oh * ow * c];
     int o = 0;
     for (int b = 0; b < n; b++) {
       for (int oy = 0; oy < oh; oy++) {
@@ -193,12 +203,12 @@ final class QuantizedLayout {
               }
             }
             int count = (y1 - y0) * (x1 - x0);
-            out.setByte(o++, (byte) (max ? acc : count == 0 ? 0 : acc / count));
+            out[o++] = (byte) (max ? acc : count == 0 ? 0 : acc / count);
           }
         }
       }
     }
-    return out;
+    return Tensor.ofBytes(q.dtype(), Shape.of(n, oh, ow, c), out);
   }
 
   /**
@@ -234,13 +244,11 @@ final class QuantizedLayout {
       } else {
         float inMin = mins[i];
         float inMax = maxes[i];
-        parts.add(
-            codes(
-                t,
-                q.shape(),
-                j ->
-                    (int)
-                        QuantizedRange.requantize(code(q, j), inMin, inMax, t, outMin, outMax, t)));
+        int[] codes = QuantizedRange.codes(q);
+        for (int j = 0; j < codes.length; j++) {
+          codes[j] = (int) QuantizedRange.requantize(codes[j], inMin, inMax, t, outMin, outMax, t);
+        }
+        parts.add(QuantizedRange.tensor(t, q.shape(), codes));
       }
     }
     int rank = parts.get(0).shape().rank();

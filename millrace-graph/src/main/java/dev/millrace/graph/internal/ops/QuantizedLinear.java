@@ -247,14 +247,21 @@ final class QuantizedLinear {
      */
     List<Tensor> biasAdd(Tensor x, Tensor bias) {
       float[] range = QuantizedRange.ofBiasSum(minA, maxA, minB, maxB);
-      int[] xs = inSumRange(x, minA, maxA, range);
-      int[] bs = inSumRange(bias, minB, maxB, range);
+      // Each code maps to the same 32-bit value wherever it is: a table of the 256 replaces the
+      // float round trip per element and gives the same values.
+      int[] table = inSumRange(ALL_CODES, minA, maxA, range);
+      int[] bs = inSumRange(QuantizedRange.codes(bias), minB, maxB, range);
       int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
-      Tensor out = Tensor.zeros(DType.QINT32, x.shape());
-      for (int i = 0; i < xs.length; i++) {
-        out.setInt(i, xs[i] + (bs[i % bs.length] + zero));
+      byte[] codes = x.toByteArray();
+      int[] xs = new int[codes.length];
+      int channels = bs.length;
+      for (int i = 0; i < xs.length; i += channels) {
+        for (int c = 0; c < channels; c++) {
+          xs[i + c] = table[codes[i + c] & 0xff] + (bs[c] + zero);
+        }
       }
-      return List.of(out, scalarOf(range[0]), scalarOf(range[1]));
+      return List.of(
+          Tensor.ofInts(DType.QINT32, x.shape(), xs), scalarOf(range[0]), scalarOf(range[1]));
     }
 
     /**
@@ -263,9 +270,20 @@ final class QuantizedLinear {
      */
     List<Tensor> add(String op, Tensor x, Tensor y) {
       float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
-      LinearMap mx = LinearMap.of(minA, maxA, range);
-      LinearMap my = LinearMap.of(minB, maxB, range);
-      Tensor out = QuantizedBroadcast.combine(op, x, y, (a, b) -> mx.apply(a) + my.apply(b));
+      int[] mx = LinearMap.of(minA, maxA, range).table();
+      int[] my = LinearMap.of(minB, maxB, range).table();
+      Tensor out;
+      if (x.shape().equals(y.shape())) {
+        byte[] a = x.toByteArray();
+        byte[] b = y.toByteArray();
+        int[] z = new int[a.length];
+        for (int i = 0; i < z.length; i++) {
+          z[i] = mx[a[i] & 0xff] + my[b[i] & 0xff];
+        }
+        out = Tensor.ofInts(DType.QINT32, x.shape(), z);
+      } else {
+        out = QuantizedBroadcast.combine(op, x, y, (a, b) -> mx[a] + my[b]);
+      }
       return List.of(out, scalarOf(range[0]), scalarOf(range[1]));
     }
 
@@ -277,12 +295,11 @@ final class QuantizedLinear {
       return product(out);
     }
 
-    private static int[] inSumRange(Tensor q, float min, float max, float[] range) {
-      int n = Math.toIntExact(q.size());
-      float[] f = QuantizedRange.dequantize(i -> q.getByte(i) & 0xff, n, min, max, DType.QUINT8);
-      int[] out = new int[n];
-      QuantizedRange.quantize(f, range[0], range[1], DType.QINT32, (i, c) -> out[i] = c);
-      return out;
+    private static final int[] ALL_CODES = java.util.stream.IntStream.range(0, 256).toArray();
+
+    private static int[] inSumRange(int[] codes, float min, float max, float[] range) {
+      float[] f = QuantizedRange.dequantize(codes, min, max, DType.QUINT8);
+      return QuantizedRange.quantize(f, range[0], range[1], DType.QINT32);
     }
   }
 
@@ -300,6 +317,15 @@ final class QuantizedLinear {
 
     int apply(int code) {
       return (int) Math.clamp(zero + (long) code * step, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    /** {@link #apply} of each of the 256 codes. */
+    int[] table() {
+      int[] t = new int[256];
+      for (int c = 0; c < 256; c++) {
+        t[c] = apply(c);
+      }
+      return t;
     }
   }
 }

@@ -1,0 +1,123 @@
+package dev.millrace.bench.graphdef;
+
+import dev.millrace.graph.Graph;
+import dev.millrace.graph.OpRegistry;
+import dev.millrace.graph.Session;
+import dev.millrace.graphdef.GraphDefFile;
+import dev.millrace.graphdef.GraphImporter;
+import dev.millrace.graphdef.TransformSpec;
+import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.transforms.GraphTransforms;
+import dev.millrace.graphdef.transforms.StaticRanges;
+import dev.millrace.tensor.Shape;
+import dev.millrace.tensor.Tensor;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The TensorFlow-written ResNet in float and in eight bits, in Millrace: {@code folded} (batch
+ * norms folded into the weights, the float graph to beat), {@code eightbit} ({@code
+ * quantize_weights quantize_nodes}: ranges measured at run time) and {@code calibrated} (those
+ * ranges fixed as {@code millrace quantize} fixes them, here from the min/max over the benchmark's
+ * own batch). Score: batches per second.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 3)
+@Measurement(iterations = 5, time = 3)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {"-Xmx2g", "--add-modules=jdk.incubator.vector"})
+public class QuantizedGraphBenchmark {
+  private static final String FOLD =
+      "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
+          + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms";
+
+  @Param({"32"})
+  public int batch;
+
+  @Param({"folded", "eightbit", "calibrated"})
+  public String graph;
+
+  private Graph imported;
+  private Session session;
+  private Tensor input;
+
+  @Setup(Level.Trial)
+  public void setUp() throws IOException {
+    input = Tensor.ofFloats(Shape.of(batch, 32, 32, 3), ResNetGraph.randomImages(batch));
+    GraphDef g = GraphDefFile.read(ResNetGraph.file());
+    String steps = graph.equals("folded") ? FOLD : FOLD + " quantize_weights quantize_nodes";
+    GraphDef t =
+        GraphTransforms.apply(
+            g,
+            List.of("input"),
+            List.of("probabilities"),
+            TransformSpec.parseAll(steps),
+            OpRegistry.withBuiltins(),
+            m -> {});
+    if (graph.equals("calibrated")) {
+      t = calibrate(t);
+    }
+    imported = GraphImporter.withBuiltins().importGraph(t, graph);
+    session = new Session(imported);
+  }
+
+  private GraphDef calibrate(GraphDef dynamic) throws IOException {
+    List<StaticRanges.Point> points = StaticRanges.points(dynamic);
+    Map<String, float[]> ranges = new HashMap<>();
+    try (Graph g =
+            GraphImporter.withBuiltins()
+                .importGraph(StaticRanges.withProbes(dynamic, points), "probes");
+        Session s = new Session(g)) {
+      Session.Runner r = s.runner().feed("input:0", input);
+      for (StaticRanges.Point p : points) {
+        r.fetch(p.observed().contains(":") ? p.observed() : p.observed() + ":0");
+      }
+      try (Session.Result result = r.run()) {
+        for (int k = 0; k < points.size(); k++) {
+          float lo = Float.POSITIVE_INFINITY;
+          float hi = Float.NEGATIVE_INFINITY;
+          for (float v : result.get(k).toFloatArray()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+          ranges.put(points.get(k).node(), new float[] {lo, hi});
+        }
+      }
+    }
+    return StaticRanges.apply(dynamic, ranges, Set.of("probabilities"));
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    session.close();
+    imported.close();
+  }
+
+  @Benchmark
+  public float probabilities() {
+    try (Session.Result r =
+        session.runner().feed("input:0", input).fetch("probabilities:0").run()) {
+      return r.get(0).getFloat(0);
+    }
+  }
+}
