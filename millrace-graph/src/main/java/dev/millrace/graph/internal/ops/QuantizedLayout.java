@@ -32,38 +32,10 @@ final class QuantizedLayout {
   private QuantizedLayout() {}
 
   static void register(OpRegistry r) {
-    r.register(
-        activation("QuantizedRelu")
-            .kernel(
-                KernelSource.referenceOnly(),
-                op -> ctx -> clamp(op, ctx.input(0), ctx.input(1), ctx.input(2), false))
-            .build());
-    r.register(
-        activation("QuantizedRelu6")
-            .kernel(
-                KernelSource.referenceOnly(),
-                op -> ctx -> clamp(op, ctx.input(0), ctx.input(1), ctx.input(2), true))
-            .build());
-    r.register(
-        pool("QuantizedMaxPool")
-            .kernel(
-                KernelSource.referenceOnly(),
-                op -> {
-                  PoolSpec spec = Specs.pool(op.toString(), Specs.attrs(op));
-                  return ctx ->
-                      passRange(pool(ctx.input(0), spec, true), ctx.input(1), ctx.input(2));
-                })
-            .build());
-    r.register(
-        pool("QuantizedAvgPool")
-            .kernel(
-                KernelSource.referenceOnly(),
-                op -> {
-                  PoolSpec spec = Specs.pool(op.toString(), Specs.attrs(op));
-                  return ctx ->
-                      passRange(pool(ctx.input(0), spec, false), ctx.input(1), ctx.input(2));
-                })
-            .build());
+    r.register(activation("QuantizedRelu", false));
+    r.register(activation("QuantizedRelu6", true));
+    r.register(pool("QuantizedMaxPool", true));
+    r.register(pool("QuantizedAvgPool", false));
     r.register(
         OpDef.builder("QuantizedReshape")
             .input("tensor", "T")
@@ -104,7 +76,7 @@ final class QuantizedLayout {
             .build());
   }
 
-  private static OpDef.Builder activation(String type) {
+  private static OpDef activation(String type, boolean six) {
     return OpDef.builder(type)
         .input("features", "Tinput")
         .input("min_features", DType.FLOAT32)
@@ -115,10 +87,14 @@ final class QuantizedLayout {
         .typeAttr("Tinput", DType.QUINT8, DType.QINT32)
         .typeAttrWithDefault("out_type", DType.QUINT8, DType.QUINT8, DType.QINT32)
         .shape(c -> withRange(c.inputShape(0)))
-        .builtBy("TensorFlow's graphs (quantize_nodes)");
+        .kernel(
+            KernelSource.referenceOnly(),
+            op -> ctx -> clamp(op, ctx.input(0), ctx.input(1), ctx.input(2), six))
+        .builtBy("TensorFlow's graphs (quantize_nodes)")
+        .build();
   }
 
-  private static OpDef.Builder pool(String type) {
+  private static OpDef pool(String type, boolean max) {
     return OpDef.builder(type)
         .input("input", "T")
         .input("min_input", DType.FLOAT32)
@@ -131,7 +107,14 @@ final class QuantizedLayout {
         .attr("strides", AttrType.LIST_INT, null)
         .stringAttr("padding", null, "SAME", "VALID")
         .shape(QuantizedLayout::poolShape)
-        .builtBy("TensorFlow's graphs (quantize_nodes)");
+        .kernel(
+            KernelSource.referenceOnly(),
+            op -> {
+              PoolSpec spec = Specs.pool(op.toString(), Specs.attrs(op));
+              return ctx -> passRange(pool(ctx.input(0), spec, max), ctx.input(1), ctx.input(2));
+            })
+        .builtBy("TensorFlow's graphs (quantize_nodes)")
+        .build();
   }
 
   private static List<Shape> poolShape(ShapeContext c) {

@@ -31,18 +31,10 @@ final class QuantizedLinear {
 
   static void register(OpRegistry r) {
     r.register(
-        OpDef.builder("QuantizedConv2D")
-            .input("input", "Tinput")
-            .input("filter", "Tfilter")
-            .input("min_input", DType.FLOAT32)
-            .input("max_input", DType.FLOAT32)
-            .input("min_filter", DType.FLOAT32)
-            .input("max_filter", DType.FLOAT32)
+        twoInputs("QuantizedConv2D", "input", "Tinput", "filter", "Tfilter")
             .output("output", "out_type")
             .output("min_output", DType.FLOAT32)
             .output("max_output", DType.FLOAT32)
-            .typeAttr("Tinput", DType.QUINT8)
-            .typeAttr("Tfilter", DType.QUINT8)
             .typeAttrWithDefault("out_type", DType.QINT32, DType.QINT32)
             .attr("strides", AttrType.LIST_INT, null)
             .stringAttr("padding", null, "SAME", "VALID")
@@ -67,18 +59,10 @@ final class QuantizedLinear {
             .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
             .build());
     r.register(
-        OpDef.builder("QuantizedMatMul")
-            .input("a", "T1")
-            .input("b", "T2")
-            .input("min_a", DType.FLOAT32)
-            .input("max_a", DType.FLOAT32)
-            .input("min_b", DType.FLOAT32)
-            .input("max_b", DType.FLOAT32)
+        twoInputs("QuantizedMatMul", "a", "T1", "b", "T2")
             .output("out", "Toutput")
             .output("min_out", DType.FLOAT32)
             .output("max_out", DType.FLOAT32)
-            .typeAttr("T1", DType.QUINT8)
-            .typeAttr("T2", DType.QUINT8)
             .typeAttrWithDefault("Toutput", DType.QINT32, DType.QINT32)
             .attr("transpose_a", AttrType.BOOL, AttrValue.of(false))
             .attr("transpose_b", AttrType.BOOL, AttrValue.of(false))
@@ -103,18 +87,10 @@ final class QuantizedLinear {
             .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
             .build());
     r.register(
-        OpDef.builder("QuantizedBiasAdd")
-            .input("input", "T1")
-            .input("bias", "T2")
-            .input("min_input", DType.FLOAT32)
-            .input("max_input", DType.FLOAT32)
-            .input("min_bias", DType.FLOAT32)
-            .input("max_bias", DType.FLOAT32)
+        twoInputs("QuantizedBiasAdd", "input", "T1", "bias", "T2")
             .output("output", "out_type")
             .output("min_out", DType.FLOAT32)
             .output("max_out", DType.FLOAT32)
-            .typeAttr("T1", DType.QUINT8)
-            .typeAttr("T2", DType.QUINT8)
             .typeAttr("out_type", DType.QINT32)
             .shape(QuantizedLinear::biasAddShape)
             .kernel(
@@ -179,20 +155,29 @@ final class QuantizedLinear {
             .build());
   }
 
+  /**
+   * The inputs every op here has, in TensorFlow's order: two QUINT8 tensors {@code a} and {@code
+   * b}, then {@code min_a}, {@code max_a}, {@code min_b}, {@code max_b}.
+   */
+  private static OpDef.Builder twoInputs(
+      String type, String a, String aType, String b, String bType) {
+    return OpDef.builder(type)
+        .input(a, aType)
+        .input(b, bType)
+        .input("min_" + a, DType.FLOAT32)
+        .input("max_" + a, DType.FLOAT32)
+        .input("min_" + b, DType.FLOAT32)
+        .input("max_" + b, DType.FLOAT32)
+        .typeAttr(aType, DType.QUINT8)
+        .typeAttr(bType, DType.QUINT8);
+  }
+
   /** QuantizedAdd and QuantizedMul: two QUINT8 tensors, broadcast as NumPy does. */
   private static OpDef.Builder elementwise(String type) {
-    return OpDef.builder(type)
-        .input("x", "T1")
-        .input("y", "T2")
-        .input("min_x", DType.FLOAT32)
-        .input("max_x", DType.FLOAT32)
-        .input("min_y", DType.FLOAT32)
-        .input("max_y", DType.FLOAT32)
+    return twoInputs(type, "x", "T1", "y", "T2")
         .output("z", "Toutput")
         .output("min_z", DType.FLOAT32)
         .output("max_z", DType.FLOAT32)
-        .typeAttr("T1", DType.QUINT8)
-        .typeAttr("T2", DType.QUINT8)
         .typeAttrWithDefault("Toutput", DType.QINT32, DType.QINT32)
         .shape(QuantizedLinear::broadcastShape)
         .builtBy("TensorFlow's graphs (quantize_nodes)");
