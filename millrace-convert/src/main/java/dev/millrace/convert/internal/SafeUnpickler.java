@@ -297,21 +297,21 @@ public final class SafeUnpickler {
     for (int i = 0; i < items.size(); i += 2) {
       Object key = items.get(i);
       if (!hashable(key)) {
-        throw fail("unhashable dict key of type " + NumpyGlobals.typeName(key));
+        throw fail(
+            "dict key of type "
+                + NumpyGlobals.typeName(key)
+                + " is not supported (only names and numbers)");
       }
       dict.put(key, items.get(i + 1));
     }
   }
 
+  /**
+   * Keys a CIFAR batch can have: names and numbers. Tuples are refused although Python hashes them:
+   * with DUP a short pickle builds a tuple whose items share sub-tuples, and hashing or comparing
+   * it walks every path, exponentially many for its size.
+   */
   private static boolean hashable(Object key) {
-    if (key instanceof PyTuple t) {
-      for (Object o : t.items()) {
-        if (!hashable(o)) {
-          return false;
-        }
-      }
-      return true;
-    }
     return key == null
         || key instanceof Boolean
         || key instanceof Long
