@@ -12,6 +12,7 @@ import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.graphdef.transforms.GraphTransforms;
+import dev.millrace.graphdef.transforms.StaticRanges;
 import dev.millrace.tensor.Shape;
 import dev.millrace.testkit.TestData;
 import java.util.ArrayList;
@@ -154,6 +155,77 @@ class TensorFlowRunsQuantizedNodesTest {
     float[] lm = millrace.get(fetches.size() - 1);
     for (int k = 0; k < lt.length; k++) {
       assertThat(Math.abs(lt[k] - lm[k])).as("logit %d", k).isLessThanOrEqualTo(1e-5f);
+    }
+  }
+
+  /**
+   * The graph {@code millrace quantize} writes (run-time ranges replaced by calibrated constants)
+   * loads in TensorFlow and gives Millrace's logits.
+   */
+  @Test
+  void tensorFlowRunsTheCalibratedGraphAsMillraceDoes() throws Exception {
+    GraphDef dynamic =
+        GraphTransforms.apply(
+            GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb")),
+            List.of("input"),
+            List.of("logits", "probabilities"),
+            TransformSpec.parseAll(
+                "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
+                    + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"
+                    + " quantize_weights quantize_nodes"),
+            OpRegistry.withBuiltins(),
+            m -> {});
+    int batch = 4;
+    float[] pixels = new float[batch * 32 * 32 * 3];
+    SplittableRandom r = new SplittableRandom(13);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) r.nextDouble();
+    }
+    var input = dev.millrace.tensor.Tensor.ofFloats(Shape.of(batch, 32, 32, 3), pixels);
+    List<StaticRanges.Point> points = StaticRanges.points(dynamic);
+    Map<String, float[]> ranges = new LinkedHashMap<>();
+    try (var graph =
+            GraphImporter.withBuiltins()
+                .importGraph(StaticRanges.withProbes(dynamic, points), "p");
+        var session = new dev.millrace.graph.Session(graph)) {
+      var runner = session.runner().feed("input:0", input);
+      points.forEach(
+          p -> runner.fetch(p.observed().contains(":") ? p.observed() : p.observed() + ":0"));
+      try (var result = runner.run()) {
+        for (int k = 0; k < points.size(); k++) {
+          float lo = Float.POSITIVE_INFINITY;
+          float hi = Float.NEGATIVE_INFINITY;
+          for (float v : result.get(k).toFloatArray()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+          ranges.put(points.get(k).node(), new float[] {lo, hi});
+        }
+      }
+    }
+    GraphDef calibrated = StaticRanges.apply(dynamic, ranges, Set.of("logits", "probabilities"));
+    assertThat(calibrated.getNodeList())
+        .noneMatch(n -> n.getOp().equals("RequantizationRange") || n.getOp().equals("Min"));
+    float[] millrace;
+    try (var graph = GraphImporter.withBuiltins().importGraph(calibrated, "calibrated");
+        var session = new dev.millrace.graph.Session(graph);
+        var result = session.runner().feed("input:0", input).fetch("logits:0").run()) {
+      millrace = result.get(0).toFloatArray();
+    }
+    try (Graph graph = new Graph()) {
+      graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(calibrated.toByteArray()));
+      try (Session session = TfSessions.open(graph, 1);
+          TFloat32 in =
+              TFloat32.tensorOf(
+                  org.tensorflow.ndarray.Shape.of(batch, 32, 32, 3),
+                  DataBuffers.of(pixels, true, false));
+          Result result = session.runner().feed("input", in).fetch("logits").run()) {
+        float[] tf = new float[millrace.length];
+        ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(tf);
+        for (int i = 0; i < tf.length; i++) {
+          assertThat(Math.abs(tf[i] - millrace[i])).as("logit %d", i).isLessThanOrEqualTo(1e-5f);
+        }
+      }
     }
   }
 
