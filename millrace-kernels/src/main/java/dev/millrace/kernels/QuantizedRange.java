@@ -191,18 +191,43 @@ public final class QuantizedRange {
     };
   }
 
+  /**
+   * The bytes of a 1-byte tensor to read, without a copy when the tensor is a whole heap array (the
+   * caller must not write to them).
+   */
+  public static byte[] bytesToRead(dev.millrace.tensor.Tensor q) {
+    java.lang.foreign.MemorySegment s = q.data();
+    if (s.heapBase().orElse(null) instanceof byte[] b
+        && s.address() == 0
+        && b.length == s.byteSize()) {
+      return b;
+    }
+    return q.toByteArray();
+  }
+
+  /** The ints of an INT32 or QINT32 tensor to read, without a copy where possible (read only). */
+  public static int[] intsToRead(dev.millrace.tensor.Tensor q) {
+    java.lang.foreign.MemorySegment s = q.data();
+    if (s.heapBase().orElse(null) instanceof int[] a
+        && s.address() == 0
+        && 4L * a.length == s.byteSize()) {
+      return a;
+    }
+    return q.toIntArray();
+  }
+
   /** A tensor of type {@code t} holding {@code codes} (each within the type's codes). */
   public static dev.millrace.tensor.Tensor tensor(
       DType t, dev.millrace.tensor.Shape shape, int[] codes) {
     if (t == DType.QINT32) {
-      return dev.millrace.tensor.Tensor.ofInts(t, shape, codes);
+      return dev.millrace.tensor.Tensor.wrapping(t, shape, codes.clone());
     }
     lowest(t); // a quantized type
     byte[] b = new byte[codes.length];
     for (int i = 0; i < b.length; i++) {
       b[i] = (byte) codes[i];
     }
-    return dev.millrace.tensor.Tensor.ofBytes(t, shape, b);
+    return dev.millrace.tensor.Tensor.wrapping(t, shape, b);
   }
 
   /** C's {@code round}: halves away from zero (Java's {@code Math.round} takes them up). */

@@ -91,6 +91,27 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(dtype, shape, MemorySegment.ofArray(values.clone()), null, null);
   }
 
+  /**
+   * A tensor whose storage is {@code values} itself, not a copy (for kernels that have just filled
+   * an array): the caller gives the array up and must not touch it again. INT32 or QINT32.
+   */
+  public static Tensor wrapping(DType dtype, Shape shape, int[] values) {
+    if (dtype != DType.INT32 && dtype != DType.QINT32) {
+      throw new IllegalArgumentException("wrapping an int[] needs INT32 or QINT32, got " + dtype);
+    }
+    checkCount(shape, values.length);
+    return new Tensor(dtype, shape, MemorySegment.ofArray(values), null, null);
+  }
+
+  /** {@link #wrapping(DType, Shape, int[])} for a 1-byte type. */
+  public static Tensor wrapping(DType dtype, Shape shape, byte[] values) {
+    if (dtype.byteSize() != 1) {
+      throw new IllegalArgumentException("wrapping a byte[] needs a 1-byte dtype, got " + dtype);
+    }
+    checkCount(shape, values.length);
+    return new Tensor(dtype, shape, MemorySegment.ofArray(values), null, null);
+  }
+
   public static Tensor ofLongs(Shape shape, long... values) {
     checkCount(shape, values.length);
     return new Tensor(DType.INT64, shape, MemorySegment.ofArray(values.clone()), null, null);

@@ -6,6 +6,7 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.Operation;
+import dev.millrace.graph.spi.IntraOp;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.kernels.QuantizedRange;
@@ -115,6 +116,7 @@ final class Quantization {
                     ctx -> {
                       float[] used =
                           usedRange(
+                              ctx.intraOp(),
                               ctx.input(0),
                               scalar(op + " input_min", ctx.input(1)),
                               scalar(op + " input_max", ctx.input(2)));
@@ -153,6 +155,7 @@ final class Quantization {
                     }
                     Tensor q =
                         requantize(
+                            ctx.intraOp(),
                             ctx.input(0),
                             scalar(op + " input_min", ctx.input(1)),
                             scalar(op + " input_max", ctx.input(2)),
@@ -256,16 +259,33 @@ final class Quantization {
    * RequantizationRange: the floats of the lowest and highest codes really used, the low end no
    * higher than 0 (as TensorFlow keeps it, so that 0 stays exact after Requantize).
    */
-  static float[] usedRange(Tensor q, float min, float max) {
-    int[] codes = QuantizedRange.codes(q);
-    if (codes.length == 0) {
+  static float[] usedRange(IntraOp pool, Tensor q, float min, float max) {
+    int[] codes =
+        q.dtype() == DType.QINT32 ? QuantizedRange.intsToRead(q) : QuantizedRange.codes(q);
+    int n = codes.length;
+    if (n == 0) {
       return new float[] {0f, 0f};
     }
+    int parts = QuantizedLoops.pieces(pool, n);
+    List<int[]> found =
+        pool.map(
+            parts,
+            p -> {
+              int lo = Integer.MAX_VALUE;
+              int hi = Integer.MIN_VALUE;
+              for (int i = QuantizedLoops.start(n, p, parts);
+                  i < QuantizedLoops.start(n, p + 1, parts);
+                  i++) {
+                lo = Math.min(lo, codes[i]);
+                hi = Math.max(hi, codes[i]);
+              }
+              return new int[] {lo, hi};
+            });
     int lo = Integer.MAX_VALUE;
     int hi = Integer.MIN_VALUE;
-    for (int c : codes) {
-      lo = Math.min(lo, c);
-      hi = Math.max(hi, c);
+    for (int[] f : found) {
+      lo = Math.min(lo, f[0]);
+      hi = Math.max(hi, f[1]);
     }
     float usedMin = Math.min(0f, QuantizedRange.toFloat(lo, min, max, q.dtype()));
     float usedMax = QuantizedRange.toFloat(hi, min, max, q.dtype());
@@ -278,16 +298,22 @@ final class Quantization {
    * kernel uses, so that the codes agree with TensorFlow's bit for bit.
    */
   static Tensor requantize(
-      Tensor q, float inMin, float inMax, float outMin, float outMax, DType out) {
-    int[] codes = QuantizedRange.codes(q);
+      IntraOp pool, Tensor q, float inMin, float inMax, float outMin, float outMax, DType out) {
     if (q.dtype() == DType.QINT32 && out == DType.QUINT8) {
+      int[] in32 = QuantizedRange.intsToRead(q);
       FixedPointRequantizer r = new FixedPointRequantizer(inMin, inMax, outMin, outMax);
-      byte[] b = new byte[codes.length];
-      for (int i = 0; i < b.length; i++) {
-        b[i] = (byte) r.apply(codes[i]);
-      }
-      return Tensor.ofBytes(out, q.shape(), b);
+      byte[] b = new byte[in32.length];
+      QuantizedLoops.split(
+          pool,
+          b.length,
+          (from, to) -> {
+            for (int i = from; i < to; i++) {
+              b[i] = (byte) r.apply(in32[i]);
+            }
+          });
+      return Tensor.wrapping(out, q.shape(), b);
     }
+    int[] codes = QuantizedRange.codes(q);
     DType in = q.dtype();
     int[] result = new int[codes.length];
     for (int i = 0; i < codes.length; i++) {

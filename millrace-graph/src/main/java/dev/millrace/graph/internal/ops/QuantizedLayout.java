@@ -142,7 +142,7 @@ final class QuantizedLayout {
       for (int i = 0; i < b.length; i++) {
         b[i] = (byte) Math.min(Math.max(b[i] & 0xff, bottom), top);
       }
-      return List.of(Tensor.ofBytes(t, q.shape(), b), minT, maxT);
+      return List.of(Tensor.wrapping(t, q.shape(), b), minT, maxT);
     }
     int[] codes = QuantizedRange.codes(q);
     for (int i = 0; i < codes.length; i++) {
@@ -191,7 +191,7 @@ final class QuantizedLayout {
         }
       }
     }
-    return Tensor.ofBytes(q.dtype(), Shape.of(n, oh, ow, c), out);
+    return Tensor.wrapping(q.dtype(), Shape.of(n, oh, ow, c), out);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.internal.Specs;
+import dev.millrace.graph.spi.IntraOp;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
@@ -117,7 +118,7 @@ final class QuantizedLinear {
                                 + " must be one value per channel of "
                                 + s);
                       }
-                      return in.biasAdd(x, bias);
+                      return in.biasAdd(ctx.intraOp(), x, bias);
                     })
             .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
             .build());
@@ -230,23 +231,32 @@ final class QuantizedLinear {
      * QuantizedBiasAdd: both sides requantized into the sum's QINT32 range (in float arithmetic, as
      * TensorFlow's Eigen path does) and added, with the code of 0.0 in that range.
      */
-    List<Tensor> biasAdd(Tensor x, Tensor bias) {
+    List<Tensor> biasAdd(IntraOp pool, Tensor x, Tensor bias) {
       float[] range = QuantizedRange.ofBiasSum(minA, maxA, minB, maxB);
       // Each code maps to the same 32-bit value wherever it is: a table of the 256 replaces the
       // float round trip per element and gives the same values.
       int[] table = inSumRange(ALL_CODES, minA, maxA, range);
       int[] bs = inSumRange(QuantizedRange.codes(bias), minB, maxB, range);
       int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
-      byte[] codes = x.toByteArray();
+      byte[] codes = QuantizedRange.bytesToRead(x);
       int[] xs = new int[codes.length];
       int channels = bs.length;
-      for (int i = 0; i < xs.length; i += channels) {
-        for (int c = 0; c < channels; c++) {
-          xs[i + c] = table[codes[i + c] & 0xff] + (bs[c] + zero);
-        }
+      for (int c = 0; c < channels; c++) {
+        bs[c] += zero;
       }
+      QuantizedLoops.split(
+          pool,
+          xs.length / channels,
+          (from, to) -> {
+            for (int row = from; row < to; row++) {
+              int i = row * channels;
+              for (int c = 0; c < channels; c++) {
+                xs[i + c] = table[codes[i + c] & 0xff] + bs[c];
+              }
+            }
+          });
       return List.of(
-          Tensor.ofInts(DType.QINT32, x.shape(), xs), scalarOf(range[0]), scalarOf(range[1]));
+          Tensor.wrapping(DType.QINT32, x.shape(), xs), scalarOf(range[0]), scalarOf(range[1]));
     }
 
     /**
@@ -259,13 +269,13 @@ final class QuantizedLinear {
       int[] my = LinearMap.of(minB, maxB, range).table();
       Tensor out;
       if (x.shape().equals(y.shape())) {
-        byte[] a = x.toByteArray();
-        byte[] b = y.toByteArray();
+        byte[] a = QuantizedRange.bytesToRead(x);
+        byte[] b = QuantizedRange.bytesToRead(y);
         int[] z = new int[a.length];
         for (int i = 0; i < z.length; i++) {
           z[i] = mx[a[i] & 0xff] + my[b[i] & 0xff];
         }
-        out = Tensor.ofInts(DType.QINT32, x.shape(), z);
+        out = Tensor.wrapping(DType.QINT32, x.shape(), z);
       } else {
         out = QuantizedBroadcast.combine(op, x, y, (a, b) -> mx[a] + my[b]);
       }
