@@ -19,9 +19,10 @@ import java.util.List;
  * TensorFlow's eight-bit representation and the ops that move between it and float: a quint8, qint8
  * or qint32 tensor travels with two float scalars, the {@code min} and {@code max} its codes span.
  * QuantizeV2 turns float into codes, Dequantize turns codes back into float (both in {@code
- * MIN_COMBINED} and {@code MIN_FIRST} modes; {@code SCALED} is refused with a clear error),
- * RequantizationRange measures the range a 32-bit result really uses and Requantize narrows it to
- * eight bits. The arithmetic is {@link QuantizedRange}'s, which follows TensorFlow's rounding.
+ * MIN_COMBINED}, {@code MIN_FIRST} and, for Dequantize, {@code SCALED} modes; QuantizeV2 refuses
+ * SCALED with a clear error), RequantizationRange measures the range a 32-bit result really uses
+ * and Requantize narrows it to eight bits. The arithmetic is {@link QuantizedRange}'s, which
+ * follows TensorFlow's rounding.
  */
 final class Quantization {
   private Quantization() {}
@@ -89,15 +90,24 @@ final class Quantization {
             .kernel(
                 KernelSource.referenceOnly(),
                 op -> {
-                  boolean minFirst =
-                      supportedMode(op.toString(), op.attrString("mode"), op).equals("MIN_FIRST");
-                  return ctx ->
-                      List.of(
-                          dequantize(
-                              ctx.input(0),
-                              scalar(op + " min_range", ctx.input(1)),
-                              scalar(op + " max_range", ctx.input(2)),
-                              minFirst));
+                  String mode = op.attrString("mode");
+                  if (op.attrInt("axis") != -1) {
+                    throw new IllegalArgumentException(
+                        op
+                            + ": Dequantize per axis (axis "
+                            + op.attrInt("axis")
+                            + ") is not supported yet");
+                  }
+                  boolean narrow = op.attrBool("narrow_range");
+                  return ctx -> {
+                    Tensor q = ctx.input(0);
+                    float min = scalar(op + " min_range", ctx.input(1));
+                    float max = scalar(op + " max_range", ctx.input(2));
+                    return List.of(
+                        mode.equals("SCALED")
+                            ? dequantizeScaled(q, min, max, narrow)
+                            : dequantize(q, min, max, mode.equals("MIN_FIRST")));
+                  };
                 })
             .builtBy("TensorFlow's graphs (GraphDef import, quantize_weights, quantize_nodes)")
             .build());
@@ -236,9 +246,9 @@ final class Quantization {
   }
 
   /**
-   * MIN_COMBINED: {@code min + (q - lowest) · (max - min) / (highest - lowest)}; MIN_FIRST:
-   * TensorFlow's rounding-friendly route ({@link QuantizedRange#dequantize}), the exact inverse of
-   * its quantizer.
+   * MIN_COMBINED: {@code min + (q - lowest) · (max - min) / (highest - lowest)} (in float, as
+   * TensorFlow computes it); MIN_FIRST: TensorFlow's rounding-friendly route ({@link
+   * QuantizedRange#dequantize}), the exact inverse of its quantizer.
    */
   static Tensor dequantize(Tensor q, float min, float max, boolean minFirst) {
     DType t = q.dtype();
@@ -246,11 +256,35 @@ final class Quantization {
     if (minFirst) {
       return Tensor.ofFloats(q.shape(), QuantizedRange.dequantize(codes, min, max, t));
     }
-    long lowest = QuantizedRange.lowest(t);
-    double scale = ((double) max - min) / (QuantizedRange.highest(t) - lowest);
+    // In float, in TensorFlow's order: ((q + half_range) · scale) + min.
+    float lowest = (float) QuantizedRange.lowest(t);
+    float highest = (float) QuantizedRange.highest(t);
+    float scale = (max - min) / (highest - lowest);
+    float halfRange = lowest == 0f ? 0f : (highest - lowest + 1) / 2.0f;
     float[] out = new float[codes.length];
     for (int i = 0; i < codes.length; i++) {
-      out[i] = (float) (min + (codes[i] - lowest) * scale);
+      out[i] = (((float) codes[i] + halfRange) * scale) + min;
+    }
+    return Tensor.ofFloats(q.shape(), out);
+  }
+
+  /**
+   * SCALED: {@code q · s}, symmetric around 0, where {@code s} is the larger of {@code min /
+   * lowest} and {@code max / highest} (for an unsigned type {@code max / highest}); with {@code
+   * narrow_range} the lowest code is one higher, as TensorFlow's Dequantize computes it, in float.
+   */
+  static Tensor dequantizeScaled(Tensor q, float min, float max, boolean narrowRange) {
+    DType t = q.dtype();
+    long lowest = QuantizedRange.lowest(t) + (narrowRange ? 1 : 0);
+    float highest = (float) QuantizedRange.highest(t);
+    float scale =
+        QuantizedRange.lowest(t) == 0
+            ? max / highest
+            : Math.max(min / (float) lowest, max / highest);
+    int[] codes = QuantizedRange.codes(q);
+    float[] out = new float[codes.length];
+    for (int i = 0; i < codes.length; i++) {
+      out[i] = (float) codes[i] * scale;
     }
     return Tensor.ofFloats(q.shape(), out);
   }
