@@ -35,6 +35,17 @@ public final class GraphNames {
     return 0;
   }
 
+  /**
+   * {@code input} read from node {@code node} instead: the same output, or a control input again.
+   */
+  public static String withNode(String input, String node) {
+    if (isControl(input)) {
+      return "^" + node;
+    }
+    int k = outputOf(input);
+    return k == 0 ? node : node + ":" + k;
+  }
+
   /** Whether an input is a control input ({@code ^node}). */
   public static boolean isControl(String input) {
     return input.startsWith("^");

@@ -216,11 +216,14 @@ public final class QuantizedRange {
     return q.toIntArray();
   }
 
-  /** A tensor of type {@code t} holding {@code codes} (each within the type's codes). */
+  /**
+   * A tensor of type {@code t} holding {@code codes} (each within the type's codes); a QINT32
+   * tensor takes the array itself, which the caller gives up.
+   */
   public static dev.millrace.tensor.Tensor tensor(
       DType t, dev.millrace.tensor.Shape shape, int[] codes) {
     if (t == DType.QINT32) {
-      return dev.millrace.tensor.Tensor.wrapping(t, shape, codes.clone());
+      return dev.millrace.tensor.Tensor.wrapping(t, shape, codes);
     }
     lowest(t); // a quantized type
     byte[] b = new byte[codes.length];

@@ -51,17 +51,7 @@ class TensorFlowRunsQuantizedNodesTest {
 
   @Test
   void tensorFlowComputesWhatMillraceComputesOpByOp() throws Exception {
-    GraphDef quantized =
-        GraphTransforms.apply(
-            GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb")),
-            List.of("input"),
-            List.of("logits", "probabilities"),
-            TransformSpec.parseAll(
-                "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
-                    + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"
-                    + " quantize_weights quantize_nodes"),
-            OpRegistry.withBuiltins(),
-            m -> {});
+    GraphDef quantized = quantizedResNet();
     GraphDef.Builder probed = quantized.toBuilder();
     Map<String, Float> step = new LinkedHashMap<>();
     List<String> fetches = new ArrayList<>();
@@ -164,17 +154,7 @@ class TensorFlowRunsQuantizedNodesTest {
    */
   @Test
   void tensorFlowRunsTheCalibratedGraphAsMillraceDoes() throws Exception {
-    GraphDef dynamic =
-        GraphTransforms.apply(
-            GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb")),
-            List.of("input"),
-            List.of("logits", "probabilities"),
-            TransformSpec.parseAll(
-                "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
-                    + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"
-                    + " quantize_weights quantize_nodes"),
-            OpRegistry.withBuiltins(),
-            m -> {});
+    GraphDef dynamic = quantizedResNet();
     int batch = 4;
     float[] pixels = new float[batch * 32 * 32 * 3];
     SplittableRandom r = new SplittableRandom(13);
@@ -227,6 +207,20 @@ class TensorFlowRunsQuantizedNodesTest {
         }
       }
     }
+  }
+
+  /** The TensorFlow ResNet folded and run through {@code quantize_weights quantize_nodes}. */
+  private static GraphDef quantizedResNet() throws java.io.IOException {
+    return GraphTransforms.apply(
+        GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb")),
+        List.of("input"),
+        List.of("logits", "probabilities"),
+        TransformSpec.parseAll(
+            "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
+                + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"
+                + " quantize_weights quantize_nodes"),
+        OpRegistry.withBuiltins(),
+        m -> {});
   }
 
   private static org.assertj.core.data.Offset<Float> within(float v) {

@@ -56,14 +56,7 @@ final class MergeDuplicateNodes implements GraphTransform {
       for (String in : n.getInputList()) {
         String node = GraphNames.nodeOf(in);
         String to = replaced.get(node);
-        if (to == null) {
-          inputs.add(in);
-        } else if (GraphNames.isControl(in)) {
-          inputs.add("^" + to);
-        } else {
-          int k = GraphNames.outputOf(in);
-          inputs.add(k == 0 ? to : to + ":" + k);
-        }
+        inputs.add(to == null ? in : GraphNames.withNode(in, to));
       }
       b.addNode(n.toBuilder().clearInput().addAllInput(dedupeControls(inputs)));
     }

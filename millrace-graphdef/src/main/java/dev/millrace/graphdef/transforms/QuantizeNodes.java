@@ -11,7 +11,6 @@ import dev.millrace.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -114,7 +113,7 @@ final class QuantizeNodes implements GraphTransform {
     GraphDef quantized = edit.result();
     GraphDef merged = new MergeDuplicateNodes().apply(quantized, context);
     GraphDef bypassed = bypassDequantizeQuantize(merged);
-    return removeUnread(bypassed, created, context.protectedNodes());
+    return UnreadNodes.remove(bypassed, created, context.protectedNodes());
   }
 
   /** Float, NHWC, undilated, SAME or VALID: what TensorFlow's eight-bit kernels run. */
@@ -308,46 +307,12 @@ final class QuantizeNodes implements GraphTransform {
     return b.build();
   }
 
-  /** Nodes this transform made that nothing reads any more, removed until none is left. */
-  private static GraphDef removeUnread(GraphDef g, Set<String> created, Set<String> kept) {
-    GraphDef current = g;
-    while (true) {
-      Set<String> read = new HashSet<>();
-      for (NodeDef n : current.getNodeList()) {
-        for (String in : n.getInputList()) {
-          read.add(GraphNames.nodeOf(in));
-        }
-      }
-      Set<String> dead = new LinkedHashSet<>();
-      for (NodeDef n : current.getNodeList()) {
-        if (created.contains(n.getName())
-            && !read.contains(n.getName())
-            && !kept.contains(n.getName())) {
-          dead.add(n.getName());
-        }
-      }
-      if (dead.isEmpty()) {
-        return current;
-      }
-      GraphDef.Builder b = current.toBuilder().clearNode();
-      current.getNodeList().stream().filter(n -> !dead.contains(n.getName())).forEach(b::addNode);
-      current = b.build();
-    }
-  }
-
   private static NodeDef rename(NodeDef n, java.util.function.UnaryOperator<String> newName) {
     NodeDef.Builder nb = n.toBuilder().clearInput();
     for (String in : n.getInputList()) {
       String node = GraphNames.nodeOf(in);
       String to = newName.apply(node);
-      if (to.equals(node)) {
-        nb.addInput(in);
-      } else if (GraphNames.isControl(in)) {
-        nb.addInput("^" + to);
-      } else {
-        int k = GraphNames.outputOf(in);
-        nb.addInput(k == 0 ? to : to + ":" + k);
-      }
+      nb.addInput(to.equals(node) ? in : GraphNames.withNode(in, to));
     }
     return nb.build();
   }

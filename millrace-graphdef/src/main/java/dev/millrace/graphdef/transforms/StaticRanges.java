@@ -120,41 +120,6 @@ public final class StaticRanges {
       b.addNode(lo).addNode(hi);
       b.addNode(n.toBuilder().setInput(at, lo.getName()).setInput(at + 1, hi.getName()));
     }
-    return removeUnread(b.build(), removable, outputs);
-  }
-
-  /**
-   * Nodes of {@code candidates} (and the Consts they read) that nothing reads, removed until none
-   * is left.
-   */
-  private static GraphDef removeUnread(GraphDef g, Set<String> candidates, Set<String> outputs) {
-    Set<String> pool = new HashSet<>(candidates);
-    GraphDef current = g;
-    while (true) {
-      Set<String> read = new HashSet<>();
-      for (NodeDef n : current.getNodeList()) {
-        n.getInputList().forEach(in -> read.add(GraphNames.nodeOf(in)));
-      }
-      List<NodeDef> dead =
-          current.getNodeList().stream()
-              .filter(
-                  n ->
-                      pool.contains(n.getName())
-                          && !read.contains(n.getName())
-                          && !outputs.contains(n.getName()))
-              .filter(n -> !n.getOp().equals("Placeholder"))
-              .toList();
-      if (dead.isEmpty()) {
-        return current;
-      }
-      Set<String> names = new HashSet<>();
-      for (NodeDef d : dead) {
-        names.add(d.getName());
-        d.getInputList().forEach(in -> pool.add(GraphNames.nodeOf(in)));
-      }
-      GraphDef.Builder b = current.toBuilder().clearNode();
-      current.getNodeList().stream().filter(n -> !names.contains(n.getName())).forEach(b::addNode);
-      current = b.build();
-    }
+    return UnreadNodes.remove(b.build(), removable, outputs);
   }
 }
