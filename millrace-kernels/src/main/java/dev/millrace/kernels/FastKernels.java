@@ -461,6 +461,18 @@ public final class FastKernels extends ReferenceForwardingKernels {
     return QuantizedGemm.conv2d(input, inputZero, filter, filterZero, spec, threads);
   }
 
+  @Override
+  public Tensor quantizedConv2dRequantized(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization requantization) {
+    return QuantizedGemm.conv2dRequantized(
+        input, inputZero, filter, filterZero, spec, requantization, threads);
+  }
+
   // ---- optimizer updates ----
 
   /** FLOAT32 tensors of one shape: an update the fast kernels run in place. */

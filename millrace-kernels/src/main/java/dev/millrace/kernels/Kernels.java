@@ -257,4 +257,17 @@ public interface Kernels {
    */
   Tensor quantizedConv2d(
       Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec);
+
+  /**
+   * {@link #quantizedConv2d}, each sum then turned into its QUINT8 code by {@code requantization}:
+   * the whole of a calibrated graph's {@code QuantizedConv2D → Requantize → ...} chain. Returns a
+   * QUINT8 NHWC tensor, {@code requantization.applyTo(quantizedConv2d(...))} exactly.
+   */
+  Tensor quantizedConv2dRequantized(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization requantization);
 }

@@ -245,4 +245,16 @@ abstract class ReferenceForwardingKernels implements Kernels {
       Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec) {
     return reference.quantizedConv2d(input, inputZero, filter, filterZero, spec);
   }
+
+  @Override
+  public Tensor quantizedConv2dRequantized(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization requantization) {
+    return reference.quantizedConv2dRequantized(
+        input, inputZero, filter, filterZero, spec, requantization);
+  }
 }

@@ -267,4 +267,15 @@ public final class ReferenceKernels implements Kernels {
       Tensor input, int inputZero, Tensor filter, int filterZero, Conv2dSpec spec) {
     return QuantizedKernels.conv2d(input, inputZero, filter, filterZero, spec);
   }
+
+  @Override
+  public Tensor quantizedConv2dRequantized(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization requantization) {
+    return requantization.applyTo(quantizedConv2d(input, inputZero, filter, filterZero, spec));
+  }
 }

@@ -154,6 +154,24 @@ class FastQuantizedTest {
       return;
     }
     assertEqual(fast(threaded).quantizedConv2d(x, zx, f, zf, spec), expected);
+    ConvRequantization rq = requantization(rnd, oc);
+    Tensor codes = fast(threaded).quantizedConv2dRequantized(x, zx, f, zf, spec, rq);
+    assertThat(codes.dtype()).isEqualTo(DType.QUINT8);
+    assertThat(codes.toByteArray()).isEqualTo(rq.applyTo(expected).toByteArray());
+  }
+
+  /**
+   * A requantization from a random 32-bit range into a random 8-bit one, then a random table: each
+   * channel's codes permuted differently, so a sum sent to the wrong channel shows.
+   */
+  private static ConvRequantization requantization(Random rnd, int channels) {
+    float inMax = (float) Math.exp(rnd.nextDouble(-2, 12));
+    float outMax = (float) Math.exp(rnd.nextDouble(-3, 3));
+    FixedPointRequantizer toCode =
+        new FixedPointRequantizer(-inMax, inMax, -outMax * rnd.nextFloat(), outMax);
+    byte[] table = new byte[channels * 256];
+    rnd.nextBytes(table);
+    return new ConvRequantization(toCode, table);
   }
 
   @Test
@@ -164,9 +182,11 @@ class FastQuantizedTest {
       Tensor x = codes(rnd, Shape.of(3, l[2], l[2], l[0]));
       Tensor f = codes(rnd, Shape.of(3, 3, l[0], l[1]));
       Conv2dSpec spec = Conv2dSpec.of(l[3], Padding.SAME, NHWC);
-      assertEqual(
-          fast(true).quantizedConv2d(x, 255, f, 0, spec),
-          REFERENCE.quantizedConv2d(x, 255, f, 0, spec));
+      Tensor expected = REFERENCE.quantizedConv2d(x, 255, f, 0, spec);
+      assertEqual(fast(true).quantizedConv2d(x, 255, f, 0, spec), expected);
+      ConvRequantization rq = requantization(rnd, l[1]);
+      assertThat(fast(true).quantizedConv2dRequantized(x, 255, f, 0, spec, rq).toByteArray())
+          .isEqualTo(rq.applyTo(expected).toByteArray());
     }
   }
 

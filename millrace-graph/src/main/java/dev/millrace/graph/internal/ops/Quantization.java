@@ -9,6 +9,7 @@ import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.IntraOp;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
+import dev.millrace.kernels.FixedPointRequantizer;
 import dev.millrace.kernels.QuantizedRange;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
@@ -362,34 +363,5 @@ final class Quantization {
       result[i] = (int) QuantizedRange.requantize(codes[i], inMin, inMax, in, outMin, outMax, out);
     }
     return QuantizedRange.tensor(out, q.shape(), result);
-  }
-
-  /** TensorFlow's fixed-point QINT32 to QUINT8 requantization, its constants worked out once. */
-  static final class FixedPointRequantizer {
-    private static final int SHIFT = 16;
-    private final long rangeScale;
-    private final long offset;
-
-    FixedPointRequantizer(float inMin, float inMax, float outMin, float outMax) {
-      float inRange = inMax - inMin;
-      float outRange = outMax - outMin;
-      float recipOutRange = outRange == 0f ? 0f : (float) (255.0 / outRange);
-      float inputRezero = (float) ((inMin + inMax) / 2.0);
-      rangeScale = outRange == 0f ? 0 : (long) (255.0 * (1 << SHIFT) * inRange / outRange);
-      long inputOffset =
-          (long) (inputRezero * recipOutRange * (float) (1 << SHIFT)); // in float, as TensorFlow
-      // Rounded to nearest (lround), not truncated: the codes then agree with TensorFlow's on
-      // values half way between two codes.
-      long outputOffset =
-          outRange == 0f
-              ? 0
-              : (long) QuantizedRange.roundHalfAway((1 << SHIFT) * (outMin * 255.0) / outRange);
-      offset = inputOffset - outputOffset + (1 << (SHIFT - 1));
-    }
-
-    int apply(int code) {
-      long v = ((code * rangeScale) >> 32) + offset;
-      return (int) Math.clamp(v >> SHIFT, 0, 255);
-    }
   }
 }

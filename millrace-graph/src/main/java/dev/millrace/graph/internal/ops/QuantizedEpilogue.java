@@ -3,11 +3,12 @@ package dev.millrace.graph.internal.ops;
 import static dev.millrace.graph.internal.ops.Quantization.scalar;
 import static dev.millrace.graph.internal.ops.Quantization.scalarOf;
 
-import dev.millrace.graph.internal.ops.Quantization.FixedPointRequantizer;
 import dev.millrace.graph.internal.ops.QuantizedLinear.BiasSum;
 import dev.millrace.graph.internal.ops.QuantizedLinear.Ranges;
 import dev.millrace.graph.spi.Kernel;
 import dev.millrace.kernels.Conv2dSpec;
+import dev.millrace.kernels.ConvRequantization;
+import dev.millrace.kernels.FixedPointRequantizer;
 import dev.millrace.kernels.QuantizedRange;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Tensor;
@@ -44,17 +45,27 @@ public final class QuantizedEpilogue {
   public static Kernel conv2d(String name, Conv2dSpec spec, Steps steps) {
     return ctx -> {
       Ranges in = Ranges.of(name, ctx.input(2), ctx.input(3), ctx.input(4), ctx.input(5));
-      Tensor sums =
-          ctx.kernels().quantizedConv2d(ctx.input(0), in.zeroA(), ctx.input(1), in.zeroB(), spec);
+      Tensor filter = ctx.input(1);
       float[] sumRange = QuantizedRange.ofProduct(in.minA(), in.maxA(), in.minB(), in.maxB());
       float[] range = Quantization.requestedRange(name, ctx.input(6), ctx.input(7));
       FixedPointRequantizer toCode =
           new FixedPointRequantizer(sumRange[0], sumRange[1], range[0], range[1]);
-      int channels = Math.toIntExact(sums.shape().dim(sums.shape().rank() - 1));
+      if (filter.shape().rank() != 4) {
+        throw new IllegalArgumentException(
+            name + ": the filter must be 4-D [height, width, in, out], got " + filter.shape());
+      }
+      int channels = Math.toIntExact(filter.shape().dim(3));
       byte[] table;
       if (steps.bias()) {
         Tensor bias = ctx.input(8);
-        QuantizedLinear.checkBias(name, sums.shape(), bias);
+        if (bias.shape().rank() != 1 || bias.size() != channels) {
+          throw new IllegalArgumentException(
+              name
+                  + ": bias "
+                  + bias.shape()
+                  + " must be one value per output channel of the filter "
+                  + filter.shape());
+        }
         Ranges biasIn =
             new Ranges(
                 range[0],
@@ -84,23 +95,16 @@ public final class QuantizedEpilogue {
           table[i] = (byte) Math.clamp(table[i] & 0xff, bounds[0], bounds[1]);
         }
       }
-      int[] s = QuantizedRange.intsToRead(sums);
-      byte[] codes = new byte[s.length];
-      QuantizedLoops.split(
-          ctx.intraOp(),
-          s.length / channels,
-          (from, to) -> {
-            for (int row = from; row < to; row++) {
-              int i = row * channels;
-              for (int c = 0; c < channels; c++) {
-                codes[i + c] = table[(c << 8) | toCode.apply(s[i + c])];
-              }
-            }
-          });
-      return List.of(
-          Tensor.wrapping(DType.QUINT8, sums.shape(), codes),
-          scalarOf(range[0]),
-          scalarOf(range[1]));
+      Tensor codes =
+          ctx.kernels()
+              .quantizedConv2dRequantized(
+                  ctx.input(0),
+                  in.zeroA(),
+                  filter,
+                  in.zeroB(),
+                  spec,
+                  new ConvRequantization(toCode, table));
+      return List.of(codes, scalarOf(range[0]), scalarOf(range[1]));
     };
   }
 

@@ -4,6 +4,7 @@ import static dev.millrace.kernels.internal.simd.QuantizedTiles.MR;
 import static dev.millrace.kernels.internal.simd.QuantizedTiles.NR;
 
 import dev.millrace.kernels.Conv2dSpec;
+import dev.millrace.kernels.ConvRequantization;
 import dev.millrace.kernels.KernelThreads;
 import dev.millrace.kernels.internal.QuantizedKernels;
 import dev.millrace.kernels.internal.QuantizedKernels.ConvShape;
@@ -121,16 +122,54 @@ public final class QuantizedGemm {
       int filterZero,
       Conv2dSpec spec,
       KernelThreads threads) {
+    return conv2d(input, inputZero, filter, filterZero, spec, null, threads);
+  }
+
+  /**
+   * QuantizedConv2D's core with its requantization: each output row's sums go to a per-thread
+   * buffer while they are in cache and leave as QUINT8 codes, so no 32-bit tensor is allocated,
+   * zeroed, written and read again.
+   */
+  public static Tensor conv2dRequantized(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization requantization,
+      KernelThreads threads) {
+    return conv2d(input, inputZero, filter, filterZero, spec, requantization, threads);
+  }
+
+  private static Tensor conv2d(
+      Tensor input,
+      int inputZero,
+      Tensor filter,
+      int filterZero,
+      Conv2dSpec spec,
+      ConvRequantization rq,
+      KernelThreads threads) {
     QuantizedKernels.requireQuint8("quantized Conv2D", "input", input);
     QuantizedKernels.requireQuint8("quantized Conv2D", "filter", filter);
     ConvShape g = ConvShape.of(input.shape(), filter.shape(), spec);
-    Tensor out = Tensor.zeros(DType.QINT32, g.outputShape());
+    int oc = g.outC();
+    if (rq != null) {
+      rq.requireChannels(oc);
+    }
+    Tensor out =
+        rq == null
+            ? Tensor.zeros(DType.QINT32, g.outputShape())
+            : Tensor.wrapping(
+                DType.QUINT8, g.outputShape(), new byte[Math.toIntExact(g.outputShape().size())]);
     int depth = g.inC();
-    if (out.size() == 0 || depth == 0) {
+    if (out.size() == 0) {
       return out;
     }
-    int[] y = ints(out);
-    int oc = g.outC();
+    if (depth == 0) {
+      return rq == null ? out : rq.applyTo(Tensor.zeros(DType.QINT32, g.outputShape()));
+    }
+    int[] y = rq == null ? ints(out) : null;
+    byte[] codes = rq == null ? null : bytes(out);
     int k = Math.multiplyExact(g.kh() * g.kw(), depth);
     int sw = spec.strideW();
     int hp = (g.outH() - 1) * spec.strideH() + (g.kh() - 1) * spec.dilationH() + 1;
@@ -168,17 +207,21 @@ public final class QuantizedGemm {
         tasks,
         threads,
         t -> {
-          int[] tmp = LOCAL.get().tile();
+          Buffers local = LOCAL.get();
+          int[] tmp = local.tile();
+          int rowSize = g.outW() * oc;
+          int[] dst = rq == null ? y : local.row(rowSize);
           for (int r = (int) ((long) rowsOut * t / tasks);
               r < (long) rowsOut * (t + 1) / tasks;
               r++) {
             int b = r / g.outH();
             int oy = r % g.outH();
             int rowAt = (b * hp + oy * spec.strideH()) * wp * depth;
+            int rowBase = rq == null ? r * rowSize : 0;
             for (int blk = 0; blk < blocks; blk++) {
               int ox0 = blk * mr;
               int rows = Math.min(mr, g.outW() - ox0);
-              int oAt = (r * g.outW() + ox0) * oc;
+              int oAt = rowBase + ox0 * oc;
               int q = 0;
               if (mr == 8 && WIDE) {
                 for (; q + 1 < panels; q += 2) {
@@ -191,7 +234,7 @@ public final class QuantizedGemm {
                       bp,
                       q * k * NR,
                       (q + 1) * k * NR,
-                      y,
+                      dst,
                       oAt + q * NR,
                       oc,
                       rows,
@@ -209,7 +252,7 @@ public final class QuantizedGemm {
                     depth,
                     bp,
                     q * k * NR,
-                    y,
+                    dst,
                     oAt + q * NR,
                     oc,
                     rows,
@@ -217,9 +260,22 @@ public final class QuantizedGemm {
                     tmp);
               }
             }
+            if (rq != null) {
+              requantizeRow(rq, dst, rowSize, oc, codes, r * rowSize);
+            }
           }
         });
     return out;
+  }
+
+  /** The codes of one output row's sums, written where the row's outputs go. */
+  private static void requantizeRow(
+      ConvRequantization rq, int[] sums, int n, int channels, byte[] codes, int at) {
+    for (int i = 0; i < n; i += channels) {
+      for (int c = 0; c < channels; c++) {
+        codes[at + i + c] = rq.apply(sums[i + c], c);
+      }
+    }
   }
 
   /** Row {@code yp} of image {@code b}'s padded copy: shifted codes inside, 0 in the padding. */
@@ -306,6 +362,7 @@ public final class QuantizedGemm {
   private static final class Buffers {
     private int[] input = new int[0];
     private int[] panels = new int[0];
+    private int[] row = new int[0];
     private final int[] tile = new int[2 * MR * NR];
 
     int[] input(int size) {
@@ -324,6 +381,14 @@ public final class QuantizedGemm {
 
     int[] tile() {
       return tile;
+    }
+
+    /** One output row of a requantized convolution's sums. */
+    int[] row(int size) {
+      if (row.length < size) {
+        row = new int[size];
+      }
+      return row;
     }
   }
 }
