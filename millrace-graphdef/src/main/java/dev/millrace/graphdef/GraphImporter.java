@@ -12,6 +12,7 @@ import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.graphdef.proto.TensorShapeProto;
+import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -247,11 +248,12 @@ public final class GraphImporter {
   }
 
   private static int listLength(OpDef def, ArgDef arg, NodeDef n, int left) {
-    if (n.containsAttr(arg.numberAttr())) {
-      long count = n.getAttrOrThrow(arg.numberAttr()).getI();
+    if (n.containsAttr(arg.lengthAttr())) {
+      var attr = n.getAttrOrThrow(arg.lengthAttr());
+      long count = arg.typeListAttr() != null ? attr.getList().getTypeCount() : attr.getI();
       if (count < 0 || count > left) {
         throw new IllegalArgumentException(
-            "attribute " + arg.numberAttr() + " = " + count + ", but " + left + " inputs are left");
+            "attribute " + arg.lengthAttr() + " = " + count + ", but " + left + " inputs are left");
       }
       return (int) count;
     }
@@ -327,6 +329,20 @@ public final class GraphImporter {
             v);
         long[] values = v.getList().getIList().stream().mapToLong(Long::longValue).toArray();
         yield AttrValue.of(values);
+      }
+      case LIST_TYPE -> {
+        require(
+            v.hasList()
+                || v.getValueCase()
+                    == dev.millrace.graphdef.proto.AttrValue.ValueCase.VALUE_NOT_SET,
+            name,
+            kind,
+            v);
+        List<DType> types = new ArrayList<>();
+        for (int t : v.getList().getTypeValueList()) {
+          types.add(TensorValues.dtype(t));
+        }
+        yield AttrValue.ofTypes(types);
       }
       case TENSOR -> {
         require(v.hasTensor(), name, kind, v);
