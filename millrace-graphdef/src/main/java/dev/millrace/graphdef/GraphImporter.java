@@ -37,11 +37,19 @@ import java.util.stream.Collectors;
  */
 public final class GraphImporter {
   /**
-   * Older op types and the op that runs them. FusedBatchNorm (V1, V2) has the inputs, attributes
-   * and first five outputs of V3; V1 has no {@code U} attribute, so its statistics take {@code T}.
+   * Op types and the op that runs them unchanged. FusedBatchNorm (V1, V2) has the inputs,
+   * attributes and first five outputs of V3; V1 has no {@code U} attribute, so its statistics take
+   * {@code T}. BiasAddV1 is BiasAdd without {@code data_format} (so NHWC), PlaceholderV2 the
+   * Placeholder of a few releases, and CheckNumericsV2 (which TensorFlow's debugging writes) checks
+   * as CheckNumerics does, telling only infinities' signs apart in its message.
    */
   private static final Map<String, String> ALIASES =
-      Map.of("FusedBatchNorm", "FusedBatchNormV3", "FusedBatchNormV2", "FusedBatchNormV3");
+      Map.of(
+          "FusedBatchNorm", "FusedBatchNormV3",
+          "FusedBatchNormV2", "FusedBatchNormV3",
+          "BiasAddV1", "BiasAdd",
+          "PlaceholderV2", "Placeholder",
+          "CheckNumericsV2", "CheckNumerics");
 
   /** The op type that runs a node of TensorFlow op type {@code op} (itself, or today's version). */
   public static String runAs(String op) {
