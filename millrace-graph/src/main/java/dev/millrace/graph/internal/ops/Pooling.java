@@ -180,10 +180,13 @@ final class Pooling {
     };
   }
 
-  /** The attributes of a pooling op with {@code ksize} and {@code strides} as inputs 1 and 2. */
+  /**
+   * The attributes of a pooling op with {@code ksize} and {@code strides} as inputs 1 and 2 (errors
+   * unprefixed: the session names the operation).
+   */
   private static Function<String, AttrValue> windowFromInputs(Operation op) {
     return windowFromInputs(
-        op.toString(),
+        "",
         Specs.attrs(op),
         Consts.valueOf(op.input(1)).orElse(null),
         Consts.valueOf(op.input(2)).orElse(null));
@@ -197,8 +200,8 @@ final class Pooling {
       String where, Function<String, AttrValue> attrs, Tensor ksize, Tensor strides) {
     if (ksize == null || strides == null) {
       throw new IllegalArgumentException(
-          where
-              + ": ksize and strides must be constants (Const nodes) for Millrace to run it;"
+          (where.isEmpty() ? "" : where + ": ")
+              + "ksize and strides must be constants (Const nodes) for Millrace to run it;"
               + (ksize == null ? " ksize" : "")
               + (ksize == null && strides == null ? " and" : "")
               + (strides == null ? " strides" : "")
