@@ -73,6 +73,138 @@ class TensorFlowRunsImportedOpsTest {
     }
   }
 
+  /**
+   * The ops the GraphDef importer must run (the float ops and eight-bit ops of TensorFlow's frozen
+   * inference graphs, every version TensorFlow writes or wrote, and the gradient ops added here).
+   */
+  private static final List<String> IMPORTED =
+      List.of(
+          "Const",
+          "Placeholder",
+          "PlaceholderV2",
+          "PlaceholderWithDefault",
+          "Identity",
+          "IdentityN",
+          "NoOp",
+          "CheckNumerics",
+          "CheckNumericsV2",
+          "StopGradient",
+          "Conv2D",
+          "DepthwiseConv2dNative",
+          "BiasAdd",
+          "BiasAddV1",
+          "FusedBatchNorm",
+          "FusedBatchNormV2",
+          "FusedBatchNormV3",
+          "BatchNormWithGlobalNormalization",
+          "Relu",
+          "Relu6",
+          "Elu",
+          "EluGrad",
+          "Sigmoid",
+          "Tanh",
+          "Softmax",
+          "MaxPool",
+          "MaxPoolV2",
+          "AvgPool",
+          "MatMul",
+          "Add",
+          "AddV2",
+          "Sub",
+          "Mul",
+          "RealDiv",
+          "Div",
+          "Rsqrt",
+          "Sqrt",
+          "Square",
+          "Maximum",
+          "Minimum",
+          "Mean",
+          "Sum",
+          "Max",
+          "Reshape",
+          "Squeeze",
+          "ExpandDims",
+          "ConcatV2",
+          "Concat",
+          "Pad",
+          "PadV2",
+          "Transpose",
+          "Shape",
+          "StridedSlice",
+          "StridedSliceGrad",
+          "Pack",
+          "Cast",
+          "ArgMax",
+          "QuantizeV2",
+          "Dequantize",
+          "QuantizedConv2D",
+          "QuantizedMatMul",
+          "QuantizedBiasAdd",
+          "QuantizedRelu",
+          "QuantizedRelu6",
+          "QuantizedMaxPool",
+          "QuantizedAvgPool",
+          "QuantizedReshape",
+          "QuantizedConcat",
+          "QuantizedAdd",
+          "QuantizedMul",
+          "RequantizationRange",
+          "Requantize");
+
+  /**
+   * Each of those, as TensorFlow's own op registry defines it, is an op Millrace runs (itself, or
+   * today's version: {@link GraphImporter#runAs}) with TensorFlow's input names, every attribute
+   * TensorFlow may write (of the same kind), and a default wherever TensorFlow has one for an
+   * attribute no input gives, so that graphs written before the attribute existed import too.
+   */
+  @Test
+  void everyImportedOpHasTensorFlowsInputsAndAttributes() {
+    Map<String, org.tensorflow.proto.OpDef> tf = new java.util.HashMap<>();
+    for (org.tensorflow.proto.OpDef d : org.tensorflow.TensorFlow.registeredOpList().getOpList()) {
+      tf.put(d.getName(), d);
+    }
+    dev.millrace.graph.OpRegistry registry = dev.millrace.graph.OpRegistry.global();
+    List<String> problems = new java.util.ArrayList<>();
+    for (String type : IMPORTED) {
+      org.tensorflow.proto.OpDef want = tf.get(type);
+      var def = registry.lookup(GraphImporter.runAs(type));
+      if (want == null || def.isEmpty()) {
+        problems.add(type + (want == null ? ": not in TensorFlow's registry" : ": not registered"));
+        continue;
+      }
+      List<String> inputs =
+          want.getInputArgList().stream().map(org.tensorflow.proto.OpDef.ArgDef::getName).toList();
+      List<String> ours =
+          def.get().inputs().stream().map(dev.millrace.graph.spi.ArgDef::name).toList();
+      if (!inputs.equals(ours)) {
+        problems.add(type + ": inputs " + ours + ", TensorFlow's " + inputs);
+      }
+      java.util.Set<String> inferred = new java.util.HashSet<>();
+      for (var arg : want.getInputArgList()) {
+        inferred.addAll(List.of(arg.getTypeAttr(), arg.getNumberAttr(), arg.getTypeListAttr()));
+      }
+      for (org.tensorflow.proto.OpDef.AttrDef a : want.getAttrList()) {
+        var mine = def.get().attrs().get(a.getName());
+        if (mine == null) {
+          problems.add(type + ": no attribute " + a.getName());
+        } else if (!mine.type().tensorflowName().equals(a.getType())) {
+          problems.add(
+              type
+                  + ": attribute "
+                  + a.getName()
+                  + " is "
+                  + mine.type().tensorflowName()
+                  + ", TensorFlow's "
+                  + a.getType());
+        } else if (a.hasDefaultValue() && mine.isRequired() && !inferred.contains(a.getName())) {
+          problems.add(type + ": attribute " + a.getName() + " has no default, TensorFlow's has");
+        }
+      }
+    }
+    assertThat(problems).isEmpty();
+  }
+
   @Test
   void identityNPassesEachTensorThrough() throws Exception {
     try (TfCase c = new TfCase()) {
