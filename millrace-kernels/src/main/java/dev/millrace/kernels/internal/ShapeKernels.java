@@ -4,6 +4,7 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 
@@ -266,15 +267,10 @@ public final class ShapeKernels {
       if (step == 1) {
         copyElements(
             gather ? big : dense, gather ? b : at, gather ? dense : big, gather ? at : b, row);
+      } else if (gather) {
+        copyRow(big, b, step, dense, at, 1, row);
       } else {
-        for (long i = 0; i < row; i++, b += step) {
-          copyElements(
-              gather ? big : dense,
-              gather ? b : at + i,
-              gather ? dense : big,
-              gather ? at + i : b,
-              1);
-        }
+        copyRow(dense, at, 1, big, b, step, row);
       }
       at += row;
       int a = rank - 2;
@@ -359,6 +355,50 @@ public final class ShapeKernels {
       }
     }
   }
+
+  /**
+   * Copies {@code count} elements from {@code src} (at {@code from}, every {@code srcStep}) to
+   * {@code dst} (at {@code to}, every {@code dstStep}), one element-sized load and store each.
+   */
+  private static void copyRow(
+      Tensor src, long from, long srcStep, Tensor dst, long to, long dstStep, long count) {
+    if (src.dtype() == DType.STRING) {
+      for (long i = 0; i < count; i++) {
+        dst.setString((int) (to + i * dstStep), src.getString((int) (from + i * srcStep)));
+      }
+      return;
+    }
+    MemorySegment s = src.data();
+    MemorySegment d = dst.data();
+    switch (src.dtype().byteSize()) {
+      case 4 -> {
+        for (long i = 0; i < count; i++) {
+          d.setAtIndex(INT, to + i * dstStep, s.getAtIndex(INT, from + i * srcStep));
+        }
+      }
+      case 8 -> {
+        for (long i = 0; i < count; i++) {
+          d.setAtIndex(LONG, to + i * dstStep, s.getAtIndex(LONG, from + i * srcStep));
+        }
+      }
+      case 1 -> {
+        for (long i = 0; i < count; i++) {
+          d.set(
+              ValueLayout.JAVA_BYTE,
+              to + i * dstStep,
+              s.get(ValueLayout.JAVA_BYTE, from + i * srcStep));
+        }
+      }
+      default -> {
+        for (long i = 0; i < count; i++) {
+          copyElements(src, from + i * srcStep, dst, to + i * dstStep, 1);
+        }
+      }
+    }
+  }
+
+  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
   private static void copyElements(Tensor src, long from, Tensor dst, long to, long count) {
     if (src.dtype() == DType.STRING) {
