@@ -175,6 +175,38 @@ class ImportedOpsTest {
     assertThat(y.toFloatArray()).containsExactly(9, 1, 21, 13);
   }
 
+  /**
+   * The flatten TensorFlow writes for an unknown batch: {@code reshape(x, [shape(x)[0], -1])},
+   * StridedSlice with shrink_axis_mask on the run-time shape, then Pack.
+   */
+  @Test
+  void stridedSliceOfAShapeFlattensAnUnknownBatch() throws IOException {
+    AttrValue unknownBatch =
+        AttrValue.newBuilder().setShape(GraphSummaryTest.shape(-1, 2, 3)).build();
+    GraphDef g =
+        graph(
+            placeholder("x", DataType.DT_FLOAT).putAttr("shape", unknownBatch),
+            floatNode("shape", "Shape", "x").putAttr("out_type", type(DataType.DT_INT32)),
+            constant("b", Tensor.ofInts(Shape.of(1), 0)).toBuilder(),
+            constant("e", Tensor.ofInts(Shape.of(1), 1)).toBuilder(),
+            constant("st", Tensor.ofInts(Shape.of(1), 1)).toBuilder(),
+            node("batch", "StridedSlice", "shape", "b", "e", "st")
+                .putAttr("T", type(DataType.DT_INT32))
+                .putAttr("Index", type(DataType.DT_INT32))
+                .putAttr("shrink_axis_mask", i(1)),
+            constant("rest", Tensor.ofInts(Shape.scalar(), -1)).toBuilder(),
+            node("dims", "Pack", "batch", "rest")
+                .putAttr("T", type(DataType.DT_INT32))
+                .putAttr("N", i(2)),
+            floatNode("flat", "Reshape", "x", "dims").putAttr("Tshape", type(DataType.DT_INT32)));
+    try (Graph graph = GraphImporter.withBuiltins().importGraph(g, "flatten.pb")) {
+      assertThat(graph.requireOperation("batch").outputShape(0)).isEqualTo(Shape.scalar());
+      assertThat(graph.requireOperation("flat").outputShape(0).rank()).isEqualTo(2);
+    }
+    Tensor y = run(g, Tensor.zeros(DType.FLOAT32, Shape.of(4, 2, 3)), "flat:0").get(0);
+    assertThat(y.shape()).isEqualTo(Shape.of(4, 6));
+  }
+
   @Test
   void theFirstBatchNormImportsAndRuns() throws IOException {
     GraphDef g =
