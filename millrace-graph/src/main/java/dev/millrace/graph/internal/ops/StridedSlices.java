@@ -109,7 +109,7 @@ final class StridedSlices {
   /** Known when the strides are constant (begin and end may be unknown), as in TensorFlow. */
   private static List<Shape> shape(ShapeContext c) {
     Shape in = c.inputShape(0);
-    checkVectors(c, 1);
+    checkVectors(c, false);
     Optional<long[]> strides = Shapes.constInts(c, 3);
     if (strides.isEmpty()) {
       return one(null);
@@ -129,7 +129,7 @@ final class StridedSlices {
   }
 
   private static List<Shape> gradShape(ShapeContext c) {
-    checkVectors(c, 0);
+    checkVectors(c, true);
     Shape out = Shapes.shapeFromInput(c, 0);
     Optional<long[]> strides = Shapes.constInts(c, 3);
     if (out == null || !out.isFullyDefined() || strides.isEmpty()) {
@@ -155,8 +155,11 @@ final class StridedSlices {
     return one(out);
   }
 
-  /** Inputs {@code from..from+3} (shape or input, then begin, end, strides) must be vectors. */
-  private static void checkVectors(ShapeContext c, int from) {
+  /**
+   * Inputs 1 to 3 (begin, end, strides) must be vectors, and input 0 too where it is the gradient's
+   * {@code shape}.
+   */
+  private static void checkVectors(ShapeContext c, boolean shapeInput) {
     for (int i = 1; i <= 3; i++) {
       if (c.inputShape(i).rank() != 1) {
         throw c.error(
@@ -168,7 +171,7 @@ final class StridedSlices {
                 + c.inputShape(3));
       }
     }
-    if (from == 0 && c.inputShape(0).rank() != 1) {
+    if (shapeInput && c.inputShape(0).rank() != 1) {
       throw c.error("shape must be a vector, got shape " + c.inputShape(0));
     }
   }
