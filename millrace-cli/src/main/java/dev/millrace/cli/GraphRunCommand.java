@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.millrace.graph.Graph;
 import dev.millrace.graph.Session;
-import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.records.AtomicFiles;
 import dev.millrace.records.Manifest;
 import dev.millrace.tensor.DType;
@@ -21,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -63,6 +63,8 @@ final class GraphRunCommand implements Callable<Integer> {
       description = "Where each fetched tensor goes, one --out per --fetch, in order.")
   List<Path> outs;
 
+  @Mixin DataFormatOption layout;
+
   @Option(names = "--json", description = "Print one JSON object with shapes and the latency.")
   boolean json;
 
@@ -83,7 +85,8 @@ final class GraphRunCommand implements Callable<Integer> {
     for (Feed f : parsed) {
       inputs.add(readFloats(f));
     }
-    try (Graph g = GraphImporter.withBuiltins().importFile(graph);
+    List<String> fetchedNodes = fetches.stream().map(GraphRunCommand::nodeOf).toList();
+    try (Graph g = layout.importGraph(graph, fetchedNodes);
         Session s = new Session(g)) {
       Session.Runner runner = s.runner();
       for (int i = 0; i < parsed.size(); i++) {
@@ -139,6 +142,10 @@ final class GraphRunCommand implements Callable<Integer> {
       out.printf(Locale.ROOT, "ran in %.1f ms%n", ms);
     }
     out.flush();
+  }
+
+  private static String nodeOf(String name) {
+    return name.contains(":") ? name.substring(0, name.lastIndexOf(':')) : name;
   }
 
   /** {@code input} is {@code input:0}; a name with an output index is kept. */

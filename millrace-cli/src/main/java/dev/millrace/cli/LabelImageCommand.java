@@ -7,7 +7,6 @@ import dev.millrace.data.Images;
 import dev.millrace.graph.Graph;
 import dev.millrace.graph.Operation;
 import dev.millrace.graph.Session;
-import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.records.Manifest;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -23,6 +22,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -103,6 +103,8 @@ final class LabelImageCommand implements Callable<Integer> {
       description = "How many results to print (default: ${DEFAULT-VALUE}).")
   int top;
 
+  @Mixin DataFormatOption layout;
+
   @Option(names = "--json", description = "Print one JSON object: results and latency_ms.")
   boolean json;
 
@@ -115,7 +117,7 @@ final class LabelImageCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--top must be >= 1 and --input_std not 0");
     }
     List<String> names = labels == null ? List.of() : readLabels(labels);
-    try (Graph g = GraphImporter.withBuiltins().importFile(graph);
+    try (Graph g = layout.importGraph(graph, List.of(outputLayer));
         Session s = new Session(g)) {
       Operation in = node(g, inputLayer);
       node(g, outputLayer);

@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
           + " quantize_weights(minimum_size),"
           + " remove_attribute(attribute_name, op_name), remove_nodes(op, max_inputs),"
           + " rename_attribute(old_attribute_name, new_attribute_name, op_name),"
-          + " round_weights(num_steps), set_device(device, if_default),"
+          + " round_weights(num_steps), set_data_format(data_format=NCHW|NHWC),"
+          + " set_device(device, if_default),"
           + " sort_by_execution_order, strip_unused_nodes(type, shape, name, type_for_name,"
           + " shape_for_name).",
       "For inference: --transforms 'strip_unused_nodes remove_nodes(op=Identity,"

@@ -45,6 +45,39 @@ class GraphRunCommandTest {
     assertClose(probs, GRAPHS.resolve("resnet-output-b8.f32"));
   }
 
+  @Test
+  void runsTheGraphInNchwWithTheSameAnswersAndAnNhwcIntermediate() throws Exception {
+    Path[] relu = {tmp.resolve("relu-nhwc.f32"), tmp.resolve("relu-nchw.f32")};
+    Path logits = tmp.resolve("logits.f32");
+    for (int i = 0; i < 2; i++) {
+      Stream<String> layout = i == 0 ? Stream.of() : Stream.of("--data-format", "NCHW");
+      String[] args =
+          Stream.concat(
+                  Stream.of(
+                      "graph",
+                      "run",
+                      "--graph",
+                      GRAPHS.resolve("resnet-cifar.pb").toString(),
+                      "--feed",
+                      "input=" + GRAPHS.resolve("resnet-input-b8.f32") + ":8x32x32x3",
+                      "--fetch",
+                      "Relu_5",
+                      "--out",
+                      relu[i].toString(),
+                      "--fetch",
+                      "logits",
+                      "--out",
+                      logits.toString()),
+                  layout)
+              .toArray(String[]::new);
+      CliRunner r = CliRunner.run(args);
+      assertThat(r.exit()).as(r.err()).isZero();
+      assertThat(r.out()).contains("Relu_5 [8, 16, 16, 32]");
+      assertClose(logits, GRAPHS.resolve("resnet-logits-b8.f32"));
+    }
+    assertClose(relu[1], relu[0]);
+  }
+
   private static void assertClose(Path actual, Path expected) throws Exception {
     float[] a = GraphFiles.floats(actual);
     float[] e = GraphFiles.floats(expected);

@@ -1,11 +1,17 @@
 package dev.millrace.bench.graphdef;
 
 import dev.millrace.graph.Graph;
+import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.Session;
+import dev.millrace.graphdef.GraphDefFile;
 import dev.millrace.graphdef.GraphImporter;
+import dev.millrace.graphdef.TransformSpec;
+import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.transforms.GraphTransforms;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.io.IOException;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -38,13 +44,32 @@ public class GraphInferenceBenchmark {
   @Param({"1", "32"})
   public int batch;
 
+  /**
+   * NHWC: the file as TensorFlow wrote it. NCHW: the same graph after {@code
+   * set_data_format(data_format=NCHW)} (one transpose of the input, then NCHW kernels throughout).
+   */
+  @Param({"NHWC", "NCHW"})
+  public String format;
+
   private Graph graph;
   private Session session;
   private Tensor input;
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    graph = GraphImporter.withBuiltins().importFile(ResNetGraph.file());
+    OpRegistry registry = OpRegistry.withBuiltins();
+    GraphDef g = GraphDefFile.read(ResNetGraph.file());
+    if (format.equals("NCHW")) {
+      g =
+          GraphTransforms.apply(
+              g,
+              List.of("input"),
+              List.of("probabilities"),
+              TransformSpec.parseAll("set_data_format(data_format=NCHW)"),
+              registry,
+              m -> {});
+    }
+    graph = new GraphImporter(registry).importGraph(g, format + " ResNet");
     session = new Session(graph);
     input = Tensor.ofFloats(Shape.of(batch, 32, 32, 3), ResNetGraph.randomImages(batch));
   }

@@ -12,9 +12,7 @@ import dev.millrace.graphdef.transforms.StaticRanges;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -75,36 +73,10 @@ public class QuantizedGraphBenchmark {
             OpRegistry.withBuiltins(),
             m -> {});
     if (graph.equals("calibrated")) {
-      t = calibrate(t);
+      t = StaticRanges.calibrateOn(t, "input:0", input, Set.of("probabilities"));
     }
     imported = GraphImporter.withBuiltins().importGraph(t, graph);
     session = new Session(imported);
-  }
-
-  private GraphDef calibrate(GraphDef dynamic) throws IOException {
-    List<StaticRanges.Point> points = StaticRanges.points(dynamic);
-    Map<String, float[]> ranges = new HashMap<>();
-    try (Graph g =
-            GraphImporter.withBuiltins()
-                .importGraph(StaticRanges.withProbes(dynamic, points), "probes");
-        Session s = new Session(g)) {
-      Session.Runner r = s.runner().feed("input:0", input);
-      for (StaticRanges.Point p : points) {
-        r.fetch(p.observed().contains(":") ? p.observed() : p.observed() + ":0");
-      }
-      try (Session.Result result = r.run()) {
-        for (int k = 0; k < points.size(); k++) {
-          float lo = Float.POSITIVE_INFINITY;
-          float hi = Float.NEGATIVE_INFINITY;
-          for (float v : result.get(k).toFloatArray()) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-          ranges.put(points.get(k).node(), new float[] {lo, hi});
-        }
-      }
-    }
-    return StaticRanges.apply(dynamic, ranges, Set.of("probabilities"));
   }
 
   @TearDown(Level.Trial)

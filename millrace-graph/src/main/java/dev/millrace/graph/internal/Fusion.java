@@ -29,7 +29,8 @@ import java.util.Set;
  * in the plan, is neither fetched nor fed, its producer is not a target and nothing waits on it
  * through a control edge; the consumer has no control inputs of its own; the data formats agree.
  * The fused operation keeps the last op's name and outputs (a batch norm's other outputs must be
- * unused) and reads the convolution's inputs and the bias or batch-norm parameters.
+ * unused) and reads the convolution's inputs and the bias or batch-norm parameters. The eight-bit
+ * convolution chains are {@link QuantizedFusion}'s.
  */
 final class Fusion {
   private Fusion() {}
@@ -74,9 +75,12 @@ final class Fusion {
       Collection<Output<?>> fetched,
       Collection<Operation> targets) {
     Map<Operation, Chain> chains = new HashMap<>();
-    for (Pattern.Match m : Pattern.findAll(CHAINS, ops, Uses.of(ops, fed, fetched, targets))) {
+    Uses uses = Uses.of(ops, fed, fetched, targets);
+    for (Pattern.Match m : Pattern.findAll(CHAINS, ops, uses)) {
       chains.put(m.root(), chain(m));
     }
+    // The eight-bit chains share no op type with the float ones.
+    chains.putAll(QuantizedFusion.find(ops, uses));
     return chains;
   }
 

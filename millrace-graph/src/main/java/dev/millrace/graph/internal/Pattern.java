@@ -36,6 +36,7 @@ final class Pattern {
   private final BiPredicate<Operation, Uses> condition;
   private final String name;
   private final List<Pattern> alternatives;
+  private final boolean whole;
 
   private Pattern(
       String description,
@@ -43,7 +44,7 @@ final class Pattern {
       List<Pattern> inputs,
       BiPredicate<Operation, Uses> condition,
       String name) {
-    this(description, def, inputs, condition, name, null);
+    this(description, def, inputs, condition, name, null, false);
   }
 
   private Pattern(
@@ -53,12 +54,24 @@ final class Pattern {
       BiPredicate<Operation, Uses> condition,
       String name,
       List<Pattern> alternatives) {
+    this(description, def, inputs, condition, name, alternatives, false);
+  }
+
+  private Pattern(
+      String description,
+      Predicate<OpDef> def,
+      List<Pattern> inputs,
+      BiPredicate<Operation, Uses> condition,
+      String name,
+      List<Pattern> alternatives,
+      boolean whole) {
     this.description = description;
     this.def = def;
     this.inputs = inputs;
     this.condition = condition;
     this.name = name;
     this.alternatives = alternatives;
+    this.whole = whole;
   }
 
   /** Any input, left as it is. */
@@ -104,7 +117,20 @@ final class Pattern {
 
   /** This pattern, binding what it matches to {@code bindName} in the {@link Match}. */
   Pattern as(String bindName) {
-    return new Pattern(description, def, inputs, condition, bindName, alternatives);
+    return new Pattern(description, def, inputs, condition, bindName, alternatives, whole);
+  }
+
+  /**
+   * This pattern as an intermediate whose consumer may read several of its outputs (an eight-bit
+   * op's codes, min and max), as long as no other operation reads any of them. The consumer's
+   * pattern names the other outputs as leaves.
+   */
+  Pattern readWhole() {
+    if (alternatives != null) {
+      List<Pattern> each = alternatives.stream().map(Pattern::readWhole).toList();
+      return new Pattern(description, null, null, null, name, each, true);
+    }
+    return new Pattern(description, def, inputs, condition, name, alternatives, true);
   }
 
   /** This pattern, matching only where {@code test} holds as well. */
@@ -119,10 +145,10 @@ final class Pattern {
   Pattern where(BiPredicate<Operation, Uses> test) {
     if (alternatives != null) {
       List<Pattern> tested = alternatives.stream().map(p -> p.where(test)).toList();
-      return new Pattern(description, null, null, null, name, tested);
+      return new Pattern(description, null, null, null, name, tested, whole);
     }
     BiPredicate<Operation, Uses> both = condition == null ? test : condition.and(test);
-    return new Pattern(description, def, inputs, both, name, alternatives);
+    return new Pattern(description, def, inputs, both, name, alternatives, whole);
   }
 
   @Override
@@ -241,7 +267,9 @@ final class Pattern {
       return true;
     }
     Operation producer = in.op();
-    if (in.index() != 0 || !uses.absorbable(producer, in, consumer)) {
+    boolean absorbable =
+        whole ? uses.absorbableWhole(producer, consumer) : uses.absorbable(producer, in, consumer);
+    if (in.index() != 0 || !absorbable) {
       return false;
     }
     Builder.Mark mark = b.mark();

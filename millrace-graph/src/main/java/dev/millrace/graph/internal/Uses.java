@@ -76,13 +76,30 @@ final class Uses {
    * (a fused operation would have to run after them).
    */
   boolean absorbable(Operation producer, Output<?> out, Operation consumer) {
+    return absorbable(producer, consumer, o -> o.equals(out) ? 1 : 0);
+  }
+
+  /**
+   * Whether {@code producer} can disappear into {@code consumer} though the consumer reads several
+   * of its outputs (an eight-bit op's codes and their range): every read of every output is the
+   * consumer's, and the rest is as for {@link #absorbable(Operation, Output, Operation)}.
+   */
+  boolean absorbableWhole(Operation producer, Operation consumer) {
+    return absorbable(
+        producer, consumer, o -> (int) consumer.inputs().stream().filter(o::equals).count());
+  }
+
+  private boolean absorbable(
+      Operation producer,
+      Operation consumer,
+      java.util.function.ToIntFunction<Output<?>> consumerReads) {
     if (!consumer.controlInputs().isEmpty()
         || controlling.contains(producer)
         || targets.contains(producer)) {
       return false;
     }
     for (Output<?> o : producer.outputs()) {
-      if (pinned.contains(o) || reads(o) != (o.equals(out) ? 1 : 0)) {
+      if (pinned.contains(o) || reads(o) != consumerReads.applyAsInt(o)) {
         return false;
       }
     }

@@ -34,6 +34,7 @@ public final class GraphTransforms {
     BY_NAME.put("remove_nodes", new RemoveNodes());
     BY_NAME.put("rename_attribute", AttributeEdits.RENAME_ATTRIBUTE);
     BY_NAME.put("round_weights", new RoundWeights());
+    BY_NAME.put("set_data_format", new SetDataFormat());
     BY_NAME.put("set_device", AttributeEdits.SET_DEVICE);
     BY_NAME.put("sort_by_execution_order", new SortByExecutionOrder());
     BY_NAME.put("strip_unused_nodes", new StripUnusedNodes());

@@ -1,13 +1,18 @@
 package dev.millrace.graphdef.transforms;
 
 import com.google.protobuf.ByteString;
+import dev.millrace.graph.Graph;
+import dev.millrace.graph.Session;
+import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.GraphNames;
 import dev.millrace.graphdef.proto.AttrValue;
 import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.tensor.Tensor;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +88,36 @@ public final class StaticRanges {
                   AttrValue.newBuilder().setS(ByteString.copyFromUtf8("MIN_FIRST")).build()));
     }
     return b.build();
+  }
+
+  /**
+   * {@code graph} calibrated on one in-memory batch: each point's range is the min and max it takes
+   * when {@code batch} is fed to {@code feed} (a tensor name such as {@code input:0}). {@code
+   * millrace quantize} does the same over many batches, with percentiles as an option.
+   */
+  public static GraphDef calibrateOn(GraphDef graph, String feed, Tensor batch, Set<String> outputs)
+      throws IOException {
+    List<Point> points = points(graph);
+    Map<String, float[]> ranges = new HashMap<>();
+    try (Graph g = GraphImporter.withBuiltins().importGraph(withProbes(graph, points), "probes");
+        Session s = new Session(g)) {
+      Session.Runner r = s.runner().feed(feed, batch);
+      for (Point p : points) {
+        r.fetch(p.observed().contains(":") ? p.observed() : p.observed() + ":0");
+      }
+      try (Session.Result result = r.run()) {
+        for (int k = 0; k < points.size(); k++) {
+          float lo = Float.POSITIVE_INFINITY;
+          float hi = Float.NEGATIVE_INFINITY;
+          for (float v : result.get(k).toFloatArray()) {
+            lo = Math.min(lo, v);
+            hi = Math.max(hi, v);
+          }
+          ranges.put(points.get(k).node(), new float[] {lo, hi});
+        }
+      }
+    }
+    return apply(graph, ranges, outputs);
   }
 
   /**

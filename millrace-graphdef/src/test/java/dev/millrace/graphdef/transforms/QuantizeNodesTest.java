@@ -12,7 +12,11 @@ import static dev.millrace.graphdef.transforms.GraphTransformsTest.transform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
+import dev.millrace.graph.Graph;
+import dev.millrace.graph.RunStats;
+import dev.millrace.graph.Session;
 import dev.millrace.graphdef.GraphDefFile;
+import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.GraphSummary;
 import dev.millrace.graphdef.proto.AttrValue;
 import dev.millrace.graphdef.proto.GraphDef;
@@ -21,8 +25,10 @@ import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import dev.millrace.testkit.TestData;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -65,6 +71,52 @@ class QuantizeNodesTest {
     assertThat(agree)
         .as("images whose top-1 class the 8-bit graph keeps")
         .isGreaterThanOrEqualTo(62);
+  }
+
+  /**
+   * A calibrated graph's convolutions and residual adds run fused (conv, requantize, bias,
+   * requantize, relu in one kernel; add, requantize, relu in another), and give the codes the
+   * separate ops give: fetching the intermediates keeps them apart.
+   */
+  @Test
+  void calibratedConvolutionsRunFusedWithTheUnfusedCodes() throws IOException {
+    GraphDef g = GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb"));
+    GraphDef dynamic =
+        transform(
+            g, FOLD + " quantize_weights quantize_nodes", List.of("input"), List.of("logits"));
+    Tensor input = images(16);
+    GraphDef q = StaticRanges.calibrateOn(dynamic, "input:0", input, Set.of("logits"));
+    List<String> chains = new ArrayList<>();
+    List<String> intermediates = new ArrayList<>();
+    for (NodeDef n : q.getNodeList()) {
+      if (n.getOp().equals("QuantizedConv2D") || n.getOp().equals("QuantizedAdd")) {
+        intermediates.add(n.getName() + ":0");
+      }
+    }
+    try (Graph graph = GraphImporter.withBuiltins().importGraph(q, "calibrated");
+        Session s = new Session(graph)) {
+      float[] fused;
+      try (Session.Result r = s.runner().feed("input:0", input).fetch("logits:0").run()) {
+        fused = r.get(0).toFloatArray();
+        r.stats().ops().stream()
+            .map(RunStats.OpStat::type)
+            .filter(t -> t.startsWith("Fused"))
+            .forEach(chains::add);
+      }
+      Session.Runner apart = s.runner().feed("input:0", input).fetch("logits:0");
+      intermediates.forEach(apart::fetch);
+      try (Session.Result r = apart.run()) {
+        assertThat(r.get(0).toFloatArray()).containsExactly(fused);
+        assertThat(r.stats().ops().stream().map(RunStats.OpStat::type))
+            .noneMatch(t -> t.startsWith("Fused"));
+      }
+    }
+    assertThat(chains)
+        .hasSize(15 + 6)
+        .contains(
+            "FusedQuantizedConv2D+Requantize+QuantizedBiasAdd+Requantize+QuantizedRelu",
+            "FusedQuantizedConv2D+Requantize+QuantizedBiasAdd+Requantize",
+            "FusedQuantizedAdd+Requantize+QuantizedRelu");
   }
 
   @Test

@@ -152,17 +152,9 @@ final class Quantization {
                 op -> {
                   DType out = op.attrType("out_type");
                   return ctx -> {
-                    float outMin = scalar(op + " requested_output_min", ctx.input(3));
-                    float outMax = scalar(op + " requested_output_max", ctx.input(4));
-                    if (outMin > 0f || outMax < outMin) {
-                      throw new IllegalArgumentException(
-                          op
-                              + ": the requested range ["
-                              + outMin
-                              + ", "
-                              + outMax
-                              + "] must hold 0 and have min <= max");
-                    }
+                    float[] requested = requestedRange(op, ctx.input(3), ctx.input(4));
+                    float outMin = requested[0];
+                    float outMax = requested[1];
                     Tensor q =
                         requantize(
                             ctx.intraOp(),
@@ -177,6 +169,22 @@ final class Quantization {
                 })
             .builtBy("TensorFlow's graphs (quantize_nodes)")
             .build());
+  }
+
+  /** Requantize's requested output range, checked: it must hold 0 and have min <= max. */
+  static float[] requestedRange(Object op, Tensor minT, Tensor maxT) {
+    float outMin = scalar(op + " requested_output_min", minT);
+    float outMax = scalar(op + " requested_output_max", maxT);
+    if (outMin > 0f || outMax < outMin) {
+      throw new IllegalArgumentException(
+          op
+              + ": the requested range ["
+              + outMin
+              + ", "
+              + outMax
+              + "] must hold 0 and have min <= max");
+    }
+    return new float[] {outMin, outMax};
   }
 
   /** The shapes of an op's eight-bit result: the codes, then two scalars, min and max. */

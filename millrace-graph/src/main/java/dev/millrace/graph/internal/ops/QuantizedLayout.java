@@ -133,10 +133,9 @@ final class QuantizedLayout {
     }
     float min = scalar(op + " min_features", minT);
     float max = scalar(op + " max_features", maxT);
-    long lo = QuantizedRange.toCode(0f, min, max, t);
-    long hi = six ? QuantizedRange.toCode(6f, min, max, t) : QuantizedRange.highest(t);
-    int top = (int) Math.max(lo, hi);
-    int bottom = (int) lo;
+    int[] bounds = activationBounds(min, max, t, six);
+    int bottom = bounds[0];
+    int top = bounds[1];
     if (t == DType.QUINT8) {
       byte[] b = q.toByteArray();
       for (int i = 0; i < b.length; i++) {
@@ -149,6 +148,16 @@ final class QuantizedLayout {
       codes[i] = Math.min(Math.max(codes[i], bottom), top);
     }
     return List.of(QuantizedRange.tensor(t, q.shape(), codes), minT, maxT);
+  }
+
+  /**
+   * The codes QuantizedRelu (or Relu6, {@code six}) clamps to in the range {@code [min, max]}: the
+   * code of 0.0, and the highest code (or that of 6.0).
+   */
+  static int[] activationBounds(float min, float max, DType t, boolean six) {
+    long lo = QuantizedRange.toCode(0f, min, max, t);
+    long hi = six ? QuantizedRange.toCode(6f, min, max, t) : QuantizedRange.highest(t);
+    return new int[] {(int) lo, (int) Math.max(lo, hi)};
   }
 
   /**

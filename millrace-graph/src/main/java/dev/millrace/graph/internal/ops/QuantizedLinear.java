@@ -107,17 +107,7 @@ final class QuantizedLinear {
                               ctx.input(5));
                       Tensor x = ctx.input(0);
                       Tensor bias = ctx.input(1);
-                      Shape s = x.shape();
-                      if (s.rank() < 2
-                          || bias.shape().rank() != 1
-                          || bias.size() != s.dim(s.rank() - 1)) {
-                        throw new IllegalArgumentException(
-                            op
-                                + ": bias "
-                                + bias.shape()
-                                + " must be one value per channel of "
-                                + s);
-                      }
+                      checkBias(op, x.shape(), bias);
                       return in.biasAdd(ctx.intraOp(), x, bias);
                     })
             .builtBy("TensorFlow's graphs (quantize_nodes, millrace quantize)")
@@ -232,18 +222,12 @@ final class QuantizedLinear {
      * TensorFlow's Eigen path does) and added, with the code of 0.0 in that range.
      */
     List<Tensor> biasAdd(IntraOp pool, Tensor x, Tensor bias) {
-      float[] range = QuantizedRange.ofBiasSum(minA, maxA, minB, maxB);
-      // Each code maps to the same 32-bit value wherever it is: a table of the 256 replaces the
-      // float round trip per element and gives the same values.
-      int[] table = inSumRange(ALL_CODES, minA, maxA, range);
-      int[] bs = inSumRange(QuantizedRange.codes(bias), minB, maxB, range);
-      int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
+      BiasSum sum = biasSum(bias);
+      int[] table = sum.table();
+      int[] bs = sum.perChannel();
       byte[] codes = QuantizedRange.bytesToRead(x);
       int[] xs = new int[codes.length];
       int channels = bs.length;
-      for (int c = 0; c < channels; c++) {
-        bs[c] += zero;
-      }
       QuantizedLoops.split(
           pool,
           xs.length / channels,
@@ -256,7 +240,26 @@ final class QuantizedLinear {
             }
           });
       return List.of(
-          Tensor.wrapping(DType.QINT32, x.shape(), xs), scalarOf(range[0]), scalarOf(range[1]));
+          Tensor.wrapping(DType.QINT32, x.shape(), xs),
+          scalarOf(sum.range()[0]),
+          scalarOf(sum.range()[1]));
+    }
+
+    /**
+     * What QuantizedBiasAdd adds, worked out once per call: the sum's QINT32 range, each input
+     * code's value in it ({@code table}, the float round trip for each of the 256 codes) and each
+     * channel's bias in it, the code of 0.0 included ({@code perChannel}); element {@code (i, c)}
+     * is {@code table[code] + perChannel[c]}.
+     */
+    BiasSum biasSum(Tensor bias) {
+      float[] range = QuantizedRange.ofBiasSum(minA, maxA, minB, maxB);
+      int[] table = inSumRange(ALL_CODES, minA, maxA, range);
+      int[] bs = inSumRange(QuantizedRange.codes(bias), minB, maxB, range);
+      int zero = (int) QuantizedRange.toCode(0f, range[0], range[1], DType.QINT32);
+      for (int c = 0; c < bs.length; c++) {
+        bs[c] += zero;
+      }
+      return new BiasSum(range, table, bs);
     }
 
     /**
@@ -264,9 +267,10 @@ final class QuantizedLinear {
      * kernel derives from codes 0 and 1, then added, broadcasting.
      */
     List<Tensor> add(String op, Tensor x, Tensor y) {
-      float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
-      int[] mx = LinearMap.of(minA, maxA, range).table();
-      int[] my = LinearMap.of(minB, maxB, range).table();
+      SumMaps maps = sumMaps();
+      float[] range = maps.range();
+      int[] mx = maps.x();
+      int[] my = maps.y();
       Tensor out;
       if (x.shape().equals(y.shape())) {
         byte[] a = QuantizedRange.bytesToRead(x);
@@ -282,6 +286,13 @@ final class QuantizedLinear {
       return List.of(out, scalarOf(range[0]), scalarOf(range[1]));
     }
 
+    /** QuantizedAdd's range and each input code's value in it: the sum is {@code x[a] + y[b]}. */
+    SumMaps sumMaps() {
+      float[] range = QuantizedRange.ofSum(minA, maxA, minB, maxB);
+      return new SumMaps(
+          range, LinearMap.of(minA, maxA, range).table(), LinearMap.of(minB, maxB, range).table());
+    }
+
     /** QuantizedMul: the product of the zero-shifted codes, broadcasting. */
     List<Tensor> mul(String op, Tensor x, Tensor y) {
       int za = zeroA();
@@ -295,6 +306,20 @@ final class QuantizedLinear {
     private static int[] inSumRange(int[] codes, float min, float max, float[] range) {
       float[] f = QuantizedRange.dequantize(codes, min, max, DType.QUINT8);
       return QuantizedRange.quantize(f, range[0], range[1], DType.QINT32);
+    }
+  }
+
+  /** QuantizedAdd's arithmetic for two input ranges: see {@link Ranges#sumMaps}. */
+  record SumMaps(float[] range, int[] x, int[] y) {}
+
+  /** QuantizedBiasAdd's arithmetic for one bias: see {@link Ranges#biasSum}. */
+  record BiasSum(float[] range, int[] table, int[] perChannel) {}
+
+  /** Throws unless {@code bias} holds one value per channel (the last dimension) of {@code x}. */
+  static void checkBias(Object op, Shape x, Tensor bias) {
+    if (x.rank() < 2 || bias.shape().rank() != 1 || bias.size() != x.dim(x.rank() - 1)) {
+      throw new IllegalArgumentException(
+          op + ": bias " + bias.shape() + " must be one value per channel of " + x);
     }
   }
 

@@ -133,8 +133,9 @@ final class Sources {
                   return ctx -> List.of(checkNumerics(ctx.input(0), message));
                 })
             .gradient(c -> List.of(c.grad(0)))
-            // Stateful in TensorFlow too: a check must not be folded away.
-            .traits(OpTrait.STATEFUL, OpTrait.FORWARDS_INPUT)
+            // Stateful in TensorFlow too: a check must not be folded away. Elementwise: a layout
+            // pass may move it with its input.
+            .traits(OpTrait.STATEFUL, OpTrait.FORWARDS_INPUT, OpTrait.ELEMENTWISE)
             .build());
     r.register(
         OpDef.builder("NoOp")
