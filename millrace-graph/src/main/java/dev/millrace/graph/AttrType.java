@@ -9,6 +9,7 @@ public enum AttrType {
   TYPE("type"),
   SHAPE("shape"),
   LIST_INT("list(int)"),
+  LIST_TYPE("list(type)"),
   TENSOR("tensor");
 
   private final String tensorflowName;

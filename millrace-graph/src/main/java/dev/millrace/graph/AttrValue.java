@@ -4,11 +4,12 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * A typed attribute value of an operation, as TensorFlow's {@code AttrValue}: int, float, bool,
- * string, type, shape, list(int) or tensor. Values are immutable (arrays and tensors are copied in
- * and out).
+ * string, type, shape, list(int), list(type) or tensor. Values are immutable (arrays and tensors
+ * are copied in and out).
  */
 public sealed interface AttrValue {
 
@@ -46,6 +47,11 @@ public sealed interface AttrValue {
 
   static AttrValue of(Tensor value) {
     return new TensorValue(value);
+  }
+
+  /** A list(type) attribute (IdentityN's {@code T}: one type per tensor of a list argument). */
+  static AttrValue ofTypes(List<DType> values) {
+    return new TypeListValue(values);
   }
 
   /** An int attribute. */
@@ -188,6 +194,28 @@ public sealed interface AttrValue {
     @Override
     public String toString() {
       return Arrays.toString(values);
+    }
+  }
+
+  /** A list(type) attribute. */
+  record TypeListValue(List<DType> values) implements AttrValue {
+    public TypeListValue {
+      for (DType t : values) {
+        if (t == null) {
+          throw new IllegalArgumentException("list(type) attribute holds a null type: " + values);
+        }
+      }
+      values = List.copyOf(values);
+    }
+
+    @Override
+    public AttrType type() {
+      return AttrType.LIST_TYPE;
+    }
+
+    @Override
+    public String toString() {
+      return values.toString();
     }
   }
 

@@ -95,6 +95,12 @@ public final class NnOps {
     return typed(tf.op("Relu6", List.of(features), Map.of()).output(0));
   }
 
+  /** {@code x} where {@code x >= 0}, {@code e^x - 1} below (TensorFlow's {@code tf.nn.elu}). */
+  @BuildsOp("Elu")
+  public <T extends TFloating> Output<T> elu(Operand<T> features) {
+    return typed(tf.op("Elu", List.of(features), Map.of()).output(0));
+  }
+
   @BuildsOp("Sigmoid")
   public <T extends TFloating> Output<T> sigmoid(Operand<T> x) {
     return tf.sigmoid(x);

@@ -1,5 +1,6 @@
 package dev.millrace.graph;
 
+import dev.millrace.graph.spi.ArgDef;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.types.DataType;
 import dev.millrace.graph.types.TType;
@@ -146,6 +147,19 @@ public final class Operation {
 
   public long[] attrInts(String attrName) {
     return as(attrName, AttrValue.IntListValue.class).values();
+  }
+
+  /** A list(type) attribute. */
+  public List<DType> attrTypes(String attrName) {
+    return as(attrName, AttrValue.TypeListValue.class).values();
+  }
+
+  /** How many tensors argument {@code arg} of this op's definition holds here. */
+  public int count(ArgDef arg) {
+    if (arg.typeListAttr() != null) {
+      return attrTypes(arg.typeListAttr()).size();
+    }
+    return arg.numberAttr() != null ? Math.toIntExact(attrInt(arg.numberAttr())) : 1;
   }
 
   /** A tensor attribute; the returned tensor is shared and must not be modified. */

@@ -661,6 +661,52 @@ public final class Ops {
             .output(0));
   }
 
+  /**
+   * {@code x[begin:end:strides]} as TensorFlow's {@code tf.strided_slice} reads it: negative bounds
+   * count from the end, out-of-range ones are clamped, a negative stride walks backwards, and bit i
+   * of each mask applies to entry i ({@code begin_mask} and {@code end_mask} take the whole range,
+   * {@code ellipsis_mask} stands for the dimensions the other entries leave, {@code new_axis_mask}
+   * adds a dimension of 1, {@code shrink_axis_mask} takes one index and drops its dimension).
+   */
+  @BuildsOp("StridedSlice")
+  public <T extends TType> Output<T> stridedSlice(
+      Operand<T> x,
+      long[] begin,
+      long[] end,
+      long[] strides,
+      int beginMask,
+      int endMask,
+      int ellipsisMask,
+      int newAxisMask,
+      int shrinkAxisMask) {
+    Map<String, AttrValue> masks =
+        Map.of(
+            "begin_mask", AttrValue.of((long) beginMask),
+            "end_mask", AttrValue.of((long) endMask),
+            "ellipsis_mask", AttrValue.of((long) ellipsisMask),
+            "new_axis_mask", AttrValue.of((long) newAxisMask),
+            "shrink_axis_mask", AttrValue.of((long) shrinkAxisMask));
+    boolean wide = false;
+    for (long[] v : List.of(begin, end, strides)) {
+      for (long e : v) {
+        wide |= e != (int) e;
+      }
+    }
+    List<Operand<?>> in = new ArrayList<>(List.of(x));
+    for (long[] v : List.of(begin, end, strides)) {
+      in.add(helper().constant(wide ? Tensor.ofLongs(Shape.of(v.length), v) : ints(v)));
+    }
+    return typed(op("StridedSlice", in, masks).output(0));
+  }
+
+  private static Tensor ints(long[] v) {
+    int[] out = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      out[i] = (int) v[i];
+    }
+    return Tensor.ofInts(Shape.of(v.length), out);
+  }
+
   @BuildsOp("ZerosLike")
   public <T extends TType> Output<T> zerosLike(Operand<T> x) {
     return op1("ZerosLike", x, Map.of());

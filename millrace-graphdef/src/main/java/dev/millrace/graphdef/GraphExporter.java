@@ -136,6 +136,13 @@ public final class GraphExporter {
         }
         yield b.setList(list).build();
       }
+      case AttrValue.TypeListValue l -> {
+        var list = dev.millrace.graphdef.proto.AttrValue.ListValue.newBuilder();
+        for (dev.millrace.tensor.DType t : l.values()) {
+          list.addType(TensorValues.dataType(t));
+        }
+        yield b.setList(list).build();
+      }
       case AttrValue.TensorValue t -> b.setTensor(TensorValues.toProto(t.copy())).build();
     };
   }

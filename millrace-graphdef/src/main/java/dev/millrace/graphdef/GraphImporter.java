@@ -12,6 +12,7 @@ import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.graphdef.proto.TensorShapeProto;
+import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -36,11 +37,19 @@ import java.util.stream.Collectors;
  */
 public final class GraphImporter {
   /**
-   * Older op types and the op that runs them. FusedBatchNorm (V1, V2) has the inputs, attributes
-   * and first five outputs of V3; V1 has no {@code U} attribute, so its statistics take {@code T}.
+   * Op types and the op that runs them unchanged. FusedBatchNorm (V1, V2) has the inputs,
+   * attributes and first five outputs of V3; V1 has no {@code U} attribute, so its statistics take
+   * {@code T}. BiasAddV1 is BiasAdd without {@code data_format} (so NHWC), PlaceholderV2 the
+   * Placeholder of a few releases, and CheckNumericsV2 (which TensorFlow's debugging writes) checks
+   * as CheckNumerics does, telling only infinities' signs apart in its message.
    */
   private static final Map<String, String> ALIASES =
-      Map.of("FusedBatchNorm", "FusedBatchNormV3", "FusedBatchNormV2", "FusedBatchNormV3");
+      Map.of(
+          "FusedBatchNorm", "FusedBatchNormV3",
+          "FusedBatchNormV2", "FusedBatchNormV3",
+          "BiasAddV1", "BiasAdd",
+          "PlaceholderV2", "Placeholder",
+          "CheckNumericsV2", "CheckNumerics");
 
   /** The op type that runs a node of TensorFlow op type {@code op} (itself, or today's version). */
   public static String runAs(String op) {
@@ -247,11 +256,12 @@ public final class GraphImporter {
   }
 
   private static int listLength(OpDef def, ArgDef arg, NodeDef n, int left) {
-    if (n.containsAttr(arg.numberAttr())) {
-      long count = n.getAttrOrThrow(arg.numberAttr()).getI();
+    if (n.containsAttr(arg.lengthAttr())) {
+      var attr = n.getAttrOrThrow(arg.lengthAttr());
+      long count = arg.typeListAttr() != null ? attr.getList().getTypeCount() : attr.getI();
       if (count < 0 || count > left) {
         throw new IllegalArgumentException(
-            "attribute " + arg.numberAttr() + " = " + count + ", but " + left + " inputs are left");
+            "attribute " + arg.lengthAttr() + " = " + count + ", but " + left + " inputs are left");
       }
       return (int) count;
     }
@@ -327,6 +337,20 @@ public final class GraphImporter {
             v);
         long[] values = v.getList().getIList().stream().mapToLong(Long::longValue).toArray();
         yield AttrValue.of(values);
+      }
+      case LIST_TYPE -> {
+        require(
+            v.hasList()
+                || v.getValueCase()
+                    == dev.millrace.graphdef.proto.AttrValue.ValueCase.VALUE_NOT_SET,
+            name,
+            kind,
+            v);
+        List<DType> types = new ArrayList<>();
+        for (int t : v.getList().getTypeValueList()) {
+          types.add(TensorValues.dtype(t));
+        }
+        yield AttrValue.ofTypes(types);
       }
       case TENSOR -> {
         require(v.hasTensor(), name, kind, v);

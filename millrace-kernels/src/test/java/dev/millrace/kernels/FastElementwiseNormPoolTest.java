@@ -6,6 +6,8 @@ import static dev.millrace.kernels.FastMatchesReference.fast;
 import static dev.millrace.kernels.FastMatchesReference.random;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.millrace.kernels.internal.ElementwiseKernels;
+import dev.millrace.kernels.internal.simd.SimdElementwise;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -60,6 +62,52 @@ class FastElementwiseNormPoolTest {
         REFERENCE.unary(op, x),
         transcendental ? 1e-6 : 1e-30,
         transcendental ? 4e-6 : 2.5e-7);
+  }
+
+  static LongStream lengthCases() {
+    return LongStream.range(0, LENGTHS.length * 2L);
+  }
+
+  /**
+   * Elu and EluGrad, whose twins the graph binds in its op entries: the fast Elu computes {@code
+   * e^x - 1} in float as TensorFlow does, the reference {@code expm1}, so near zero they differ by
+   * the rounding of {@code e^x} (2 ulps of 1: {@code 2.4e-7} absolute).
+   */
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("lengthCases")
+  void eluAndEluGradMatchReference(long seed) {
+    int n = LENGTHS[(int) (seed % LENGTHS.length)];
+    boolean threaded = seed >= LENGTHS.length;
+    KernelThreads threads = threaded ? FastMatchesReference.POOL : KernelThreads.inline();
+    Random rnd = new Random(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (rnd.nextFloat() * 2 - 1) * 8;
+    }
+    Tensor x = Tensor.ofFloats(Shape.of(n), v);
+    Tensor y = ElementwiseKernels.elu(x);
+    assertMatches(SimdElementwise.elu(x, threads), y, 2.4e-7, 4e-6);
+    Tensor g = random(rnd, Shape.of(n));
+    assertMatches(
+        SimdElementwise.eluGrad(g, y, threads), ElementwiseKernels.eluGrad(g, y), 1e-30, 2.5e-7);
+  }
+
+  @Test
+  void eluIsTheInputAtAndAboveZeroAndTendsToMinusOne() {
+    Tensor x = Tensor.ofFloats(Shape.of(5), 0f, 3.5f, -1e-9f, -1f, -100f);
+    for (Tensor y :
+        java.util.List.of(
+            ElementwiseKernels.elu(x), SimdElementwise.elu(x, KernelThreads.inline()))) {
+      assertThat(y.getFloat(0)).isZero();
+      assertThat(y.getFloat(1)).isEqualTo(3.5f);
+      assertThat(y.getFloat(2)).isCloseTo(-1e-9f, org.assertj.core.api.Assertions.within(1e-7f));
+      assertThat(y.getFloat(3))
+          .isCloseTo((float) Math.expm1(-1), org.assertj.core.api.Assertions.within(1e-7f));
+      assertThat(y.getFloat(4)).isEqualTo(-1f);
+    }
+    Tensor d = Tensor.ofDoubles(Shape.of(2), -2, 2);
+    assertThat(SimdElementwise.elu(d, KernelThreads.inline()).toDoubleArray())
+        .containsExactly(Math.expm1(-2), 2);
   }
 
   @Test

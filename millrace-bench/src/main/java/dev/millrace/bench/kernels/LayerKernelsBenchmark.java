@@ -2,10 +2,13 @@ package dev.millrace.bench.kernels;
 
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.FastKernels;
+import dev.millrace.kernels.KernelThreads;
 import dev.millrace.kernels.Kernels;
 import dev.millrace.kernels.Padding;
 import dev.millrace.kernels.PoolSpec;
 import dev.millrace.kernels.ReferenceKernels;
+import dev.millrace.kernels.internal.ElementwiseKernels;
+import dev.millrace.kernels.internal.simd.SimdElementwise;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -26,9 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The layer kernels around the convolutions (softmax, cross-entropy, depthwise convolution and its
- * gradients, pooling and its gradients), fast against their scalar reference twins in the same
- * fork, on one thread. Score: ms per call; the ratio of the two {@code impl} values is the speed-up
- * of the vectorised kernel.
+ * gradients, pooling and its gradients, Elu and EluGrad, whose twins the op entries bind), fast
+ * against their scalar reference twins in the same fork, on one thread. Score: ms per call; the
+ * ratio of the two {@code impl} values is the speed-up of the vectorised kernel.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,7 +58,9 @@ public class LayerKernelsBenchmark {
     avgPool3x3s1_NCHW_8x32x56x56_grad,
     maxPool2x2s2_NCHW_8x32x56x56,
     maxPool2x2s2_NHWC_8x56x56x32,
-    maxPool2x2s2_NHWC_8x56x56x32_grad
+    maxPool2x2s2_NHWC_8x56x56x32_grad,
+    elu_8x56x56x32,
+    eluGrad_8x56x56x32
   }
 
   @Param public Case kernel;
@@ -88,6 +93,9 @@ public class LayerKernelsBenchmark {
       b = KernelBenchData.random(rnd, Shape.of(3, 3, 32, 1));
       conv = Conv2dSpec.of(1, Padding.SAME, format);
       grad = KernelBenchData.random(rnd, a.shape());
+    } else if (name.startsWith("elu")) {
+      a = KernelBenchData.random(rnd, Shape.of(8, 56, 56, 32));
+      grad = KernelBenchData.random(rnd, a.shape());
     } else {
       a = KernelBenchData.random(rnd, format.shape(8, 56, 56, 32));
       boolean s2 = name.contains("2x2s2");
@@ -115,6 +123,14 @@ public class LayerKernelsBenchmark {
           kernels.maxPoolGrad(a, grad, pool);
       case avgPool3x3s1_NCHW_8x32x56x56 -> kernels.avgPool(a, pool);
       case avgPool3x3s1_NCHW_8x32x56x56_grad -> kernels.avgPoolGrad(a.shape(), grad, pool);
+      case elu_8x56x56x32 ->
+          impl.equals("fast")
+              ? SimdElementwise.elu(a, KernelThreads.inline())
+              : ElementwiseKernels.elu(a);
+      case eluGrad_8x56x56x32 ->
+          impl.equals("fast")
+              ? SimdElementwise.eluGrad(grad, a, KernelThreads.inline())
+              : ElementwiseKernels.eluGrad(grad, a);
     };
   }
 }

@@ -49,8 +49,8 @@ public final class OpResolver {
       }
       attrs.put(e.getKey(), e.getValue());
     }
-    bindListLengths(def, where, inputs.size(), attrs);
-    bindInputTypes(def, where, inputs, attrs);
+    int[] counts = bindListLengths(def, where, inputs.size(), attrs);
+    bindInputTypes(def, where, inputs, attrs, counts);
     for (AttrDef a : def.attrs().values()) {
       AttrValue v = attrs.get(a.name());
       if (v == null) {
@@ -70,6 +70,10 @@ public final class OpResolver {
     }
     List<DType> outTypes = new ArrayList<>();
     for (ArgDef o : def.outputs()) {
+      if (o.typeListAttr() != null) {
+        outTypes.addAll(((AttrValue.TypeListValue) attrs.get(o.typeListAttr())).values());
+        continue;
+      }
       DType t = o.fixedType() != null ? o.fixedType() : typeOf(attrs, o.typeAttr());
       int count = o.isList() ? (int) ((AttrValue.IntValue) attrs.get(o.numberAttr())).value() : 1;
       for (int i = 0; i < count; i++) {
@@ -81,52 +85,92 @@ public final class OpResolver {
     return new Resolved(frozen, List.copyOf(outTypes), Collections.unmodifiableList(shapes));
   }
 
-  private static void bindListLengths(
+  /** The number of tensors of each input argument; binds the length of the one open list. */
+  private static int[] bindListLengths(
       OpDef def, String where, int given, Map<String, AttrValue> attrs) {
+    List<ArgDef> args = def.inputs();
+    int[] counts = new int[args.size()];
     int fixed = 0;
-    ArgDef open = null;
-    for (ArgDef a : def.inputs()) {
+    int open = -1;
+    for (int i = 0; i < args.size(); i++) {
+      ArgDef a = args.get(i);
       if (!a.isList()) {
-        fixed++;
-      } else if (attrs.containsKey(a.numberAttr())) {
-        fixed += (int) ((AttrValue.IntValue) attrs.get(a.numberAttr())).value();
-      } else if (open == null) {
-        open = a;
+        counts[i] = 1;
+      } else if (attrs.containsKey(a.lengthAttr())) {
+        counts[i] = count(where, a, attrs.get(a.lengthAttr()));
+      } else if (open < 0) {
+        open = i;
+        continue;
       } else {
         throw new IllegalArgumentException(
-            where + ": give attribute '" + a.numberAttr() + "' (two list inputs)");
+            where + ": give attribute '" + a.lengthAttr() + "' (two list inputs)");
       }
+      fixed += counts[i];
     }
-    if (open != null) {
+    if (open >= 0) {
+      ArgDef a = args.get(open);
       int n = given - fixed;
       if (n < 1) {
         throw new IllegalArgumentException(
-            where + ": list input '" + open.name() + "' needs at least 1 tensor, got " + n);
+            where + ": list input '" + a.name() + "' needs at least 1 tensor, got " + n);
       }
-      attrs.put(open.numberAttr(), AttrValue.of((long) n));
+      if (a.numberAttr() != null) {
+        attrs.put(a.numberAttr(), AttrValue.of((long) n));
+      } // a type list is bound from the inputs' types (bindInputTypes)
+      counts[open] = n;
       fixed += n;
     }
     if (fixed != given) {
       throw new IllegalArgumentException(
           where + ": expected " + fixed + " inputs " + argNames(def.inputs()) + ", got " + given);
     }
+    return counts;
+  }
+
+  /** The length {@code v} gives list argument {@code a}: N, or the number of types. */
+  private static int count(String where, ArgDef a, AttrValue v) {
+    if (a.typeListAttr() != null && v instanceof AttrValue.TypeListValue l) {
+      return l.values().size();
+    }
+    if (a.numberAttr() != null && v instanceof AttrValue.IntValue n) {
+      if (n.value() < 0) {
+        throw new IllegalArgumentException(
+            where + ": attribute '" + a.numberAttr() + "' is " + n.value() + ", must be >= 0");
+      }
+      return Math.toIntExact(n.value());
+    }
+    throw new IllegalArgumentException(
+        where
+            + ": attribute '"
+            + a.lengthAttr()
+            + "' must be "
+            + (a.typeListAttr() != null ? "list(type)" : "int")
+            + ", got "
+            + v.type().tensorflowName()
+            + " "
+            + v);
   }
 
   private static String argNames(List<ArgDef> args) {
     List<String> names = new ArrayList<>();
     for (ArgDef a : args) {
-      names.add(a.isList() ? a.name() + "[" + a.numberAttr() + "]" : a.name());
+      names.add(a.isList() ? a.name() + "[" + a.lengthAttr() + "]" : a.name());
     }
     return "(" + String.join(", ", names) + ")";
   }
 
   private static void bindInputTypes(
-      OpDef def, String where, List<Output<?>> inputs, Map<String, AttrValue> attrs) {
+      OpDef def, String where, List<Output<?>> inputs, Map<String, AttrValue> attrs, int[] counts) {
     Map<String, String> boundFrom = new HashMap<>();
     int k = 0;
-    for (ArgDef a : def.inputs()) {
-      int count = a.isList() ? (int) ((AttrValue.IntValue) attrs.get(a.numberAttr())).value() : 1;
-      for (int j = 0; j < count; j++, k++) {
+    for (int i = 0; i < counts.length; i++) {
+      ArgDef a = def.inputs().get(i);
+      if (a.typeListAttr() != null) {
+        bindTypeList(where, a, inputs.subList(k, k + counts[i]), attrs);
+        k += counts[i];
+        continue;
+      }
+      for (int j = 0; j < counts[i]; j++, k++) {
         Output<?> in = inputs.get(k);
         String label = a.isList() ? a.name() + "[" + j + "]" : a.name();
         if (a.isRef() && !in.op().hasTrait(OpTrait.VARIABLE)) {
@@ -172,6 +216,39 @@ public final class OpResolver {
     }
   }
 
+  /** Binds (or checks) a list(type) attribute: one type per tensor of the list argument. */
+  private static void bindTypeList(
+      String where, ArgDef a, List<Output<?>> tensors, Map<String, AttrValue> attrs) {
+    List<DType> types = new ArrayList<>(tensors.size());
+    for (Output<?> in : tensors) {
+      types.add(in.dtype());
+    }
+    AttrValue bound = attrs.get(a.typeListAttr());
+    if (bound == null) {
+      attrs.put(a.typeListAttr(), AttrValue.ofTypes(types));
+      return;
+    }
+    List<DType> declared = ((AttrValue.TypeListValue) bound).values();
+    for (int j = 0; j < types.size(); j++) {
+      if (declared.get(j) != types.get(j)) {
+        throw new IllegalArgumentException(
+            where
+                + ": input "
+                + a.name()
+                + "["
+                + j
+                + "] ("
+                + tensors.get(j).name()
+                + ") has type "
+                + types.get(j)
+                + " but "
+                + a.typeListAttr()
+                + " is "
+                + declared);
+      }
+    }
+  }
+
   private static void checkAttr(String where, AttrDef a, AttrValue v) {
     if (v.type() != a.type()) {
       throw new IllegalArgumentException(
@@ -196,6 +273,22 @@ public final class OpResolver {
               + t.value()
               + ", allowed: "
               + a.allowedTypes().stream().map(Enum::name).sorted().toList());
+    }
+    if (v instanceof AttrValue.TypeListValue l && !a.allowedTypes().isEmpty()) {
+      for (DType t : l.values()) {
+        if (!a.allowedTypes().contains(t)) {
+          throw new IllegalArgumentException(
+              where
+                  + ": attribute '"
+                  + a.name()
+                  + "' is "
+                  + l
+                  + ", "
+                  + t
+                  + " is not allowed: "
+                  + a.allowedTypes().stream().map(Enum::name).sorted().toList());
+        }
+      }
     }
     if (v instanceof AttrValue.StringValue s
         && !a.allowedStrings().isEmpty()

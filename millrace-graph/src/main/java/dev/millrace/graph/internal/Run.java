@@ -236,7 +236,7 @@ final class Run {
     var args = op.def().inputs();
     int k = 0;
     for (int a = 0; a < args.size(); a++) {
-      int count = args.get(a).isList() ? (int) op.attrInt(args.get(a).numberAttr()) : 1;
+      int count = op.count(args.get(a));
       if (input < k + count) {
         return a;
       }

@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * One attribute of an op: its name, kind, default (null when the attribute is required) and, for
- * type and string attributes, the allowed values (empty: any).
+ * type, list(type) and string attributes, the allowed values (empty: any).
  */
 public record AttrDef(
     String name,

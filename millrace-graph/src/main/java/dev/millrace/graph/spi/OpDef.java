@@ -164,6 +164,12 @@ public final class OpDef {
       return this;
     }
 
+    /** A list input of one tensor per entry of the list(type) attribute {@code typeListAttr}. */
+    public Builder inputTypeList(String name, String typeListAttr) {
+      inputs.add(new ArgDef(name, null, null, null, typeListAttr, false));
+      return this;
+    }
+
     /** A ref input: the output of a variable, whose storage the kernel reads and writes. */
     public Builder refInput(String name, String typeAttr) {
       inputs.add(new ArgDef(name, typeAttr, null, null, true));
@@ -177,6 +183,21 @@ public final class OpDef {
 
     public Builder output(String name, DType fixed) {
       outputs.add(new ArgDef(name, null, fixed, null, false));
+      return this;
+    }
+
+    /** A list output of one tensor per entry of the list(type) attribute {@code typeListAttr}. */
+    public Builder outputTypeList(String name, String typeListAttr) {
+      outputs.add(new ArgDef(name, null, null, null, typeListAttr, false));
+      return this;
+    }
+
+    /**
+     * A required list(type) attribute whose entries are restricted to {@code allowed} (none given:
+     * any type).
+     */
+    public Builder typeListAttr(String name, DType... allowed) {
+      attrs.put(name, new AttrDef(name, AttrType.LIST_TYPE, null, Set.of(allowed), List.of()));
       return this;
     }
 
@@ -300,6 +321,12 @@ public final class OpDef {
               || attrs.get(a.typeAttr()).type() != AttrType.TYPE)) {
         throw new IllegalStateException(
             "op " + type + ": argument '" + a.name() + "' uses undeclared type attribute " + a);
+      }
+      if (a.typeListAttr() != null
+          && (!attrs.containsKey(a.typeListAttr())
+              || attrs.get(a.typeListAttr()).type() != AttrType.LIST_TYPE)) {
+        throw new IllegalStateException(
+            "op " + type + ": argument '" + a.name() + "' uses undeclared type list " + a);
       }
     }
   }

@@ -2,6 +2,7 @@ package dev.millrace.graphdef.transforms;
 
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.GraphNames;
 import dev.millrace.graphdef.TensorValues;
 import dev.millrace.graphdef.proto.AttrValue;
@@ -29,14 +30,15 @@ import java.util.Set;
  * <p>Every layout-sensitive node ({@link OpTrait#LAYOUT_SENSITIVE} with a {@code data_format}
  * attribute) in the other format is switched: its {@code data_format} and its per-dimension
  * attributes ({@code strides}, {@code ksize}, {@code dilations}, {@code explicit_paddings}) are
- * permuted. The new layout then spreads to the nodes those feed where that is free: elementwise ops
- * (a constant operand with one non-unit dimension, such as a per-channel scale, is reshaped to
- * match), {@code BiasAdd} after a switched node, reductions, {@code ConcatV2} and {@code Pad} with
- * constant axes or paddings (rewritten). A {@code Transpose} is inserted only where a tensor
- * crosses between the two layouts: into the first switched node after the graph's input, and back
- * where an unswitched node or a graph output reads a switched one. Nodes keep their names, so
- * profiles still name the layers; a graph output that is switched is renamed {@code NAME/FORMAT}
- * and the transpose back takes its name.
+ * permuted, and so are per-dimension constant inputs of those names (MaxPoolV2's window; a node
+ * whose window is computed at run time is not switched). The new layout then spreads to the nodes
+ * those feed where that is free: elementwise ops (a constant operand with one non-unit dimension,
+ * such as a per-channel scale, is reshaped to match), {@code BiasAdd} after a switched node,
+ * reductions, {@code ConcatV2} and {@code Pad} with constant axes or paddings (rewritten). A {@code
+ * Transpose} is inserted only where a tensor crosses between the two layouts: into the first
+ * switched node after the graph's input, and back where an unswitched node or a graph output reads
+ * a switched one. Nodes keep their names, so profiles still name the layers; a graph output that is
+ * switched is renamed {@code NAME/FORMAT} and the transpose back takes its name.
  */
 final class SetDataFormat implements GraphTransform {
   /** Ops whose input may have any rank: switched only when a switched node feeds them. */
@@ -174,6 +176,12 @@ final class SetDataFormat implements GraphTransform {
       String op = n.getOp();
       List<String> in = NodeIndex.dataInputs(n);
       if (isSourceFormatLayoutOp(n)) {
+        for (int i = 1; i < in.size(); i++) {
+          if (isPerDimensionInput(op, i)
+              && intConst(in.get(i)).map(v -> v.length != 4).orElse(true)) {
+            return Optional.empty(); // a window computed at run time cannot be permuted here
+          }
+        }
         return ANY_RANK.contains(op) && !readsSwitched(in.get(0))
             ? Optional.empty()
             : Optional.of(Role.SWITCHED);
@@ -328,7 +336,22 @@ final class SetDataFormat implements GraphTransform {
       if (op.equals("Pad") || op.equals("MirrorPad")) {
         return paddingsConst(input, n.getName() + "/paddings_" + layout.target).getName();
       }
+      if (isSourceFormatLayoutOp(n) && isPerDimensionInput(op, dataIndex)) {
+        return perDimensionConst(input).getName();
+      }
       return original(input);
+    }
+
+    /**
+     * Whether data input {@code i} of {@code op} holds one entry per dimension, as the attributes
+     * of {@link #PER_DIMENSION_ATTRS} do, by its name in the op's definition (MaxPoolV2's {@code
+     * ksize} and {@code strides}).
+     */
+    private boolean isPerDimensionInput(String op, int i) {
+      return registry
+          .lookup(GraphImporter.runAs(op))
+          .map(d -> i < d.inputs().size() && PER_DIMENSION_ATTRS.contains(d.inputs().get(i).name()))
+          .orElse(false);
     }
 
     /** An unswitched node: every input as the original graph had it. */
@@ -482,6 +505,16 @@ final class SetDataFormat implements GraphTransform {
         moved[i] = layout.targetAxis(axes[i]);
       }
       return intConstLike(input, name, moved);
+    }
+
+    /** A per-dimension constant (a window, strides) permuted like the attributes. */
+    private NodeDef perDimensionConst(String input) {
+      long[] v = intConst(input).orElseThrow();
+      long[] moved = new long[4];
+      for (int i = 0; i < 4; i++) {
+        moved[i] = v[layout.toTarget[i]];
+      }
+      return intConstLike(input, GraphNames.nodeOf(input) + "/" + layout.target, moved);
     }
 
     private NodeDef paddingsConst(String input, String name) {

@@ -161,6 +161,42 @@ class SetDataFormatTest {
         .contains("conv", "relu", "padded/NCHW", "padded", "mean/NCHW", "mean");
   }
 
+  /**
+   * MaxPoolV2 gives its window and strides as constant inputs: switched, it reads them permuted
+   * like MaxPool's attributes (one constant shared by both inputs is permuted once).
+   */
+  @Test
+  void aMaxPoolV2ReadsItsWindowInputsPermuted() throws IOException {
+    Random random = new Random(9);
+    GraphDef g =
+        GraphDef.newBuilder()
+            .addNode(placeholder("x"))
+            .addNode(constNode("w", randomTensor(random, 3, 3, 2, 4)))
+            .addNode(intConst("k", 1, 3, 2, 1))
+            .addNode(intConst("s", 1, 2, 1, 1))
+            .addNode(
+                layered(node("conv", "Conv2D", "x", "w"))
+                    .putAttr("strides", ints(1, 1, 1, 1))
+                    .putAttr("padding", str("SAME"))
+                    .build())
+            .addNode(
+                layered(node("pool", "MaxPoolV2", "conv", "k", "s"))
+                    .putAttr("padding", str("VALID"))
+                    .build())
+            .addNode(
+                layered(node("same", "MaxPoolV2", "pool", "k", "k"))
+                    .putAttr("padding", str("SAME"))
+                    .build())
+            .build();
+    List<String> in = List.of("x");
+    List<String> out = List.of("same");
+    GraphDef nchw = transform(g, "set_data_format(data_format=NCHW)", in, out);
+    Tensor x = randomTensor(random, 2, 9, 7, 2);
+    assertThat(maxDiff(run(nchw, "same:0", "x:0", x), run(g, "same:0", "x:0", x)))
+        .isLessThanOrEqualTo(1e-6f);
+    assertThat(GraphSummary.of(nchw).opCounts().get("Transpose")).isEqualTo(2);
+  }
+
   @Test
   void aBiasAddAfterAMatMulIsLeftAlone() throws IOException {
     GraphDef g =

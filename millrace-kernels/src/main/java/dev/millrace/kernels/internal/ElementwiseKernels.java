@@ -206,6 +206,40 @@ public final class ElementwiseKernels {
     return Buffers.fromDoubles(grad.dtype(), grad.shape(), g);
   }
 
+  /**
+   * TensorFlow's Elu: {@code x} where {@code x >= 0}, {@code e^x - 1} below (computed as {@link
+   * Math#expm1}, so small negative inputs keep their digits).
+   */
+  public static Tensor elu(Tensor x) {
+    Checks.requireFloating("elu", "x", x);
+    double[] v = Buffers.doubles(x);
+    for (int i = 0; i < v.length; i++) {
+      if (v[i] < 0) {
+        v[i] = Math.expm1(v[i]);
+      }
+    }
+    return Buffers.fromDoubles(x.dtype(), x.shape(), v);
+  }
+
+  /**
+   * TensorFlow's EluGrad from Elu's output {@code y}: {@code grad} where {@code y >= 0}, {@code
+   * grad * (y + 1)} (that is, {@code grad * e^x}) below.
+   */
+  public static Tensor eluGrad(Tensor grad, Tensor y) {
+    String op = "eluGrad";
+    Checks.requireFloating(op, "gradients", grad);
+    Checks.requireFloating(op, "outputs", y);
+    Checks.requireLike(op, "gradients", grad, "outputs", y);
+    double[] g = Buffers.doubles(grad);
+    double[] vy = Buffers.doubles(y);
+    for (int i = 0; i < g.length; i++) {
+      if (vy[i] < 0) {
+        g[i] *= vy[i] + 1;
+      }
+    }
+    return Buffers.fromDoubles(grad.dtype(), grad.shape(), g);
+  }
+
   public static Tensor equal(Tensor a, Tensor b) {
     String op = "equal";
     Checks.requireNonNull(op, "a", a);

@@ -4,12 +4,13 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Transpose, Concat, Pad and its gradient, Slice and Fill: data movement for any element type
- * (STRING included, except where a fill value is needed).
+ * Transpose, Concat, Pad and its gradient, Slice, StridedSlice and its gradient, and Fill: data
+ * movement for any element type (STRING included, except where a fill value is needed).
  */
 public final class ShapeKernels {
   private ShapeKernels() {}
@@ -161,6 +162,128 @@ public final class ShapeKernels {
     return out;
   }
 
+  /**
+   * StridedSlice's data movement: a tensor of shape {@code size} whose element {@code i} is {@code
+   * x[begin + i * strides]} (TensorFlow's processing shape, before axes are added or removed).
+   * Strides may be negative; every element read must lie inside {@code x}.
+   */
+  public static Tensor stridedSlice(Tensor x, long[] begin, long[] strides, long[] size) {
+    String op = "stridedSlice";
+    Checks.requireNonNull(op, "x", x);
+    checkStrided(op, x.shape(), begin, strides, size);
+    Tensor out = Tensor.zeros(x.dtype(), Shape.of(size));
+    copyStrided(x, out, begin, strides, size, true);
+    return out;
+  }
+
+  /**
+   * StridedSliceGrad's data movement: a zero tensor of {@code shape} holding {@code dy}'s element
+   * {@code i} at {@code begin + i * strides}, {@code dy} having the processing shape.
+   */
+  public static Tensor stridedSliceGrad(Shape shape, Tensor dy, long[] begin, long[] strides) {
+    String op = "stridedSliceGrad";
+    Checks.requireNonNull(op, "dy", dy);
+    Checks.requireDefined(op, "shape", shape);
+    long[] size = dy.shape().dims();
+    checkStrided(op, shape, begin, strides, size);
+    Tensor out = Tensor.zeros(dy.dtype(), shape);
+    copyStrided(out, dy, begin, strides, size, false);
+    return out;
+  }
+
+  /** Every index {@code begin + i * strides} with {@code 0 <= i < size} must lie inside shape. */
+  private static void checkStrided(
+      String op, Shape shape, long[] begin, long[] strides, long[] size) {
+    Checks.requireNonNull(op, "begin", begin);
+    Checks.requireNonNull(op, "strides", strides);
+    Checks.requireNonNull(op, "size", size);
+    int rank = shape.rank();
+    if (begin.length != rank || strides.length != rank || size.length != rank) {
+      throw new IllegalArgumentException(
+          op
+              + ": begin "
+              + Checks.str(begin)
+              + ", strides "
+              + Checks.str(strides)
+              + " and size "
+              + Checks.str(size)
+              + " need one entry per axis of "
+              + shape);
+    }
+    boolean empty = false;
+    for (int a = 0; a < rank; a++) {
+      empty |= size[a] == 0;
+    }
+    for (int a = 0; a < rank && !empty; a++) {
+      long last = begin[a] + (size[a] - 1) * strides[a];
+      if (size[a] < 0
+          || begin[a] < 0
+          || begin[a] >= shape.dim(a)
+          || last < 0
+          || last >= shape.dim(a)) {
+        throw new IllegalArgumentException(
+            op
+                + ": begin "
+                + Checks.str(begin)
+                + ", strides "
+                + Checks.str(strides)
+                + " and size "
+                + Checks.str(size)
+                + " leave "
+                + shape
+                + " on axis "
+                + a);
+      }
+    }
+  }
+
+  /**
+   * Copies between the strided box of {@code big} ({@code begin}, {@code strides}, {@code size})
+   * and the dense tensor {@code dense} of shape {@code size}: from the box if {@code gather}, into
+   * it otherwise. The innermost axis runs as one block copy when its stride is 1.
+   */
+  private static void copyStrided(
+      Tensor big, Tensor dense, long[] begin, long[] strides, long[] size, boolean gather) {
+    int rank = size.length;
+    for (long e : size) {
+      if (e == 0) {
+        return;
+      }
+    }
+    if (rank == 0) {
+      copyElements(gather ? big : dense, 0, gather ? dense : big, 0, 1);
+      return;
+    }
+    long[] bigStrides = big.shape().strides();
+    long row = size[rank - 1];
+    long step = strides[rank - 1] * bigStrides[rank - 1];
+    long[] index = new long[rank - 1];
+    long at = 0;
+    while (true) {
+      long b = begin[rank - 1] * bigStrides[rank - 1];
+      for (int a = 0; a < rank - 1; a++) {
+        b += (begin[a] + index[a] * strides[a]) * bigStrides[a];
+      }
+      if (step == 1) {
+        copyElements(
+            gather ? big : dense, gather ? b : at, gather ? dense : big, gather ? at : b, row);
+      } else if (gather) {
+        copyRow(big, b, step, dense, at, 1, row);
+      } else {
+        copyRow(dense, at, 1, big, b, step, row);
+      }
+      at += row;
+      int a = rank - 2;
+      while (a >= 0 && ++index[a] == size[a]) {
+        index[a] = 0;
+        a--;
+      }
+      if (a < 0) {
+        return;
+      }
+    }
+  }
+
   public static Tensor fill(DType dtype, Shape shape, double value) {
     String op = "fill";
     Checks.requireNonNull(op, "dtype", dtype);
@@ -232,6 +355,50 @@ public final class ShapeKernels {
       }
     }
   }
+
+  /**
+   * Copies {@code count} elements from {@code src} (at {@code from}, every {@code srcStep}) to
+   * {@code dst} (at {@code to}, every {@code dstStep}), one element-sized load and store each.
+   */
+  private static void copyRow(
+      Tensor src, long from, long srcStep, Tensor dst, long to, long dstStep, long count) {
+    if (src.dtype() == DType.STRING) {
+      for (long i = 0; i < count; i++) {
+        dst.setString((int) (to + i * dstStep), src.getString((int) (from + i * srcStep)));
+      }
+      return;
+    }
+    MemorySegment s = src.data();
+    MemorySegment d = dst.data();
+    switch (src.dtype().byteSize()) {
+      case 4 -> {
+        for (long i = 0; i < count; i++) {
+          d.setAtIndex(INT, to + i * dstStep, s.getAtIndex(INT, from + i * srcStep));
+        }
+      }
+      case 8 -> {
+        for (long i = 0; i < count; i++) {
+          d.setAtIndex(LONG, to + i * dstStep, s.getAtIndex(LONG, from + i * srcStep));
+        }
+      }
+      case 1 -> {
+        for (long i = 0; i < count; i++) {
+          d.set(
+              ValueLayout.JAVA_BYTE,
+              to + i * dstStep,
+              s.get(ValueLayout.JAVA_BYTE, from + i * srcStep));
+        }
+      }
+      default -> {
+        for (long i = 0; i < count; i++) {
+          copyElements(src, from + i * srcStep, dst, to + i * dstStep, 1);
+        }
+      }
+    }
+  }
+
+  private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
+  private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED;
 
   private static void copyElements(Tensor src, long from, Tensor dst, long to, long count) {
     if (src.dtype() == DType.STRING) {

@@ -9,13 +9,16 @@ import dev.millrace.graph.OpTrait;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.kernels.UnaryOp;
+import dev.millrace.kernels.internal.ElementwiseKernels;
+import dev.millrace.kernels.internal.simd.SimdElementwise;
 import dev.millrace.tensor.Shape;
 import java.util.List;
 
 /**
- * The activations Relu, Relu6, Sigmoid and Tanh, each with the gradient op its gradient builds
- * (ReluGrad, Relu6Grad, SigmoidGrad, TanhGrad). Each op's definition, shape function, gradient,
- * traits and kernel binding are written together below.
+ * The activations Relu, Relu6, Elu, Sigmoid and Tanh, each with the gradient op its gradient builds
+ * (ReluGrad, Relu6Grad, EluGrad, SigmoidGrad, TanhGrad). Elu binds twin kernels: a scalar reference
+ * and a Vector API version. Each op's definition, shape function, gradient, traits and kernel
+ * binding are written together below.
  */
 final class Activations {
   private Activations() {}
@@ -46,6 +49,29 @@ final class Activations {
                 FLOAT_SET,
                 KernelSource.kernels("relu6Grad"),
                 op -> ctx -> List.of(ctx.kernels().relu6Grad(ctx.input(0), ctx.input(1))))
+            .build());
+    r.register(
+        OpDef.builder("Elu")
+            .input("features", "T")
+            .output("activations", "T")
+            .typeAttr("T", FLOATS)
+            .shape(c -> one(c.inputShape(0)))
+            .kernel(
+                FLOAT_SET,
+                op -> ctx -> List.of(ElementwiseKernels.elu(ctx.input(0))),
+                op -> (ctx, threads) -> List.of(SimdElementwise.elu(ctx.input(0), threads)))
+            // TensorFlow's gradient reads the output: e^x = elu(x) + 1 below zero.
+            .gradient(c -> List.of(G.op(c.ops(), "EluGrad", c.grad(0), c.output(0))))
+            .traits(OpTrait.ELEMENTWISE, OpTrait.PRESERVES_ZERO)
+            .build());
+    r.register(
+        activationGrad("EluGrad", "gradients", "outputs", "backprops")
+            .kernel(
+                FLOAT_SET,
+                op -> ctx -> List.of(ElementwiseKernels.eluGrad(ctx.input(0), ctx.input(1))),
+                op ->
+                    (ctx, threads) ->
+                        List.of(SimdElementwise.eluGrad(ctx.input(0), ctx.input(1), threads)))
             .build());
     r.register(
         mathUnary("Sigmoid", UnaryOp.SIGMOID)

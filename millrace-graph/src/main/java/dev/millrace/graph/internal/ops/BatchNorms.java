@@ -21,6 +21,7 @@ import dev.millrace.kernels.BinaryOp;
 import dev.millrace.kernels.FusedBatchNormResult;
 import dev.millrace.kernels.Kernels;
 import dev.millrace.kernels.ReduceOp;
+import dev.millrace.kernels.UnaryOp;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
@@ -30,10 +31,11 @@ import java.util.Map;
 
 /**
  * Fused batch normalization: FusedBatchNormV3 and its gradient op FusedBatchNormGradV3, in both
- * data formats. Each op's definition, shape function, gradient, traits and kernel binding are
- * written together below. The reserve spaces hold the saved mean (1) and inverse standard deviation
- * (2); reserve space 3 is empty. The {@link Kernels} interface has no inference-mode gradient, so
- * that one is composed from elementwise kernels here.
+ * data formats, and the older BatchNormWithGlobalNormalization. Each op's definition, shape
+ * function, gradient, traits and kernel binding are written together below. The reserve spaces hold
+ * the saved mean (1) and inverse standard deviation (2); reserve space 3 is empty. The {@link
+ * Kernels} interface has no inference-mode gradient, so that one is composed from elementwise
+ * kernels here.
  */
 final class BatchNorms {
   private BatchNorms() {}
@@ -91,6 +93,66 @@ final class BatchNorms {
                 BatchNorms::backward)
             .traits(OpTrait.GRADIENT, OpTrait.LAYOUT_SENSITIVE)
             .build());
+    r.register(globalNormalization());
+  }
+
+  /**
+   * The batch norm of TensorFlow's first releases (deprecated at GraphDef version 9, still in old
+   * frozen graphs): channels last, statistics given, inference only. Its result is TensorFlow's
+   * {@code (t - m) * (rsqrt(v + variance_epsilon) [* gamma]) + beta}, the factor computed per
+   * channel first, as TensorFlow's kernel does. No gradient: training graphs use the fused ops.
+   */
+  private static OpDef globalNormalization() {
+    return OpDef.builder("BatchNormWithGlobalNormalization")
+        .input("t", "T")
+        .input("m", "T")
+        .input("v", "T")
+        .input("beta", "T")
+        .input("gamma", "T")
+        .output("result", "T")
+        .typeAttr("T", FLOATS)
+        .attr("variance_epsilon", AttrType.FLOAT, null)
+        .attr("scale_after_normalization", AttrType.BOOL, null)
+        .shape(
+            c -> {
+              Shape t = c.inputShape(0);
+              if (t.rank() != 4) {
+                throw c.error("t must have rank 4 (channels last), got shape " + t);
+              }
+              long ch = t.dim(3);
+              String[] names = {"t", "m", "v", "beta", "gamma"};
+              for (int i = 1; i < names.length; i++) {
+                Shape s = c.inputShape(i);
+                if (s.rank() != 1 || (ch != Shapes.U && s.dim(0) != Shapes.U && s.dim(0) != ch)) {
+                  throw c.error(
+                      names[i] + " " + s + " must be a vector of one entry per channel of t " + t);
+                }
+              }
+              return List.of(t);
+            })
+        .kernel(
+            FLOAT_SET,
+            KernelSource.kernels("binary", "unary"),
+            op -> {
+              double eps = op.attrFloat("variance_epsilon");
+              boolean scale = op.attrBool("scale_after_normalization");
+              return ctx -> {
+                Kernels k = ctx.kernels();
+                Tensor t = ctx.input(0);
+                Tensor v = ctx.input(2);
+                Tensor factor =
+                    k.unary(
+                        UnaryOp.RSQRT, k.binary(BinaryOp.ADD, v, Defs.floating(v.dtype(), eps)));
+                if (scale) {
+                  factor = k.binary(BinaryOp.MUL, factor, ctx.input(4));
+                }
+                Tensor centred = k.binary(BinaryOp.SUB, t, ctx.input(1));
+                return List.of(
+                    k.binary(BinaryOp.ADD, k.binary(BinaryOp.MUL, centred, factor), ctx.input(3)));
+              };
+            })
+        .builtBy("TensorFlow's graphs (GraphDef import)")
+        .build();
   }
 
   private static List<Shape> batchNormShape(ShapeContext c, boolean grad) {

@@ -34,10 +34,10 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * The broadcasting binary arithmetic ops (AddV2 and the older Add, Sub, Mul, RealDiv, Maximum,
- * Minimum, SquaredDifference, Pow), Equal, AddN, and BroadcastGradientArgs, which their gradients
- * use to sum back over broadcast axes (with TensorFlow's formulas). Each op's definition, shape
- * function, gradient, traits and kernel binding are written together below.
+ * The broadcasting binary arithmetic ops (AddV2 and the older Add, Sub, Mul, RealDiv and the older
+ * Div, Maximum, Minimum, SquaredDifference, Pow), Equal, AddN, and BroadcastGradientArgs, which
+ * their gradients use to sum back over broadcast axes (with TensorFlow's formulas). Each op's
+ * definition, shape function, gradient, traits and kernel binding are written together below.
  */
 final class BinaryMath {
   private BinaryMath() {}
@@ -59,6 +59,12 @@ final class BinaryMath {
     r.register(
         binary("Mul", BinaryOp.MUL, NUMBERS, BinaryMath::mulGrad, ew, comm, assoc, zero).build());
     r.register(binary("RealDiv", BinaryOp.DIV, NUMBERS, BinaryMath::divGrad, ew).build());
+    // The older Div of TensorFlow's first graphs: RealDiv for floats; for integers, as
+    // TensorFlow's kernel, division truncated towards zero (and an error dividing by zero).
+    r.register(
+        binary("Div", BinaryOp.DIV, NUMBERS, BinaryMath::divGrad, ew)
+            .builtBy("TensorFlow's graphs (the typed API builds RealDiv)")
+            .build());
     r.register(binary("Maximum", BinaryOp.MAXIMUM, NUMBERS, null, ew, comm, assoc, idem).build());
     r.register(binary("Minimum", BinaryOp.MINIMUM, NUMBERS, null, ew, comm, assoc, idem).build());
     r.register(

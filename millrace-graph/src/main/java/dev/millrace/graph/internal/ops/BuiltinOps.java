@@ -10,6 +10,7 @@ public final class BuiltinOps {
     Sources.register(r);
     Reshapes.register(r);
     Slicing.register(r);
+    StridedSlices.register(r);
     Fills.register(r);
     BinaryMath.register(r);
     UnaryMath.register(r);

@@ -8,7 +8,9 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.Operation;
 import dev.millrace.graph.Ops;
+import dev.millrace.graph.Output;
 import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.internal.Parallel;
 import dev.millrace.graph.internal.Specs;
@@ -22,13 +24,16 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Pooling in both data formats, with the gradient ops: MaxPool and MaxPoolGrad, AvgPool and
- * AvgPoolGrad. Each op's definition, shape function, gradient, traits and kernel binding are
- * written together below.
+ * AvgPoolGrad, and MaxPoolV2 (the window and strides as inputs). Each op's definition, shape
+ * function, gradient, traits and kernel binding are written together below.
  */
 final class Pooling {
   private Pooling() {}
@@ -53,6 +58,48 @@ final class Pooling {
                             c.input(0),
                             c.output(0),
                             c.grad(0))))
+            .build());
+    // MaxPool with the window and strides as int32 inputs, which Millrace needs constant.
+    r.register(
+        OpDef.builder("MaxPoolV2")
+            .input("input", "T")
+            .input("ksize", DType.INT32)
+            .input("strides", DType.INT32)
+            .output("output", "T")
+            .typeAttrWithDefault("T", DType.FLOAT32, FLOATS)
+            .stringAttr("padding", null, "SAME", "VALID")
+            .stringAttr("data_format", "NHWC", "NHWC", "NCHW")
+            .traits(OpTrait.LAYOUT_SENSITIVE)
+            .shape(
+                c ->
+                    one(
+                        poolOutput(
+                            c,
+                            c.inputShape(0),
+                            windowFromInputs(
+                                c.opType() + " '" + c.opName() + "'",
+                                Specs.attrs(c),
+                                c.constantInput(1).orElse(null),
+                                c.constantInput(2).orElse(null)))))
+            .kernel(
+                FLOAT_SET,
+                KernelSource.kernels("maxPool"),
+                op -> {
+                  PoolSpec spec = Specs.pool(op.toString(), windowFromInputs(op));
+                  return ctx -> List.of(Parallel.maxPool(ctx, ctx.input(0), spec));
+                })
+            .gradient(
+                c -> {
+                  Function<String, AttrValue> a = windowFromInputs(c.op());
+                  Map<String, AttrValue> attrs = new HashMap<>();
+                  for (String name : List.of("ksize", "strides", "padding", "data_format")) {
+                    attrs.put(name, a.apply(name));
+                  }
+                  Output<?> g =
+                      G.op(c.ops(), "MaxPoolGrad", attrs, c.input(0), c.output(0), c.grad(0));
+                  return Arrays.asList(g, null, null);
+                })
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         pool("MaxPoolGrad", true)
@@ -133,8 +180,50 @@ final class Pooling {
     };
   }
 
+  /**
+   * The attributes of a pooling op with {@code ksize} and {@code strides} as inputs 1 and 2 (errors
+   * unprefixed: the session names the operation).
+   */
+  private static Function<String, AttrValue> windowFromInputs(Operation op) {
+    return windowFromInputs(
+        "",
+        Specs.attrs(op),
+        Consts.valueOf(op.input(1)).orElse(null),
+        Consts.valueOf(op.input(2)).orElse(null));
+  }
+
+  /**
+   * {@code attrs} with {@code ksize} and {@code strides} read from constant input values; fails in
+   * one line when either is not a constant.
+   */
+  private static Function<String, AttrValue> windowFromInputs(
+      String where, Function<String, AttrValue> attrs, Tensor ksize, Tensor strides) {
+    if (ksize == null || strides == null) {
+      throw new IllegalArgumentException(
+          (where.isEmpty() ? "" : where + ": ")
+              + "ksize and strides must be constants (Const nodes) for Millrace to run it;"
+              + (ksize == null ? " ksize" : "")
+              + (ksize == null && strides == null ? " and" : "")
+              + (strides == null ? " strides" : "")
+              + (ksize == null && strides == null ? " are" : " is")
+              + " computed at run time");
+    }
+    AttrValue k = AttrValue.of(Consts.longs(ksize));
+    AttrValue s = AttrValue.of(Consts.longs(strides));
+    return name ->
+        switch (name) {
+          case "ksize" -> k;
+          case "strides" -> s;
+          default -> attrs.apply(name);
+        };
+  }
+
   static Shape poolOutput(ShapeContext c, Shape in) {
-    PoolSpec spec = Specs.pool(c.opType() + " '" + c.opName() + "'", Specs.attrs(c));
+    return poolOutput(c, in, Specs.attrs(c));
+  }
+
+  private static Shape poolOutput(ShapeContext c, Shape in, Function<String, AttrValue> attrs) {
+    PoolSpec spec = Specs.pool(c.opType() + " '" + c.opName() + "'", attrs);
     DataFormat f = spec.format();
     if (in.rank() != 4) {
       throw c.error("input must have rank 4 (" + f + "), got shape " + in);

@@ -11,6 +11,7 @@ import dev.millrace.graph.Ops;
 import dev.millrace.graph.Output;
 import dev.millrace.graph.internal.Consts;
 import dev.millrace.graph.spi.GradientContext;
+import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
@@ -23,9 +24,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Joining, padding and cutting tensors: ConcatV2, Pack (a stack along a new dimension), Pad and
- * Slice. Each op's definition, shape function, gradient, traits and kernel binding are written
- * together below.
+ * Joining, padding and cutting tensors: ConcatV2 and the older Concat, Pack (a stack along a new
+ * dimension), Pad and PadV2 (with a fill value), and Slice. Each op's definition, shape function,
+ * gradient, traits and kernel binding are written together below.
  */
 final class Slicing {
   private Slicing() {}
@@ -48,12 +49,30 @@ final class Slicing {
                       for (int i = 0; i < n; i++) {
                         parts.add(ctx.input(i));
                       }
-                      int rank = parts.get(0).shape().rank();
-                      long axis = Consts.longs(ctx.input(n))[0];
-                      return List.of(
-                          ctx.kernels().concat(parts, (int) (axis < 0 ? axis + rank : axis)));
+                      return List.of(concat(ctx, parts, ctx.input(n)));
                     })
-            .gradient(Slicing::concat)
+            .gradient(c -> concatGrad(c, 0, c.op().numInputs() - 1, c.op().numInputs() - 1))
+            .build());
+    // The first Concat: the axis (concat_dim) comes first, always int32.
+    r.register(
+        OpDef.builder("Concat")
+            .input("concat_dim", DType.INT32)
+            .inputList("values", "T", "N")
+            .output("output", "T")
+            .typeAttr("T")
+            .shape(c -> one(concatShape(c, 1, c.numInputs() - 1, 0)))
+            .kernel(
+                KernelSource.kernels("concat"),
+                op ->
+                    ctx -> {
+                      List<Tensor> parts = new ArrayList<>(ctx.numInputs() - 1);
+                      for (int i = 1; i < ctx.numInputs(); i++) {
+                        parts.add(ctx.input(i));
+                      }
+                      return List.of(concat(ctx, parts, ctx.input(0)));
+                    })
+            .gradient(c -> concatGrad(c, 1, c.op().numInputs() - 1, 0))
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         OpDef.builder("Pack")
@@ -93,6 +112,40 @@ final class Slicing {
                 op -> ctx -> List.of(ctx.kernels().pad(ctx.input(0), pairs(ctx.input(1)), 0.0)))
             .gradient(Slicing::pad)
             .traits(OpTrait.PRESERVES_ZERO)
+            .build());
+    // Pad with a fill value, which TensorFlow writes when tf.pad is given constant_values.
+    r.register(
+        OpDef.builder("PadV2")
+            .input("input", "T")
+            .input("paddings", "Tpaddings")
+            .input("constant_values", "T")
+            .output("output", "T")
+            .typeAttr("T")
+            .typeAttrWithDefault("Tpaddings", DType.INT32, INDEX)
+            .shape(
+                c -> {
+                  if (c.inputShape(2).rank() != 0) {
+                    throw c.error("constant_values must be a scalar, got shape " + c.inputShape(2));
+                  }
+                  return pad(c);
+                })
+            .kernel(
+                KernelSource.kernels("pad"),
+                op ->
+                    ctx ->
+                        List.of(
+                            ctx.kernels()
+                                .pad(
+                                    ctx.input(0),
+                                    pairs(ctx.input(1)),
+                                    ctx.input(2).getAsDouble(0))))
+            .gradient(
+                c -> {
+                  List<Output<?>> g = new ArrayList<>(pad(c));
+                  g.add(null);
+                  return g;
+                })
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         OpDef.builder("Slice")
@@ -247,20 +300,33 @@ final class Slicing {
     return p;
   }
 
-  private static List<Output<?>> concat(GradientContext c) {
+  /** {@code parts} joined along the axis {@code axis} holds (negative: from the end). */
+  private static Tensor concat(KernelContext ctx, List<Tensor> parts, Tensor axis) {
+    int rank = parts.get(0).shape().rank();
+    long a = Consts.longs(axis)[0];
+    return ctx.kernels().concat(parts, (int) (a < 0 ? a + rank : a));
+  }
+
+  /**
+   * The gradient of a concatenation of the {@code n} inputs from {@code from} along the axis that
+   * input {@code axisInput} holds: a slice of the gradient per input.
+   */
+  private static List<Output<?>> concatGrad(GradientContext c, int from, int n, int axisInput) {
     Ops tf = c.ops();
-    int n = c.op().numInputs() - 1;
-    Output<?> first = c.input(0);
+    Output<?> first = c.input(from);
     int rank = first.shape().rank();
     long axisValue =
-        Consts.valueOf(c.input(n))
+        Consts.valueOf(c.input(axisInput))
             .map(t -> Consts.longs(t)[0])
             .orElseThrow(
                 () -> new IllegalArgumentException(c.op() + ": gradient needs a constant axis"));
     int axis = (int) (axisValue < 0 ? axisValue + rank : axisValue);
     List<Output<?>> grads = new ArrayList<>();
+    if (axisInput < from) {
+      grads.add(null);
+    }
     long offset = 0;
-    for (int i = 0; i < n; i++) {
+    for (int i = from; i < from + n; i++) {
       Output<?> in = c.input(i);
       long size = in.shape().dim(axis);
       if (size < 0) {
@@ -275,7 +341,9 @@ final class Slicing {
       grads.add(G.op(tf, "Slice", c.grad(0), G.ints(tf, begin), G.ints(tf, sizes)));
       offset += size;
     }
-    grads.add(null);
+    if (axisInput > from) {
+      grads.add(null);
+    }
     return grads;
   }
 

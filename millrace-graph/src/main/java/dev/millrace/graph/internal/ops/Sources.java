@@ -6,18 +6,21 @@ import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graph.OpTrait;
+import dev.millrace.graph.Output;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
 import dev.millrace.graph.spi.ShapeContext;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
 /**
  * Where values come from and ops that pass them on: Const, Placeholder, PlaceholderWithDefault (its
- * input unless it is fed), NoOp, Identity, StopGradient and CheckNumerics. Each op's definition,
- * shape function, gradient, traits and kernel binding are written together below.
+ * input unless it is fed), NoOp, Identity, IdentityN (a list of tensors of any types), StopGradient
+ * and CheckNumerics. Each op's definition, shape function, gradient, traits and kernel binding are
+ * written together below.
  */
 final class Sources {
   private Sources() {}
@@ -75,6 +78,41 @@ final class Sources {
         forwarding("Identity")
             .gradient(c -> List.of(c.grad(0)))
             .traits(OpTrait.ELEMENTWISE, OpTrait.PRESERVES_ZERO, OpTrait.IDEMPOTENT)
+            .build());
+    r.register(
+        OpDef.builder("IdentityN")
+            .inputTypeList("input", "T")
+            .outputTypeList("output", "T")
+            .typeListAttr("T")
+            .shape(
+                c -> {
+                  List<Shape> shapes = new ArrayList<>(c.numInputs());
+                  for (int i = 0; i < c.numInputs(); i++) {
+                    shapes.add(c.inputShape(i));
+                  }
+                  return shapes;
+                })
+            .kernel(
+                KernelSource.noArithmetic(),
+                op ->
+                    ctx -> {
+                      List<Tensor> out = new ArrayList<>(ctx.numInputs());
+                      for (int i = 0; i < ctx.numInputs(); i++) {
+                        out.add(ctx.input(i));
+                      }
+                      return out;
+                    })
+            // TensorFlow's gradient passes each output's gradient through as its input's (none
+            // where none flows).
+            .gradient(
+                c -> {
+                  List<Output<?>> grads = new ArrayList<>(c.op().numInputs());
+                  for (int i = 0; i < c.op().numInputs(); i++) {
+                    grads.add(c.grad(i));
+                  }
+                  return grads;
+                })
+            .builtBy("TensorFlow's graphs (GraphDef import)")
             .build());
     r.register(
         forwarding("StopGradient")

@@ -3,6 +3,8 @@ package dev.millrace.kernels.internal.simd;
 import dev.millrace.kernels.BinaryOp;
 import dev.millrace.kernels.KernelThreads;
 import dev.millrace.kernels.UnaryOp;
+import dev.millrace.kernels.internal.ElementwiseKernels;
+import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import jdk.incubator.vector.FloatVector;
@@ -178,6 +180,69 @@ public final class SimdElementwise {
       }
       case POW -> a.pow(b);
     };
+  }
+
+  /**
+   * TensorFlow's Elu on FLOAT32 as TensorFlow computes it, {@code e^x - 1} below zero (other types:
+   * the reference).
+   */
+  public static Tensor elu(Tensor x, KernelThreads threads) {
+    if (x.dtype() != DType.FLOAT32) {
+      return ElementwiseKernels.elu(x);
+    }
+    float[] v = Floats.of(x);
+    Tensor out = Floats.zeros(x.shape());
+    float[] y = Floats.array(out);
+    int n = v.length;
+    IntRange.split(
+        n / Gemm.NR,
+        IntRange.tasksFor(n, threads),
+        threads,
+        (task, v0, v1) -> {
+          for (int i = v0 * Gemm.NR; i < v1 * Gemm.NR; i += Gemm.NR) {
+            elu(FloatVector.fromArray(Gemm.F, v, i)).intoArray(y, i);
+          }
+        });
+    for (int i = n / Gemm.NR * Gemm.NR; i < n; i++) {
+      y[i] = elu(FloatVector.broadcast(Gemm.F, v[i])).lane(0);
+    }
+    return out;
+  }
+
+  private static FloatVector elu(FloatVector x) {
+    return x.blend(LaneMath.exp(x).sub(1f), x.lt(0f));
+  }
+
+  /**
+   * TensorFlow's EluGrad on FLOAT32 from Elu's output {@code y}: {@code grad * (y + 1)} below zero
+   * (other types: the reference).
+   */
+  public static Tensor eluGrad(Tensor grad, Tensor y, KernelThreads threads) {
+    if (grad.dtype() != DType.FLOAT32
+        || y.dtype() != DType.FLOAT32
+        || !grad.shape().equals(y.shape())) {
+      return ElementwiseKernels.eluGrad(grad, y);
+    }
+    float[] g = Floats.of(grad);
+    float[] vy = Floats.of(y);
+    Tensor out = Floats.zeros(grad.shape());
+    float[] r = Floats.array(out);
+    int n = g.length;
+    IntRange.split(
+        n / Gemm.NR,
+        IntRange.tasksFor(n, threads),
+        threads,
+        (task, v0, v1) -> {
+          for (int i = v0 * Gemm.NR; i < v1 * Gemm.NR; i += Gemm.NR) {
+            FloatVector yv = FloatVector.fromArray(Gemm.F, vy, i);
+            FloatVector gv = FloatVector.fromArray(Gemm.F, g, i);
+            gv.blend(gv.mul(yv.add(1f)), yv.lt(0f)).intoArray(r, i);
+          }
+        });
+    for (int i = n / Gemm.NR * Gemm.NR; i < n; i++) {
+      r[i] = vy[i] < 0 ? g[i] * (vy[i] + 1) : g[i];
+    }
+    return out;
   }
 
   /** {@code grad} where {@code lo < x < hi}, else 0. */
