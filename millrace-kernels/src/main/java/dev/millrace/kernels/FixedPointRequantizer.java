@@ -28,6 +28,16 @@ public final class FixedPointRequantizer {
     offset = inputOffset - outputOffset + (1 << (SHIFT - 1));
   }
 
+  /** The multiplier of {@link #apply}: {@code code · rangeScale >> 32}. */
+  public long rangeScale() {
+    return rangeScale;
+  }
+
+  /** What {@link #apply} adds before the final shift by 16 (rounding included). */
+  public long offset() {
+    return offset;
+  }
+
   /** The QUINT8 code of {@code code}, a QINT32 code of the input range. */
   public int apply(int code) {
     long v = ((code * rangeScale) >> 32) + offset;

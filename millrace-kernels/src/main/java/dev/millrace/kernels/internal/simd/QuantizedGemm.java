@@ -268,12 +268,21 @@ public final class QuantizedGemm {
     return out;
   }
 
-  /** The codes of one output row's sums, written where the row's outputs go. */
+  /**
+   * The codes of one output row's sums, written where the row's outputs go: {@link
+   * dev.millrace.kernels.FixedPointRequantizer#apply} written out with its constants in locals,
+   * then the channel's table.
+   */
   private static void requantizeRow(
       ConvRequantization rq, int[] sums, int n, int channels, byte[] codes, int at) {
+    long scale = rq.toCode().rangeScale();
+    long offset = rq.toCode().offset();
+    byte[] table = rq.table();
     for (int i = 0; i < n; i += channels) {
       for (int c = 0; c < channels; c++) {
-        codes[at + i + c] = rq.apply(sums[i + c], c);
+        long v = ((sums[i + c] * scale) >> 32) + offset;
+        int code = (int) Math.max(0, Math.min(255, v >> 16));
+        codes[at + i + c] = table[(c << 8) | code];
       }
     }
   }
