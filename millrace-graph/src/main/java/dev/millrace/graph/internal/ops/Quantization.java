@@ -50,16 +50,15 @@ final class Quantization {
                 KernelSource.referenceOnly(),
                 op -> {
                   String mode = supportedMode(op.toString(), op.attrString("mode"), op);
-                  if (!op.attrString("round_mode").equals("HALF_AWAY_FROM_ZERO")
-                      || op.attrBool("narrow_range")) {
+                  boolean halfToEven = op.attrString("round_mode").equals("HALF_TO_EVEN");
+                  if (halfToEven && !mode.equals("SCALED")) {
+                    // TensorFlow refuses it too.
                     throw new IllegalArgumentException(
-                        op
-                            + ": QuantizeV2 with round_mode HALF_TO_EVEN or narrow_range is not"
-                            + " supported yet");
+                        op + ": round_mode HALF_TO_EVEN is only supported for mode SCALED");
                   }
                   DType t = op.attrType("T");
                   float ensure = (float) op.attrFloat("ensure_minimum_range");
-                  boolean minFirst = mode.equals("MIN_FIRST");
+                  boolean narrow = op.attrBool("narrow_range");
                   return ctx -> {
                     float[] range =
                         quantizeRange(
@@ -67,8 +66,11 @@ final class Quantization {
                             scalar(op + " max_range", ctx.input(2)),
                             ensure);
                     Tensor x = ctx.input(0);
+                    if (mode.equals("SCALED")) {
+                      return quantizeScaled(x, range[0], range[1], t, narrow, halfToEven);
+                    }
                     Tensor q =
-                        minFirst
+                        mode.equals("MIN_FIRST")
                             ? quantizeMinFirst(x, range[0], range[1], t)
                             : quantizeMinCombined(x, range[0], range[1], t);
                     return List.of(q, scalarOf(range[0]), scalarOf(range[1]));
@@ -194,16 +196,38 @@ final class Quantization {
   }
 
   private static String supportedMode(String where, String mode, Operation op) {
-    if (mode.equals("SCALED") || op.attrInt("axis") != -1) {
+    if (op.attrInt("axis") != -1) {
       throw new IllegalArgumentException(
           where
-              + ": mode "
-              + mode
-              + " (axis "
+              + ": QuantizeV2 per axis (axis "
               + op.attrInt("axis")
-              + ") is not supported yet; MIN_COMBINED and MIN_FIRST with axis -1 are");
+              + ") is not supported yet; axis -1 (one range) is");
     }
     return mode;
+  }
+
+  /**
+   * QuantizeV2 in SCALED mode, as TensorFlow's CPU kernel: one scale for both signs, {@code
+   * min(lowest / min, highest / max)} over the sides whose ratio is positive (so 0.0 is code 0),
+   * the range then given back as {@code lowest / scale, highest / scale}; {@code narrowRange}
+   * leaves out the lowest code. Products in float and rounded as {@code round_mode} says.
+   */
+  static List<Tensor> quantizeScaled(
+      Tensor x, float min, float max, DType t, boolean narrowRange, boolean halfToEven) {
+    int lowest = (int) QuantizedRange.lowest(t) + (narrowRange ? 1 : 0);
+    int highest = (int) QuantizedRange.highest(t);
+    float fromMin = lowest * min > 0 ? lowest / min : Float.MAX_VALUE;
+    float fromMax = highest * max > 0 ? highest / max : Float.MAX_VALUE;
+    float scale = Math.min(fromMin, fromMax);
+    float lo = lowest / scale;
+    float hi = highest / scale;
+    float[] v = x.toFloatArray();
+    int[] codes = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      float scaled = Math.clamp(v[i], lo, hi) * scale;
+      codes[i] = (int) (halfToEven ? Math.rint(scaled) : QuantizedRange.roundHalfAway(scaled));
+    }
+    return List.of(QuantizedRange.tensor(t, x.shape(), codes), scalarOf(lo), scalarOf(hi));
   }
 
   /** The one float of a scalar min or max input. */
@@ -240,16 +264,20 @@ final class Quantization {
    * the type's lowest code (TensorFlow truncates after adding one half).
    */
   static Tensor quantizeMinCombined(Tensor x, float min, float max, DType t) {
-    double scale = (QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t)) / (max - min);
-    double halfRange = (QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t) + 1) / 2.0;
+    // In float, as TensorFlow's kernel: the scale rounded to float once, then float arithmetic;
+    // unsigned codes are truncated after adding 0.5, signed ones rounded half away from zero.
+    float scale =
+        (float) ((QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t)) / (max - min));
+    float halfRange =
+        (float) ((QuantizedRange.highest(t) - (double) QuantizedRange.lowest(t) + 1) / 2.0);
     boolean signed = QuantizedRange.lowest(t) < 0;
     float[] v = x.toFloatArray();
     int[] codes = new int[v.length];
     for (int i = 0; i < v.length; i++) {
-      double clamped = Math.clamp(v[i], min, max);
-      double q = (clamped - min) * scale - (signed ? halfRange : 0) + 0.5;
-      codes[i] =
-          (int) Math.clamp(Math.floor(q), QuantizedRange.lowest(t), QuantizedRange.highest(t));
+      float shifted = (Math.clamp(v[i], min, max) - min) * scale;
+      double q =
+          signed ? QuantizedRange.roundHalfAway(shifted - halfRange) : Math.floor(shifted + 0.5f);
+      codes[i] = (int) Math.clamp(q, QuantizedRange.lowest(t), QuantizedRange.highest(t));
     }
     return QuantizedRange.tensor(t, x.shape(), codes);
   }
