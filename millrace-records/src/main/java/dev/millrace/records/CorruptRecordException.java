@@ -6,7 +6,8 @@ import java.nio.file.Path;
 /**
  * A record that fails TFRecord's checks: a length or data CRC mismatch, or a file that ends inside
  * a record. The message reads {@code file@offset (record N): problem}, so a user can find the
- * bytes.
+ * bytes; a reader of part of a file ({@link RecordReader#openSplit}) cannot know N and says {@code
+ * file@offset: problem}.
  */
 public final class CorruptRecordException extends IOException {
   private final Path file;
@@ -21,9 +22,8 @@ public final class CorruptRecordException extends IOException {
             + "@"
             + offset
             + (compressed ? " of the decompressed stream" : "")
-            + " (record "
-            + recordIndex
-            + "): "
+            + (recordIndex >= 0 ? " (record " + recordIndex + ")" : "")
+            + ": "
             + problem);
     this.file = file;
     this.recordIndex = recordIndex;
@@ -35,7 +35,10 @@ public final class CorruptRecordException extends IOException {
     return file;
   }
 
-  /** Zero-based index of the record in its file, counting earlier corrupt records. */
+  /**
+   * Zero-based index of the record in its file, counting earlier corrupt records; -1 when a reader
+   * of part of the file found it.
+   */
   public long recordIndex() {
     return recordIndex;
   }

@@ -2,6 +2,7 @@ package dev.millrace.convert.internal;
 
 import com.google.protobuf.ByteString;
 import dev.millrace.convert.BadInputException;
+import dev.millrace.records.Examples;
 import dev.millrace.records.SizeLimits;
 import dev.millrace.records.proto.Features;
 import java.io.IOException;

@@ -1,6 +1,7 @@
 package dev.millrace.convert.internal;
 
 import com.google.protobuf.ByteString;
+import dev.millrace.records.Examples;
 import dev.millrace.records.proto.Features;
 import java.util.List;
 
