@@ -10,7 +10,9 @@ import java.nio.file.Path;
  * file@offset: problem}.
  */
 public final class CorruptRecordException extends IOException {
-  private final Path file;
+  // Paths are not serializable; the message names the file wherever the exception travels (from a
+  // Spark task to its driver, say).
+  private final transient Path file;
   private final long recordIndex;
   private final long offset;
   private final String problem;
@@ -31,6 +33,7 @@ public final class CorruptRecordException extends IOException {
     this.problem = problem;
   }
 
+  /** The file; null once the exception has been deserialized (its message still names it). */
   public Path file() {
     return file;
   }
