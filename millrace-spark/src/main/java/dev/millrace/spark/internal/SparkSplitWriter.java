@@ -162,12 +162,8 @@ public final class SparkSplitWriter implements SplitWriter {
    * so that no task is still writing when the conversion deletes its staging folder.
    */
   private void awaitQuiet(String group) {
-    boolean running = false;
-    for (int job : spark.statusTracker().getJobIdsForGroup(group)) {
-      SparkJobInfo info = spark.statusTracker().getJobInfo(job);
-      running |= info != null && info.status() == org.apache.spark.JobExecutionStatus.RUNNING;
-    }
-    if (running) {
+    // Only while tasks run: cancelling a group whose jobs all ended makes Spark warn.
+    if (activeTasks(group) > 0) {
       spark.cancelJobGroup(group);
     }
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
