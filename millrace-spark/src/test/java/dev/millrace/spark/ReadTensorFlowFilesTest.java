@@ -82,6 +82,33 @@ class ReadTensorFlowFilesTest {
   }
 
   @Test
+  void globsAndSeveralPathsReadEveryFileOnce() {
+    String dir = TestData.tensorflow("records").toString();
+    long viaGlob =
+        spark.read().format("tfrecord").load(dir + "/fashion-train-500.tfrecord*").count();
+    long viaPaths =
+        spark
+            .read()
+            .format("tfrecord")
+            .load(golden("fashion-train-500.tfrecord"), golden("fashion-train-500.tfrecord.gz"))
+            .count();
+
+    assertThat(viaGlob).isEqualTo(1500);
+    assertThat(viaPaths).isEqualTo(1000);
+  }
+
+  @Test
+  void aMissingPathFailsNamingIt() {
+    String missing = TestData.tensorflow("records").resolve("no-such-file.tfrecord").toString();
+
+    assertThatThrownBy(() -> spark.read().format("tfrecord").load(missing))
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(missing + ": no such file or folder"));
+  }
+
+  @Test
   void compressionOptionOverridesTheSuffix() throws IOException {
     Path copy = java.nio.file.Files.createTempFile("fashion", ".data");
     try {
