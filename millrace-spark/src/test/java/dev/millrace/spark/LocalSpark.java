@@ -15,12 +15,12 @@ import scala.jdk.javaapi.CollectionConverters;
  * One Spark session in local mode ({@code local[2]}) for every test class of this module: starting
  * Spark costs seconds, so it is started once per test run and stopped when the JVM ends.
  */
-final class LocalSpark {
+public final class LocalSpark {
   private static SparkSession session;
 
   private LocalSpark() {}
 
-  static synchronized SparkSession session() {
+  public static synchronized SparkSession session() {
     if (session == null) {
       session =
           SparkSession.builder()
@@ -40,7 +40,7 @@ final class LocalSpark {
   }
 
   /** The value of a scan's metric in the plan {@code df} last ran. */
-  static long scanMetric(Dataset<Row> df, String name) {
+  public static long scanMetric(Dataset<Row> df, String name) {
     long total = 0;
     for (SparkPlan leaf : leaves(df.queryExecution().executedPlan())) {
       if (leaf instanceof BatchScanExec scan) {
@@ -63,7 +63,7 @@ final class LocalSpark {
   }
 
   /** The innermost message of a failure (Spark wraps a task's exception in its own). */
-  static String rootMessage(Throwable t) {
+  public static String rootMessage(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();

@@ -1,4 +1,4 @@
-package dev.millrace.spark;
+package dev.millrace.spark.tensorflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -7,6 +7,7 @@ import dev.millrace.convert.ProgressListener;
 import dev.millrace.convert.SourceFormat;
 import dev.millrace.convert.spi.ConversionEngine;
 import dev.millrace.records.Compression;
+import dev.millrace.spark.LocalSpark;
 import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.io.OutputStream;
