@@ -4,4 +4,7 @@ module dev.millrace.convert {
   requires org.apache.commons.compress;
 
   exports dev.millrace.convert;
+  exports dev.millrace.convert.spi;
+
+  uses dev.millrace.convert.spi.ConversionEngine;
 }

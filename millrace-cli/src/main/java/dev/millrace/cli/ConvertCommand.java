@@ -4,11 +4,13 @@ import dev.millrace.convert.ConversionResult;
 import dev.millrace.convert.ConvertOptions;
 import dev.millrace.convert.Converters;
 import dev.millrace.convert.SourceFormat;
+import dev.millrace.convert.spi.ConversionEngine;
 import dev.millrace.records.Compression;
 import dev.millrace.records.Manifest;
 import dev.millrace.records.SplitManifest;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -36,10 +38,16 @@ import picocli.CommandLine.Spec;
       "Nothing is left in the output folder if the conversion fails. A killed run (kill -9, a"
           + " crash) leaves no partial shard or manifest, only a hidden .millrace-staging-<pid>-*"
           + " folder, which the next conversion into the same folder removes.",
+      "",
+      "--engine spark runs the conversion as a Spark job (module millrace-spark, which ./millrace"
+          + " builds and adds when --engine spark is given); its shards and manifest are those of"
+          + " the local engine, byte for byte. On a cluster (--master spark://...) the input and"
+          + " output folders must be on a file system every executor sees at the same path.",
       ""
     },
     sortOptions = false)
 final class ConvertCommand implements Callable<Integer> {
+  static final String LOCAL_ENGINE = "local";
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(
@@ -94,6 +102,23 @@ final class ConvertCommand implements Callable<Integer> {
       description = "Worker threads (default: the number of processors).")
   Integer threads;
 
+  @Option(
+      names = "--engine",
+      paramLabel = "NAME",
+      defaultValue = LOCAL_ENGINE,
+      description =
+          "Where records are encoded and written: local (this machine's threads) or spark (a"
+              + " Spark job) (default: ${DEFAULT-VALUE}).")
+  String engine;
+
+  @Option(
+      names = "--master",
+      paramLabel = "URL",
+      description =
+          "With --engine spark: the Spark master, local[N] or spark://host:port (default:"
+              + " local[T], T = --threads).")
+  String master;
+
   @Option(names = "--json", description = "Print the manifest as JSON instead of a summary.")
   boolean json;
 
@@ -107,8 +132,21 @@ final class ConvertCommand implements Callable<Integer> {
     ConvertOptions options =
         new ConvertOptions(shardSize, Compression.parse(compression), shuffle, seed, workers);
     var err = spec.commandLine().getErr();
-    ConversionResult result =
-        Converters.convert(format, input, output, options, ConsoleProgress.forStandardError(err));
+    ConversionResult result;
+    if (engine.equals(LOCAL_ENGINE)) {
+      if (master != null) {
+        throw new IllegalArgumentException("--master is for --engine spark");
+      }
+      result =
+          Converters.convert(format, input, output, options, ConsoleProgress.forStandardError(err));
+    } else {
+      ConversionEngine found =
+          ConversionEngine.named(engine).orElseThrow(() -> missingEngine(engine));
+      Map<String, String> settings = master == null ? Map.of() : Map.of("master", master);
+      result =
+          found.convert(
+              format, input, output, options, settings, ConsoleProgress.forStandardError(err));
+    }
     var out = spec.commandLine().getOut();
     if (json) {
       out.println(Manifest.json().writeValueAsString(result.manifest()));
@@ -116,6 +154,18 @@ final class ConvertCommand implements Callable<Integer> {
       printSummary(out, result);
     }
     return 0;
+  }
+
+  /** The one line that says how to get an engine that is not on the class path. */
+  static IllegalStateException missingEngine(String name) {
+    if (name.equals("spark")) {
+      return new IllegalStateException(
+          "engine spark is not on the class path: run ./millrace from the repository, which builds"
+              + " millrace-spark and adds it (millrace-spark/target/millrace-spark.jar and"
+              + " millrace-spark/target/lib/*) when --engine spark is given");
+    }
+    return new IllegalStateException(
+        "no conversion engine '" + name + "' (expected: local or spark)");
   }
 
   static void printSummary(java.io.PrintWriter out, ConversionResult result) {

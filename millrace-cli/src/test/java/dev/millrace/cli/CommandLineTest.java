@@ -193,6 +193,53 @@ class CommandLineTest {
   }
 
   @Test
+  void convertWithTheSparkEngineAbsentSaysInOneLineHowToGetIt() throws IOException {
+    Path data = tmp.resolve("idx");
+    IdxFiles.write(data, "train", 20);
+    Path out = tmp.resolve("out");
+
+    CliRunner r =
+        CliRunner.run(
+            "convert",
+            "--from",
+            "idx",
+            "--input",
+            data.toString(),
+            "--output",
+            out.toString(),
+            "--engine",
+            "spark");
+
+    assertThat(r.exit()).isEqualTo(Main.EXIT_FAILURE);
+    assertThat(r.err().strip())
+        .isEqualTo(
+            "millrace convert: error: engine spark is not on the class path: run ./millrace from"
+                + " the repository, which builds millrace-spark and adds it"
+                + " (millrace-spark/target/millrace-spark.jar and millrace-spark/target/lib/*) when"
+                + " --engine spark is given");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
+  void convertRefusesAMasterForTheLocalEngine() {
+    CliRunner r =
+        CliRunner.run(
+            "convert",
+            "--from",
+            "idx",
+            "--input",
+            tmp.toString(),
+            "--output",
+            tmp.resolve("o").toString(),
+            "--master",
+            "local[2]");
+
+    assertThat(r.exit()).isEqualTo(Main.EXIT_USAGE);
+    assertThat(r.err().strip())
+        .isEqualTo("millrace convert: error: --master is for --engine spark");
+  }
+
+  @Test
   void convertOfBadInputLeavesNoOutputAndFailsWithOneLine() throws IOException {
     Path data = tmp.resolve("idx");
     IdxFiles.write(data, "train", 20);

@@ -5,6 +5,7 @@ import dev.millrace.convert.internal.CifarPythonConverter;
 import dev.millrace.convert.internal.Conversion;
 import dev.millrace.convert.internal.IdxConverter;
 import dev.millrace.convert.internal.ImageFolderConverter;
+import dev.millrace.convert.spi.SplitWriter;
 import dev.millrace.records.Manifest;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -57,6 +58,24 @@ public final class Converters {
       ConvertOptions options,
       ProgressListener progress)
       throws IOException {
+    return convert(format, input, outputDir, options, progress, null);
+  }
+
+  /**
+   * Converts {@code input} into {@code outputDir} as {@link #convert(SourceFormat, Path, Path,
+   * ConvertOptions, ProgressListener)} does, with every split written by {@code writer} (an
+   * engine's; null for this machine's threads). The input is read, checked and split here; only the
+   * encoding and writing of the records is the writer's, and the output is the same whoever writes
+   * it.
+   */
+  public static ConversionResult convert(
+      SourceFormat format,
+      Path input,
+      Path outputDir,
+      ConvertOptions options,
+      ProgressListener progress,
+      SplitWriter writer)
+      throws IOException {
     Objects.requireNonNull(format, "format");
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(outputDir, "outputDir");
@@ -66,7 +85,7 @@ public final class Converters {
       throw new NoSuchFileException(input.toString(), null, "input does not exist");
     }
     long start = System.nanoTime();
-    try (Conversion conversion = Conversion.start(outputDir, options, progress)) {
+    try (Conversion conversion = Conversion.start(outputDir, options, progress, writer)) {
       switch (format) {
         case IDX -> IdxConverter.convert(input, conversion);
         case CIFAR10 -> CifarPythonConverter.convert(input, conversion);

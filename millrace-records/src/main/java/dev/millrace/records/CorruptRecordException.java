@@ -6,10 +6,13 @@ import java.nio.file.Path;
 /**
  * A record that fails TFRecord's checks: a length or data CRC mismatch, or a file that ends inside
  * a record. The message reads {@code file@offset (record N): problem}, so a user can find the
- * bytes.
+ * bytes; a reader of part of a file ({@link RecordReader#openSplit}) cannot know N and says {@code
+ * file@offset: problem}.
  */
 public final class CorruptRecordException extends IOException {
-  private final Path file;
+  // Paths are not serializable; the message names the file wherever the exception travels (from a
+  // Spark task to its driver, say).
+  private final transient Path file;
   private final long recordIndex;
   private final long offset;
   private final String problem;
@@ -21,9 +24,8 @@ public final class CorruptRecordException extends IOException {
             + "@"
             + offset
             + (compressed ? " of the decompressed stream" : "")
-            + " (record "
-            + recordIndex
-            + "): "
+            + (recordIndex >= 0 ? " (record " + recordIndex + ")" : "")
+            + ": "
             + problem);
     this.file = file;
     this.recordIndex = recordIndex;
@@ -31,11 +33,15 @@ public final class CorruptRecordException extends IOException {
     this.problem = problem;
   }
 
+  /** The file; null once the exception has been deserialized (its message still names it). */
   public Path file() {
     return file;
   }
 
-  /** Zero-based index of the record in its file, counting earlier corrupt records. */
+  /**
+   * Zero-based index of the record in its file, counting earlier corrupt records; -1 when a reader
+   * of part of the file found it.
+   */
   public long recordIndex() {
     return recordIndex;
   }

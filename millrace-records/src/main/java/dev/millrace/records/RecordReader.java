@@ -2,6 +2,7 @@ package dev.millrace.records;
 
 import dev.millrace.records.internal.LittleEndian;
 import dev.millrace.records.internal.MaskedCrc32c;
+import dev.millrace.records.internal.RecordStarts;
 import java.io.BufferedInputStream;
 import java.io.Closeable;
 import java.io.IOException;
@@ -65,6 +66,15 @@ public final class RecordReader implements Closeable {
   private int limit;
   private long bufStartOffset;
   private boolean endOfStream;
+
+  /**
+   * For a reader of one split: the offset of the record that starts the next split (or the file's
+   * size), where this reader stops; -1 for a reader of the whole file.
+   */
+  private long splitStop = -1;
+
+  /** The header offset of the last record this reader reached, good or corrupt. */
+  private long lastHeaderOffset = -1;
 
   private long nextIndex;
   private long recordIndex = -1;
@@ -167,6 +177,62 @@ public final class RecordReader implements Closeable {
   }
 
   /**
+   * Opens the part of an uncompressed file that one of several readers sharing it reads: the
+   * records of the split {@code [start, end)} of its bytes (a Spark task per split, say).
+   *
+   * <p>A split begins at the first valid record at or after {@code start} (at offset 0 for the
+   * first split), valid meaning that both its length CRC and its data CRC match and that it fits in
+   * the file, and reads the file's records from there, as a reader of the whole file reads them, up
+   * to the first valid record at or after {@code end}, where the next split begins. So the splits
+   * {@code [0, b), [b, c), ..., [y, size)} together give every record of the file exactly once and
+   * in order, each from the split in which it starts; a corrupt record just after a split boundary,
+   * which no split can begin at, is met by the split before it, so under {@link
+   * CorruptRecordPolicy#FAIL} exactly one split fails on it, and under {@link
+   * CorruptRecordPolicy#SKIP} exactly one counts it.
+   *
+   * <p>Offsets are the file's. {@link #recordIndex()} counts from the split's first record, and a
+   * {@link CorruptRecordException} from a split reader carries no record index (-1): the records
+   * before the split are not counted.
+   *
+   * <p>If valid-looking record bytes lie inside a record's data (a TFRecord file stored in a
+   * record), a split may begin inside that record; the split before it then finds its own records
+   * running past that beginning and fails with an {@link IOException} naming both offsets, rather
+   * than let the two splits disagree. Such a file must be read whole.
+   *
+   * @throws IllegalArgumentException unless {@code 0 <= start <= end}
+   */
+  public static RecordReader openSplit(Path file, long start, long end, CorruptRecordPolicy policy)
+      throws IOException {
+    return openSplit(file, start, end, policy, maxRecordBytes());
+  }
+
+  static RecordReader openSplit(
+      Path file, long start, long end, CorruptRecordPolicy policy, long maxRecordBytes)
+      throws IOException {
+    if (start < 0 || end < start) {
+      throw new IllegalArgumentException(
+          "split [" + start + ", " + end + ") of " + file + " (expected 0 <= start <= end)");
+    }
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+    try {
+      long size = channel.size();
+      long limit = Math.min(maxRecordBytes, DEFAULT_MAX_RECORD_BYTES);
+      long first = start == 0 ? 0 : RecordStarts.firstValid(channel, start, size, limit);
+      long stop = end >= size ? size : RecordStarts.firstValid(channel, end, size, limit);
+      RecordReader reader =
+          new RecordReader(
+              file, channel, null, null, Compression.NONE, size, policy, maxRecordBytes);
+      channel.position(first);
+      reader.bufStartOffset = first;
+      reader.splitStop = Math.max(first, stop);
+      return reader;
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  /**
    * Advances to the next record.
    *
    * @return false at the end of the file
@@ -177,6 +243,20 @@ public final class RecordReader implements Closeable {
   public boolean next() throws IOException {
     while (true) {
       long headerOffset = offsetOf(pos);
+      if (splitStop >= 0 && headerOffset >= splitStop) {
+        if (headerOffset > splitStop) {
+          throw new IOException(
+              file
+                  + "@"
+                  + splitStop
+                  + ": a valid record starts inside the record at "
+                  + lastHeaderOffset
+                  + ", so a split that begins there would read inside that record (is a TFRecord"
+                  + " file stored in a record?); read this file whole, not in splits");
+        }
+        return false;
+      }
+      lastHeaderOffset = headerOffset;
       if (!fill(12)) {
         if (limit == pos) {
           return false;
@@ -266,7 +346,8 @@ public final class RecordReader implements Closeable {
   /**
    * Zero-based index of the current record in the file, corrupt records counted. After a damaged
    * header the reader slides to the next valid header; the records lost on the way count as one, so
-   * later indices may fall behind the true record numbers ({@link #recordOffset()} stays exact).
+   * later indices may fall behind the true record numbers ({@link #recordOffset()} stays exact). A
+   * reader of a split ({@link #openSplit}) counts from the split's first record.
    */
   public long recordIndex() {
     return recordIndex;
@@ -326,7 +407,8 @@ public final class RecordReader implements Closeable {
 
   private void corrupt(long offset, String problem) throws CorruptRecordException {
     CorruptRecordException e =
-        new CorruptRecordException(file, nextIndex, offset, compressed, problem);
+        new CorruptRecordException(
+            file, splitStop >= 0 ? -1 : nextIndex, offset, compressed, problem);
     if (policy == CorruptRecordPolicy.FAIL) {
       throw e;
     }

@@ -2,6 +2,10 @@ package dev.millrace.records;
 
 import dev.millrace.records.internal.ByteNameTable;
 import dev.millrace.records.internal.Utf8;
+import java.io.InvalidObjectException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -20,9 +24,14 @@ import java.util.TreeMap;
  * requires); a key that repeats within one Example counts once, with its last value, as protobuf
  * keeps it.
  *
- * <p>Not thread-safe; collectors of parallel scans combine with {@link #merge}.
+ * <p>Not thread-safe; collectors of parallel scans combine with {@link #merge}, in the order of
+ * their parts, which gives exactly the schema of one collector that saw every record. A collector
+ * is serializable (what it has counted, not the record in progress), so that the parts of a scan
+ * can run on other machines.
  */
-public final class SchemaCollector implements ShardedRecordWriter.RecordObserver {
+public final class SchemaCollector implements ShardedRecordWriter.RecordObserver, Serializable {
+  @Serial private static final long serialVersionUID = 1L;
+
   private final ByteNameTable names = new ByteNameTable();
   private final List<Accumulator> byId = new ArrayList<>();
   private final Map<String, Accumulator> byName = new TreeMap<>();
@@ -169,6 +178,64 @@ public final class SchemaCollector implements ShardedRecordWriter.RecordObserver
 
   private static boolean isUtf8(byte[] name) {
     return Utf8.isValid(name, 0, name.length);
+  }
+
+  @Serial
+  private Object writeReplace() {
+    List<long[]> counts = new ArrayList<>(byId.size());
+    List<String> featureNames = new ArrayList<>(byId.size());
+    List<FeatureType> types = new ArrayList<>(byId.size());
+    for (Accumulator a : byId) {
+      featureNames.add(a.name);
+      types.add(a.type);
+      counts.add(
+          new long[] {
+            a.mixed ? 1 : 0, a.minLength, a.maxLength, a.minValueBytes, a.maxValueBytes, a.count
+          });
+    }
+    return new SerializedForm(examples, notExamples, featureNames, types, counts);
+  }
+
+  @Serial
+  private void readObject(ObjectInputStream in) throws InvalidObjectException {
+    throw new InvalidObjectException("a SchemaCollector is read through its serialized form");
+  }
+
+  /** What a collector has counted, feature by feature in the order it first saw them. */
+  private record SerializedForm(
+      long examples,
+      long notExamples,
+      List<String> names,
+      List<FeatureType> types,
+      List<long[]> counts)
+      implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Serial
+    private Object readResolve() throws InvalidObjectException {
+      if (names.size() != types.size() || names.size() != counts.size()) {
+        throw new InvalidObjectException(
+            "schema collector: " + names.size() + " names, " + types.size() + " types");
+      }
+      SchemaCollector c = new SchemaCollector();
+      c.examples = examples;
+      c.notExamples = notExamples;
+      for (int i = 0; i < names.size(); i++) {
+        long[] n = counts.get(i);
+        if (n.length != 6 || types.get(i) == null || c.byName.containsKey(names.get(i))) {
+          throw new InvalidObjectException("schema collector: bad entry for " + names.get(i));
+        }
+        Accumulator a = c.accumulator(names.get(i).getBytes(StandardCharsets.UTF_8));
+        a.type = types.get(i);
+        a.mixed = n[0] != 0;
+        a.minLength = n[1];
+        a.maxLength = n[2];
+        a.minValueBytes = n[3];
+        a.maxValueBytes = n[4];
+        a.count = n[5];
+      }
+      return c;
+    }
   }
 
   private static final class Accumulator {

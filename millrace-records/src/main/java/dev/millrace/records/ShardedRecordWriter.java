@@ -72,8 +72,7 @@ public final class ShardedRecordWriter implements Closeable {
       throw new IllegalStateException("sharded writer for '" + prefix + "' is finished");
     }
     if (current != null
-        && current.records() > 0
-        && current.uncompressedBytes() + 16L + length > options.targetShardBytes()) {
+        && options.startsNewShard(current.records(), current.uncompressedBytes(), length)) {
       closeCurrent();
     }
     if (current == null) {

@@ -21,6 +21,20 @@ public record ShardingOptions(long targetShardBytes, Compression compression) {
     }
   }
 
+  /**
+   * Whether a record of {@code nextLength} bytes opens a new shard, given what the current shard
+   * holds: yes once it would take a shard that has a record past {@link #targetShardBytes()}. The
+   * one rule every writer of shards follows, so that writers running elsewhere (a Spark job) cut
+   * exactly where {@link ShardedRecordWriter} cuts.
+   *
+   * @param shardRecords records in the current shard
+   * @param shardFramedBytes framed bytes in the current shard (16 per record plus the data)
+   * @param nextLength the next record's data length
+   */
+  public boolean startsNewShard(long shardRecords, long shardFramedBytes, long nextLength) {
+    return shardRecords > 0 && shardFramedBytes + 16L + nextLength > targetShardBytes;
+  }
+
   public static ShardingOptions defaults() {
     return new ShardingOptions(DEFAULT_SHARD_BYTES, Compression.NONE);
   }

@@ -58,6 +58,46 @@ class SchemaCollectorPropertyTest {
     assertThat(orderFree(half.schema())).isEqualTo(orderFree(reference.schema()));
   }
 
+  @ParameterizedTest(name = "seed={0}")
+  @MethodSource("seeds")
+  void consecutivePartsSerializedAndMergedInOrderGiveTheWholeSchema(long seed) throws Exception {
+    Random rnd = new Random(seed);
+    RandomExamples gen = new RandomExamples(seed, RandomExamples.namePool(seed, rnd));
+    List<byte[]> records = new ArrayList<>();
+    for (int k = 0; k < 12; k++) {
+      byte[] ex = gen.example();
+      records.add(rnd.nextInt(4) == 0 ? ExampleDecoderPropertyTest.damage(ex, rnd) : ex);
+    }
+    SchemaCollector whole = new SchemaCollector();
+    records.forEach(r -> whole.observe(r, 0, r.length));
+
+    // Parts as a distributed scan makes them: consecutive runs, each shipped back serialized.
+    SchemaCollector merged = new SchemaCollector();
+    int cut1 = rnd.nextInt(records.size() + 1);
+    int cut2 = cut1 + rnd.nextInt(records.size() - cut1 + 1);
+    for (List<byte[]> part :
+        List.of(records.subList(0, cut1), records.subList(cut1, cut2), records.subList(cut2, 12))) {
+      SchemaCollector c = new SchemaCollector();
+      part.forEach(r -> c.observe(r, 0, r.length));
+      merged.merge(roundTrip(c));
+    }
+
+    assertThat(merged.examples()).isEqualTo(whole.examples());
+    assertThat(merged.notExamples()).isEqualTo(whole.notExamples());
+    assertThat(merged.schema()).isEqualTo(whole.schema());
+  }
+
+  private static SchemaCollector roundTrip(SchemaCollector c) throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(c);
+    }
+    try (java.io.ObjectInputStream in =
+        new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+      return (SchemaCollector) in.readObject();
+    }
+  }
+
   private static List<FeatureSchema> orderFree(List<FeatureSchema> schema) {
     return schema.stream()
         .map(

@@ -57,7 +57,7 @@ final class CifarLayout {
     for (Split s : splits) {
       List<PixelBatch> parts = s.batches().stream().map(batches::get).toList();
       RawPixelSplit split = new RawPixelSplit(s.name(), SIDE, SIDE, CHANNELS, parts);
-      conversion.writeSplit(split.name(), split.rows(), split::encode);
+      conversion.writeSplit(split.name(), split.rows(), split);
     }
   }
 }

@@ -2,11 +2,11 @@ package dev.millrace.convert.internal;
 
 import dev.millrace.convert.ConvertOptions;
 import dev.millrace.convert.ProgressListener;
+import dev.millrace.convert.spi.RecordEncoder;
+import dev.millrace.convert.spi.SplitWriter;
 import dev.millrace.records.AtomicFiles;
 import dev.millrace.records.Manifest;
-import dev.millrace.records.SchemaCollector;
 import dev.millrace.records.ShardInfo;
-import dev.millrace.records.ShardedRecordWriter;
 import dev.millrace.records.SplitManifest;
 import java.io.Closeable;
 import java.io.IOException;
@@ -53,7 +53,11 @@ public final class Conversion implements Closeable {
   private final Path staging;
   private final ConvertOptions options;
   private final ProgressListener progress;
-  private final ParallelEncoder encoder;
+  private final SplitWriter writer;
+
+  /** The writer this conversion made and must close; null when the caller gave one. */
+  private final LocalSplitWriter ownWriter;
+
   private final List<SplitManifest> splits = new ArrayList<>();
 
   private Conversion(
@@ -61,27 +65,39 @@ public final class Conversion implements Closeable {
       boolean createdOutputDir,
       Path staging,
       ConvertOptions options,
-      ProgressListener progress) {
+      ProgressListener progress,
+      SplitWriter writer) {
     this.outputDir = outputDir;
     this.createdOutputDir = createdOutputDir;
     this.staging = staging;
     this.options = options;
     this.progress = progress;
-    this.encoder = new ParallelEncoder(options.threads());
+    this.ownWriter = writer == null ? new LocalSplitWriter(options.threads()) : null;
+    this.writer = writer == null ? ownWriter : writer;
   }
 
   /**
    * Creates the output folder if needed and a fresh staging folder inside it, after removing the
-   * staging folders that killed runs left there.
+   * staging folders that killed runs left there; splits are written on this machine's threads.
    */
   public static Conversion start(Path outputDir, ConvertOptions options, ProgressListener progress)
+      throws IOException {
+    return start(outputDir, options, progress, null);
+  }
+
+  /**
+   * As {@link #start(Path, ConvertOptions, ProgressListener)}, with splits written by {@code
+   * writer} (null: on this machine's threads).
+   */
+  public static Conversion start(
+      Path outputDir, ConvertOptions options, ProgressListener progress, SplitWriter writer)
       throws IOException {
     boolean created = !Files.isDirectory(outputDir);
     Files.createDirectories(outputDir);
     removeAbandonedStaging(outputDir);
     long pid = ProcessHandle.current().pid();
     Path staging = Files.createTempDirectory(outputDir, STAGING_PREFIX + pid + "-");
-    return new Conversion(outputDir, created, staging, options, progress);
+    return new Conversion(outputDir, created, staging, options, progress, writer);
   }
 
   /**
@@ -130,35 +146,28 @@ public final class Conversion implements Closeable {
    * Writes one split: {@code count} records, the {@code i}-th being {@code
    * encoder.encode(order[i])} where {@code order} is the source order or its seeded permutation.
    */
-  public SplitManifest writeSplit(String name, int count, ParallelEncoder.Encoder encoder)
+  public SplitManifest writeSplit(String name, int count, RecordEncoder encoder)
       throws IOException {
     if (splits.stream().anyMatch(s -> s.name().equals(name))) {
       throw new IllegalStateException("split '" + name + "' is already written");
     }
     int[] order = RecordOrder.of(count, options.shuffle(), options.seed());
-    SchemaCollector schema = new SchemaCollector();
-    // About a hundred updates per split: a progress bar need not hear of every record.
-    long step = Math.max(1, Math.min(1024, count / 100));
     progress.begin(name, count);
-    try (ShardedRecordWriter writer =
-        new ShardedRecordWriter(staging, name, options.sharding(), schema)) {
-      long[] pending = {0};
-      this.encoder.run(
-          count,
-          position -> encoder.encode(order[position]),
-          record -> {
-            writer.write(record);
-            if (++pending[0] == step) {
-              progress.advance(pending[0]);
-              pending[0] = 0;
-            }
-          });
-      if (pending[0] > 0) {
-        progress.advance(pending[0]);
+    try {
+      SplitManifest split = writer.write(staging, name, order, encoder, options, progress);
+      if (!split.name().equals(name) || split.records() != count) {
+        throw new IllegalStateException(
+            "split writer "
+                + writer.getClass().getName()
+                + " wrote split '"
+                + split.name()
+                + "' of "
+                + split.records()
+                + " records, expected '"
+                + name
+                + "' of "
+                + count);
       }
-      List<ShardInfo> shards = writer.finish();
-      SplitManifest split =
-          new SplitManifest(name, count, options.compression(), shards, schema.schema());
       splits.add(split);
       return split;
     } finally {
@@ -207,7 +216,9 @@ public final class Conversion implements Closeable {
   @Override
   public void close() throws IOException {
     try {
-      encoder.close();
+      if (ownWriter != null) {
+        ownWriter.close();
+      }
     } finally {
       deleteRecursively(staging);
       if (createdOutputDir && isEmptyDirectory(outputDir)) {

@@ -62,7 +62,7 @@ public final class IdxConverter {
               1,
               images.count());
       RawPixelSplit split = new RawPixelSplit(pair.split(), height, width, 1, List.of(batch));
-      conversion.writeSplit(split.name(), split.rows(), split::encode);
+      conversion.writeSplit(split.name(), split.rows(), split);
     }
   }
 

@@ -2,9 +2,13 @@ package dev.millrace.convert.internal;
 
 import com.google.protobuf.ByteString;
 import dev.millrace.convert.BadInputException;
+import dev.millrace.convert.spi.RecordEncoder;
+import dev.millrace.records.Examples;
 import dev.millrace.records.SizeLimits;
 import dev.millrace.records.proto.Features;
 import java.io.IOException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +53,23 @@ public final class ImageFolderConverter {
 
   private ImageFolderConverter() {}
 
-  private record Item(Path file, int label, String className) {}
+  /**
+   * One image: its file (as a path string, which serializes, unlike a {@code Path}), label and
+   * class folder's name.
+   */
+  private record Item(String file, int label, String className) implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+  }
+
+  /** The split's encoder: the file list, each file read when its record is encoded. */
+  private record Images(List<Item> items) implements RecordEncoder {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    public byte[] encode(int index) throws IOException {
+      return ImageFolderConverter.encode(items.get(index));
+    }
+  }
 
   public static void convert(Path input, Conversion conversion) throws IOException {
     if (!Files.isDirectory(input)) {
@@ -63,18 +83,18 @@ public final class ImageFolderConverter {
     for (int i = 0; i < classes.size(); i++) {
       Path dir = classes.get(i);
       for (Path file : list(dir, false)) {
-        items.add(new Item(file, i + 1, dir.getFileName().toString()));
+        items.add(new Item(file.toString(), i + 1, dir.getFileName().toString()));
       }
     }
     if (items.isEmpty()) {
       throw BadInputException.of(
           input, "no image files in its " + classes.size() + " class folders");
     }
-    conversion.writeSplit(SPLIT, items.size(), i -> encode(items.get(i)));
+    conversion.writeSplit(SPLIT, items.size(), new Images(List.copyOf(items)));
   }
 
   private static byte[] encode(Item item) throws IOException {
-    Path file = item.file();
+    Path file = Path.of(item.file());
     long size = Files.size(file);
     if (size > MAX_IMAGE_BYTES) {
       throw BadInputException.of(

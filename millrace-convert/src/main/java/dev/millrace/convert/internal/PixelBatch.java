@@ -14,7 +14,10 @@ record PixelBatch(
     byte[] labels,
     int labelOffset,
     int labelStride,
-    int rows) {
+    int rows)
+    implements java.io.Serializable {
+  @java.io.Serial private static final long serialVersionUID = 1L;
+
   PixelBatch {
     if (rows < 0
         || (rows > 0

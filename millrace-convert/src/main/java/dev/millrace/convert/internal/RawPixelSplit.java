@@ -1,7 +1,10 @@
 package dev.millrace.convert.internal;
 
 import com.google.protobuf.ByteString;
+import dev.millrace.convert.spi.RecordEncoder;
+import dev.millrace.records.Examples;
 import dev.millrace.records.proto.Features;
+import java.io.Serial;
 import java.util.List;
 
 /**
@@ -13,9 +16,12 @@ import java.util.List;
  * {@code height}, {@code width}, {@code depth} (int64). Deterministic serialization sorts them by
  * name: {@code depth, height, image, label, width}.
  *
- * <p>Thread-safe: it only reads the shared source arrays.
+ * <p>Thread-safe: it only reads the shared source arrays. Serializable with them, for engines that
+ * encode elsewhere.
  */
-final class RawPixelSplit {
+final class RawPixelSplit implements RecordEncoder {
+  @Serial private static final long serialVersionUID = 1L;
+
   private final String name;
   private final int height;
   private final int width;
@@ -75,7 +81,8 @@ final class RawPixelSplit {
   }
 
   /** The serialized Example of the {@code row}-th image of the split. */
-  byte[] encode(int row) {
+  @Override
+  public byte[] encode(int row) {
     int b = batchOf(row);
     PixelBatch batch = batches.get(b);
     int r = row - firstRow[b];

@@ -1,0 +1,161 @@
+package dev.millrace.spark;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.ByteString;
+import dev.millrace.records.Compression;
+import dev.millrace.records.Examples;
+import dev.millrace.records.RecordWriter;
+import dev.millrace.records.proto.Features;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An uncompressed file larger than {@code spark.sql.files.maxPartitionBytes} is read by several
+ * tasks, one per split, and together they give every record exactly once and in order, records that
+ * straddle split boundaries included; a corrupt record fails the one task that meets it, with the
+ * file and offset, or is skipped and counted.
+ */
+@Tag("slow")
+class SplitReadingTest {
+  private static final int RECORDS = 400;
+  private static final long SPLIT_BYTES = 10_000;
+  private static final int DAMAGED = 200;
+
+  private static SparkSession spark;
+  @TempDir static Path dir;
+  private static Path file;
+  private static final List<Long> headers = new ArrayList<>();
+  private static final List<Integer> lengths = new ArrayList<>();
+  private static final List<byte[]> data = new ArrayList<>();
+
+  @BeforeAll
+  static void writeFile() throws IOException {
+    spark = LocalSpark.session();
+    file = dir.resolve("data.tfrecord");
+    Random random = new Random(13);
+    long offset = 0;
+    try (RecordWriter w = RecordWriter.create(file, Compression.NONE)) {
+      for (int i = 0; i < RECORDS; i++) {
+        byte[] bytes = new byte[random.nextInt(3000)];
+        random.nextBytes(bytes);
+        data.add(bytes);
+        byte[] record =
+            Examples.serialize(
+                Examples.of(
+                    Features.newBuilder()
+                        .putFeature("id", Examples.int64(i))
+                        .putFeature("data", Examples.bytes(ByteString.copyFrom(bytes)))));
+        w.write(record);
+        headers.add(offset);
+        lengths.add(record.length);
+        offset += 16 + record.length;
+      }
+    }
+  }
+
+  @AfterEach
+  void defaultSplitSize() {
+    spark.conf().unset("spark.sql.files.maxPartitionBytes");
+  }
+
+  private static Dataset<Row> read(Path path, String corruptRecords) {
+    spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(SPLIT_BYTES));
+    return spark
+        .read()
+        .format("tfrecord")
+        .option("corruptRecords", corruptRecords)
+        .schema("id bigint, data binary")
+        .load(path.toString());
+  }
+
+  private static List<Long> ids(List<Row> rows) {
+    return rows.stream().map(r -> r.getLong(0)).toList();
+  }
+
+  @Test
+  void splitsGiveEveryRecordOnceInFileOrder() throws IOException {
+    long straddling =
+        LongStream.range(0, RECORDS)
+            .filter(
+                i -> {
+                  long start = headers.get((int) i);
+                  long end = start + 16 + lengths.get((int) i);
+                  return start / SPLIT_BYTES != (end - 1) / SPLIT_BYTES;
+                })
+            .count();
+    assertThat(straddling).as("records across a split boundary").isGreaterThan(20);
+    Dataset<Row> df = read(file, "fail");
+
+    assertThat(df.rdd().getNumPartitions())
+        .isEqualTo((int) ((Files.size(file) + SPLIT_BYTES - 1) / SPLIT_BYTES));
+    List<Row> rows = df.collectAsList();
+    assertThat(ids(rows)).isEqualTo(LongStream.range(0, RECORDS).boxed().toList());
+    for (int i = 0; i < RECORDS; i++) {
+      assertThat(rows.get(i).<byte[]>getAs("data")).isEqualTo(data.get(i));
+    }
+  }
+
+  private Path damagedCopy() throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    // A byte in the middle of record DAMAGED's data: its data CRC no longer matches.
+    long at = headers.get(DAMAGED) + 12 + lengths.get(DAMAGED) / 2;
+    bytes[(int) at] ^= 0x10;
+    Path damaged = dir.resolve("damaged.tfrecord");
+    Files.write(damaged, bytes);
+    return damaged;
+  }
+
+  @Test
+  void aCorruptRecordFailsTheJobWithFileAndOffset() throws IOException {
+    Path damaged = damagedCopy();
+    Dataset<Row> df = read(damaged, "fail");
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(damaged + "@" + headers.get(DAMAGED) + ": data CRC mismatch"));
+  }
+
+  @Test
+  void aSkippedCorruptRecordIsCountedOnce() throws IOException {
+    Dataset<Row> df = read(damagedCopy(), "skip");
+
+    List<Row> rows = df.collectAsList();
+
+    List<Long> expected = new ArrayList<>(LongStream.range(0, RECORDS).boxed().toList());
+    expected.remove((long) DAMAGED);
+    assertThat(ids(rows)).isEqualTo(expected);
+    assertThat(LocalSpark.scanMetric(df, "corruptRecords")).isEqualTo(1);
+  }
+
+  @Test
+  void aCompressedFileIsReadWholeByOneTask() throws IOException {
+    Path gz = dir.resolve("data.tfrecord.gz");
+    try (RecordWriter w = RecordWriter.create(gz, Compression.GZIP);
+        dev.millrace.records.RecordReader r = dev.millrace.records.RecordReader.open(file)) {
+      while (r.next()) {
+        w.write(r.copyRecord());
+      }
+    }
+    Dataset<Row> df = read(gz, "fail");
+
+    assertThat(df.rdd().getNumPartitions()).isEqualTo(1);
+    assertThat(ids(df.collectAsList())).isEqualTo(LongStream.range(0, RECORDS).boxed().toList());
+  }
+}
