@@ -64,8 +64,8 @@ class TensorFlowDequantizesAsMillraceTest {
                                             .addDim(TensorShapeProto.Dim.newBuilder().setSize(256)))
                                     .setTensorContent(ByteString.copyFrom(codes)))
                             .build()))
-            .addNode(scalar("min", min))
-            .addNode(scalar("max", max))
+            .addNode(GraphDefNodes.floatScalar("min", min))
+            .addNode(GraphDefNodes.floatScalar("max", max))
             .addNode(
                 NodeDef.newBuilder()
                     .setName("f")
@@ -99,22 +99,5 @@ class TensorFlowDequantizesAsMillraceTest {
       }
     }
     assertThat(off).as("codes whose float differs").isEmpty();
-  }
-
-  private static NodeDef scalar(String name, float v) {
-    return NodeDef.newBuilder()
-        .setName(name)
-        .setOp("Const")
-        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
-        .putAttr(
-            "value",
-            AttrValue.newBuilder()
-                .setTensor(
-                    TensorProto.newBuilder()
-                        .setDtype(DataType.DT_FLOAT)
-                        .setTensorShape(TensorShapeProto.getDefaultInstance())
-                        .addFloatVal(v))
-                .build())
-        .build();
   }
 }

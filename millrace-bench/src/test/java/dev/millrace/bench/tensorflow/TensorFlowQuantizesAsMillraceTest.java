@@ -8,8 +8,6 @@ import dev.millrace.graphdef.proto.AttrValue;
 import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
-import dev.millrace.graphdef.proto.TensorProto;
-import dev.millrace.graphdef.proto.TensorShapeProto;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -47,9 +45,9 @@ class TensorFlowQuantizesAsMillraceTest {
     float[] x = inputs(min, max);
     GraphDef g =
         GraphDef.newBuilder()
-            .addNode(vector("x", x))
-            .addNode(scalar("min", min))
-            .addNode(scalar("max", max))
+            .addNode(GraphDefNodes.floatVector("x", x))
+            .addNode(GraphDefNodes.floatScalar("min", min))
+            .addNode(GraphDefNodes.floatScalar("max", max))
             .addNode(
                 NodeDef.newBuilder()
                     .setName("q")
@@ -63,8 +61,8 @@ class TensorFlowQuantizesAsMillraceTest {
                     .putAttr("narrow_range", AttrValue.newBuilder().setB(narrow).build()))
             // TensorFlow Java cannot fetch eight-bit tensors: the codes come back as floats,
             // through a Dequantize whose step is exactly 1 (code - lowest, exact in float).
-            .addNode(scalar("zero", 0))
-            .addNode(scalar("steps", 255))
+            .addNode(GraphDefNodes.floatScalar("zero", 0))
+            .addNode(GraphDefNodes.floatScalar("steps", 255))
             .addNode(
                 NodeDef.newBuilder()
                     .setName("codes")
@@ -124,40 +122,5 @@ class TensorFlowQuantizesAsMillraceTest {
 
   private static AttrValue string(String s) {
     return AttrValue.newBuilder().setS(ByteString.copyFromUtf8(s)).build();
-  }
-
-  private static NodeDef vector(String name, float[] v) {
-    TensorProto.Builder p =
-        TensorProto.newBuilder()
-            .setDtype(DataType.DT_FLOAT)
-            .setTensorShape(
-                TensorShapeProto.newBuilder()
-                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(v.length)));
-    for (float f : v) {
-      p.addFloatVal(f);
-    }
-    return NodeDef.newBuilder()
-        .setName(name)
-        .setOp("Const")
-        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
-        .putAttr("value", AttrValue.newBuilder().setTensor(p).build())
-        .build();
-  }
-
-  private static NodeDef scalar(String name, float v) {
-    return NodeDef.newBuilder()
-        .setName(name)
-        .setOp("Const")
-        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_FLOAT).build())
-        .putAttr(
-            "value",
-            AttrValue.newBuilder()
-                .setTensor(
-                    TensorProto.newBuilder()
-                        .setDtype(DataType.DT_FLOAT)
-                        .setTensorShape(TensorShapeProto.getDefaultInstance())
-                        .addFloatVal(v))
-                .build())
-        .build();
   }
 }

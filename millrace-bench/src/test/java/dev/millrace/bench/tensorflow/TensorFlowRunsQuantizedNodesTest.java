@@ -162,28 +162,8 @@ class TensorFlowRunsQuantizedNodesTest {
       pixels[i] = (float) r.nextDouble();
     }
     var input = dev.millrace.tensor.Tensor.ofFloats(Shape.of(batch, 32, 32, 3), pixels);
-    List<StaticRanges.Point> points = StaticRanges.points(dynamic);
-    Map<String, float[]> ranges = new LinkedHashMap<>();
-    try (var graph =
-            GraphImporter.withBuiltins()
-                .importGraph(StaticRanges.withProbes(dynamic, points), "p");
-        var session = new dev.millrace.graph.Session(graph)) {
-      var runner = session.runner().feed("input:0", input);
-      points.forEach(
-          p -> runner.fetch(p.observed().contains(":") ? p.observed() : p.observed() + ":0"));
-      try (var result = runner.run()) {
-        for (int k = 0; k < points.size(); k++) {
-          float lo = Float.POSITIVE_INFINITY;
-          float hi = Float.NEGATIVE_INFINITY;
-          for (float v : result.get(k).toFloatArray()) {
-            lo = Math.min(lo, v);
-            hi = Math.max(hi, v);
-          }
-          ranges.put(points.get(k).node(), new float[] {lo, hi});
-        }
-      }
-    }
-    GraphDef calibrated = StaticRanges.apply(dynamic, ranges, Set.of("logits", "probabilities"));
+    GraphDef calibrated =
+        StaticRanges.calibrateOn(dynamic, "input:0", input, Set.of("logits", "probabilities"));
     assertThat(calibrated.getNodeList())
         .noneMatch(n -> n.getOp().equals("RequantizationRange") || n.getOp().equals("Min"));
     float[] millrace;
