@@ -13,9 +13,6 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.LongVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The eight-bit MatMul and NHWC Conv2D of {@link QuantizedKernels}, exactly (integer sums), on the
@@ -273,35 +270,19 @@ public final class QuantizedGemm {
 
   /**
    * The codes of one output row's sums, written where the row's outputs go: {@link
-   * dev.millrace.kernels.FixedPointRequantizer#apply} in long lanes (its 64-bit product and shifts,
-   * exactly), the codes back into {@code sums}, then each channel's table.
+   * dev.millrace.kernels.FixedPointRequantizer#apply} written out with its constants in locals,
+   * then the channel's table.
    */
   private static void requantizeRow(
       ConvRequantization rq, int[] sums, int n, int channels, byte[] codes, int at) {
     long scale = rq.toCode().rangeScale();
     long offset = rq.toCode().offset();
-    int lanes = SimdWidth.LONG.length();
-    int i = 0;
-    for (; i + lanes <= n; i += lanes) {
-      LongVector v =
-          (LongVector)
-              IntVector.fromArray(SimdWidth.INT_HALF, sums, i)
-                  .convertShape(VectorOperators.I2L, SimdWidth.LONG, 0);
-      v =
-          v.mul(scale)
-              .lanewise(VectorOperators.ASHR, 32)
-              .add(offset)
-              .lanewise(VectorOperators.ASHR, 16);
-      v = v.max(0L).min(255L);
-      ((IntVector) v.convertShape(VectorOperators.L2I, SimdWidth.INT_HALF, 0)).intoArray(sums, i);
-    }
-    for (; i < n; i++) {
-      sums[i] = rq.toCode().apply(sums[i]);
-    }
     byte[] table = rq.table();
-    for (int p = 0; p < n; p += channels) {
+    for (int i = 0; i < n; i += channels) {
       for (int c = 0; c < channels; c++) {
-        codes[at + p + c] = table[(c << 8) | sums[p + c]];
+        long v = ((sums[i + c] * scale) >> 32) + offset;
+        int code = (int) Math.max(0, Math.min(255, v >> 16));
+        codes[at + i + c] = table[(c << 8) | code];
       }
     }
   }

@@ -25,13 +25,5 @@ public final class SimdWidth {
   static final VectorSpecies<Integer> INT =
       VectorSpecies.of(int.class, VectorShape.forBitSize(CHOSEN.bits()));
 
-  /** Int lanes at half the chosen width: as many as {@link #LONG}, for widening to longs. */
-  static final VectorSpecies<Integer> INT_HALF =
-      VectorSpecies.of(int.class, VectorShape.forBitSize(Math.max(64, CHOSEN.bits() / 2)));
-
-  /** Long lanes at the chosen width (half as many as {@link #INT}). */
-  static final VectorSpecies<Long> LONG =
-      VectorSpecies.of(long.class, VectorShape.forBitSize(CHOSEN.bits()));
-
   private SimdWidth() {}
 }
