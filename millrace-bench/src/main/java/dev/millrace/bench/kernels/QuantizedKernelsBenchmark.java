@@ -1,7 +1,9 @@
 package dev.millrace.bench.kernels;
 
 import dev.millrace.kernels.Conv2dSpec;
+import dev.millrace.kernels.ConvRequantization;
 import dev.millrace.kernels.FastKernels;
+import dev.millrace.kernels.FixedPointRequantizer;
 import dev.millrace.kernels.KernelThreadPool;
 import dev.millrace.kernels.Kernels;
 import dev.millrace.kernels.Padding;
@@ -47,7 +49,8 @@ public class QuantizedKernelsBenchmark {
     gemm_256x256x256(256, 256, 256, 0, 0, 0, 0),
     gemm_1024x64x576(1024, 64, 576, 0, 0, 0, 0),
     conv3x3_16to16_32x32(0, 0, 0, 16, 16, 32, 32),
-    conv3x3_32to32_16x16(0, 0, 0, 32, 32, 16, 32);
+    conv3x3_32to32_16x16(0, 0, 0, 32, 32, 16, 32),
+    conv3x3_64to64_8x8(0, 0, 0, 64, 64, 8, 32);
 
     final int m;
     final int n;
@@ -84,6 +87,7 @@ public class QuantizedKernelsBenchmark {
   private Tensor b;
   private Tensor qa;
   private Tensor qb;
+  private ConvRequantization requantization;
   private final Conv2dSpec spec = Conv2dSpec.of(1, Padding.SAME, DataFormat.NHWC);
 
   @Setup(Level.Trial)
@@ -100,6 +104,9 @@ public class QuantizedKernelsBenchmark {
     b = KernelBenchData.random(rnd, sb);
     qa = codes(rnd, sa);
     qb = codes(rnd, sb);
+    byte[] table = new byte[shape.out * 256];
+    rnd.nextBytes(table);
+    requantization = new ConvRequantization(new FixedPointRequantizer(-1e6f, 1e6f, -1f, 5f), table);
   }
 
   @TearDown(Level.Trial)
@@ -117,6 +124,19 @@ public class QuantizedKernelsBenchmark {
     return shape.isConv()
         ? kernels.quantizedConv2d(qa, 128, qb, 131, spec)
         : kernels.quantizedMatMul(qa, 128, false, qb, 131, false);
+  }
+
+  /**
+   * The fused route of a calibrated graph's convolutions: the same int8 convolution, each sum
+   * requantized to its QUINT8 code and looked up in a per-channel table (convolutions only; the
+   * GEMM shapes return their input).
+   */
+  @Benchmark
+  public Tensor int8Requantized() {
+    if (!shape.isConv()) {
+      return qa;
+    }
+    return kernels.quantizedConv2dRequantized(qa, 128, qb, 131, spec, requantization);
   }
 
   @Benchmark
