@@ -9,11 +9,12 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The GEMM's register-blocked micro-kernels: {@code mr} accumulators of one 8-lane vector (12 or 8
  * rows × 8 columns), per step of k one vector load of B, {@code mr} broadcasts of A and {@code mr}
- * FMAs; with 12 rows, 14 of AVX2's 16 vector registers are live and nothing spills (6×16 and 4×24
- * made C2 spill). A is packed k-major ({@code a[aOff + kk * mr + r]}) or row-major ({@code a[aOff +
- * r * KCS + kk]}); in both the index is linear in k with constant row offsets, so C2 hoists every
- * bounds check out of the loop. Full tiles are stored straight into C, edge tiles through {@code
- * tmp}. One method per shape and layout keeps each call site monomorphic.
+ * FMAs; with 12 rows, 14 of AVX2's 16 vector registers are live and nothing spills. The GEMM uses
+ * them for a last, odd B panel; pairs of panels go to {@link PairMicroKernels}. A is packed k-major
+ * ({@code a[aOff + kk * mr + r]}) or row-major ({@code a[aOff + r * KCS + kk]}); in both the index
+ * is linear in k with constant row offsets, so C2 hoists every bounds check out of the loop. Full
+ * tiles are stored straight into C, edge tiles through {@code tmp}. One method per shape and layout
+ * keeps each call site monomorphic.
  */
 final class MicroKernels {
   private MicroKernels() {}
