@@ -264,6 +264,45 @@ class ReadTensorFlowFilesTest {
   }
 
   @Test
+  void skippingMalformedSequenceExamplesAppliesToSchemaInferenceToo(@TempDir Path tmp)
+      throws IOException {
+    Path file = tmp.resolve("sequences.tfrecord");
+    List<byte[]> records = new ArrayList<>();
+    try (RecordReader r = RecordReader.open(Path.of(golden("sequence.tfrecord")))) {
+      while (r.next()) {
+        records.add(r.copyRecord());
+      }
+    }
+    long badOffset;
+    try (RecordWriter w = RecordWriter.create(file, Compression.NONE)) {
+      w.write(records.get(0));
+      badOffset = 16 + records.get(0).length;
+      // Field 1 (context), length 5, but one byte follows: not a SequenceExample.
+      w.write(new byte[] {0x0a, 0x05, 0x01});
+      w.write(records.get(1));
+    }
+
+    Dataset<Row> skipping =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "SequenceExample")
+            .option("corruptRecords", "skip")
+            .load(file.toString());
+    assertThat(skipping.collectAsList()).hasSize(2);
+    assertThat(LocalSpark.scanMetric(skipping, "corruptRecords")).isEqualTo(1);
+
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("tfrecord")
+                    .option("recordType", "SequenceExample")
+                    .load(file.toString()))
+        .hasMessageContaining(file + "@" + badOffset + ": not a tf.train.SequenceExample: ");
+  }
+
+  @Test
   void readsRawRecordsAsBytes() throws IOException {
     List<byte[]> expected = new ArrayList<>();
     try (RecordReader r = RecordReader.open(Path.of(golden("fashion-train-500.tfrecord")))) {
