@@ -28,8 +28,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * default is each file's suffix, {@code .gz} or {@code .zlib}), {@code recordType} ({@code
  * Example}, {@code SequenceExample}, {@code ByteArray}), {@code corruptRecords} ({@code fail}, the
  * default, or {@code skip}: skipped records are counted in the scan's {@code corruptRecords} metric
- * and logged). Without {@code .schema(...)} the schema is inferred by reading every record.
- * Uncompressed files larger than {@code spark.sql.files.maxPartitionBytes} are read in splits.
+ * and logged). Without {@code .schema(...)} the schema is inferred by reading every record. A
+ * record whose features do not fit a given schema fails the task with its file and offset: a
+ * feature of another kind, several values in a scalar column, no value in a column that is not
+ * nullable, a feature list in a SequenceExample's context column or the reverse. Uncompressed files
+ * larger than {@code spark.sql.files.maxPartitionBytes} are read in splits.
  *
  * <p>Spark asks a data source of this kind to be written with {@code mode("overwrite")} (the
  * folder's data files are replaced) or {@code mode("append")}; its default mode, error-if-exists,

@@ -5,7 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.records.Compression;
+import dev.millrace.records.Examples;
 import dev.millrace.records.RecordReader;
+import dev.millrace.records.RecordWriter;
+import dev.millrace.records.proto.Feature;
+import dev.millrace.records.proto.Features;
+import dev.millrace.records.proto.Int64List;
 import dev.millrace.testkit.TestData;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -257,6 +264,45 @@ class ReadTensorFlowFilesTest {
   }
 
   @Test
+  void skippingMalformedSequenceExamplesAppliesToSchemaInferenceToo(@TempDir Path tmp)
+      throws IOException {
+    Path file = tmp.resolve("sequences.tfrecord");
+    List<byte[]> records = new ArrayList<>();
+    try (RecordReader r = RecordReader.open(Path.of(golden("sequence.tfrecord")))) {
+      while (r.next()) {
+        records.add(r.copyRecord());
+      }
+    }
+    long badOffset;
+    try (RecordWriter w = RecordWriter.create(file, Compression.NONE)) {
+      w.write(records.get(0));
+      badOffset = 16 + records.get(0).length;
+      // Field 1 (context), length 5, but one byte follows: not a SequenceExample.
+      w.write(new byte[] {0x0a, 0x05, 0x01});
+      w.write(records.get(1));
+    }
+
+    Dataset<Row> skipping =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "SequenceExample")
+            .option("corruptRecords", "skip")
+            .load(file.toString());
+    assertThat(skipping.collectAsList()).hasSize(2);
+    assertThat(LocalSpark.scanMetric(skipping, "corruptRecords")).isEqualTo(1);
+
+    assertThatThrownBy(
+            () ->
+                spark
+                    .read()
+                    .format("tfrecord")
+                    .option("recordType", "SequenceExample")
+                    .load(file.toString()))
+        .hasMessageContaining(file + "@" + badOffset + ": not a tf.train.SequenceExample: ");
+  }
+
+  @Test
   void readsRawRecordsAsBytes() throws IOException {
     List<byte[]> expected = new ArrayList<>();
     try (RecordReader r = RecordReader.open(Path.of(golden("fashion-train-500.tfrecord")))) {
@@ -322,6 +368,147 @@ class ReadTensorFlowFilesTest {
                         file
                             + "@0: feature 'ints' has 8 values, but column 'ints' is bigint,"
                             + " which holds one (make it array<bigint>)"));
+  }
+
+  /** The header offset of each record of a file. */
+  private static List<Long> recordOffsets(String file) throws IOException {
+    List<Long> out = new ArrayList<>();
+    try (RecordReader r = RecordReader.open(Path.of(file))) {
+      while (r.next()) {
+        out.add(r.recordOffset());
+      }
+    }
+    return out;
+  }
+
+  @Test
+  void aNonNullableColumnWhoseFeatureIsAbsentFailsWithFileAndOffset() {
+    String file = golden("fashion-train-500.tfrecord");
+    StructType present = new StructType().add("label", DataTypes.LongType, false);
+    assertThat(spark.read().format("tfrecord").schema(present).load(file).collectAsList())
+        .hasSize(500);
+    for (org.apache.spark.sql.types.DataType type :
+        List.of(DataTypes.LongType, DataTypes.createArrayType(DataTypes.LongType, false))) {
+      StructType schema =
+          new StructType().add("label", DataTypes.LongType, false).add("missing", type, false);
+      Dataset<Row> df = spark.read().format("tfrecord").schema(schema).load(file);
+
+      assertThatThrownBy(df::collectAsList)
+          .as(type.simpleString())
+          .satisfies(
+              e ->
+                  assertThat(LocalSpark.rootMessage(e))
+                      .isEqualTo(
+                          file
+                              + "@0: feature 'missing' is absent, but column 'missing' ("
+                              + type.simpleString()
+                              + ") is not nullable"));
+    }
+  }
+
+  @Test
+  void aNonNullableScalarColumnWhoseFeatureHasNoValuesFailsWithFileAndOffset(@TempDir Path tmp)
+      throws IOException {
+    Path file = tmp.resolve("empty-list.tfrecord");
+    long second;
+    try (RecordWriter w = RecordWriter.create(file, Compression.NONE)) {
+      byte[] first =
+          Examples.serialize(
+              Examples.of(Features.newBuilder().putFeature("id", Examples.int64(1))));
+      w.write(first);
+      second = 16 + first.length;
+      w.write(
+          Examples.serialize(
+              Examples.of(
+                  Features.newBuilder()
+                      .putFeature(
+                          "id",
+                          Feature.newBuilder()
+                              .setInt64List(Int64List.getDefaultInstance())
+                              .build()))));
+    }
+    StructType schema = new StructType().add("id", DataTypes.LongType, false);
+    Dataset<Row> df = spark.read().format("tfrecord").schema(schema).load(file.toString());
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(
+                        file
+                            + "@"
+                            + second
+                            + ": feature 'id' has no values, but column 'id' (bigint) is not"
+                            + " nullable"));
+  }
+
+  @Test
+  void aNonNullableFeatureListColumnWhoseListIsAbsentFailsWithFileAndOffset() throws IOException {
+    String file = golden("sequence.tfrecord");
+    long offset = recordOffsets(file).get(2);
+    StructType schema = new StructType().add("words", nested(DataTypes.BinaryType), false);
+    Dataset<Row> df =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "SequenceExample")
+            .schema(schema)
+            .load(file);
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(
+                        file
+                            + "@"
+                            + offset
+                            + ": feature 'words' is absent, but column 'words'"
+                            + " (array<array<binary>>) is not nullable"));
+  }
+
+  @Test
+  void aFeatureListReadAsAContextColumnFailsNamingTheNestedType() {
+    String file = golden("sequence.tfrecord");
+    Dataset<Row> df =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "SequenceExample")
+            .schema("tokens array<bigint>")
+            .load(file);
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(
+                        file
+                            + "@0: feature 'tokens' is a feature list, but column 'tokens' is"
+                            + " array<bigint>, which holds a context feature (make it"
+                            + " array<array<bigint>>)"));
+  }
+
+  @Test
+  void aContextFeatureReadAsAFeatureListColumnFailsNamingTheType() {
+    String file = golden("sequence.tfrecord");
+    Dataset<Row> df =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "SequenceExample")
+            .schema("id array<array<bigint>>")
+            .load(file);
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo(
+                        file
+                            + "@0: feature 'id' is a context feature, but column 'id' is"
+                            + " array<array<bigint>>, which holds a feature list (make it bigint"
+                            + " or array<bigint>)"));
   }
 
   @Test

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * An uncompressed file larger than {@code spark.sql.files.maxPartitionBytes} is read by several
@@ -108,6 +110,80 @@ class SplitReadingTest {
     for (int i = 0; i < RECORDS; i++) {
       assertThat(rows.get(i).<byte[]>getAs("data")).isEqualTo(data.get(i));
     }
+  }
+
+  /** Raw records of 84 bytes (100 framed), each starting with its index, big-endian. */
+  private static Path evenFile(Path folder, int records) throws IOException {
+    Files.createDirectories(folder);
+    Path even = folder.resolve("even.tfrecord");
+    try (RecordWriter w = RecordWriter.create(even, Compression.NONE)) {
+      for (int i = 0; i < records; i++) {
+        w.write(java.nio.ByteBuffer.allocate(84).putInt(i).array());
+      }
+    }
+    return even;
+  }
+
+  @ParameterizedTest(name = "split bytes {0}")
+  @ValueSource(longs = {1000, 1005, 1010, 1050, 1098, 333})
+  void splitBoundariesOnAndInsideRecordsLoseAndRepeatNothing(long splitBytes) throws IOException {
+    // 1000: every split begins exactly at a record; 1005 and 1010: inside a header's length and
+    // its CRC; 1050: inside the data; 1098: inside the data CRC; 333: some splits hold no start.
+    Path folder = dir.resolve("even-" + splitBytes);
+    evenFile(folder, 200);
+    Files.write(folder.resolve("empty.tfrecord"), new byte[0]);
+    spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(splitBytes));
+
+    List<Row> rows =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "ByteArray")
+            .load(folder.toString())
+            .collectAsList();
+
+    assertThat(rows.stream().map(r -> java.nio.ByteBuffer.wrap(r.getAs(0)).getInt()).toList())
+        .isEqualTo(java.util.stream.IntStream.range(0, 200).boxed().toList());
+  }
+
+  @Test
+  void aValidRecordInsideARecordsDataFailsTheReadRatherThanRepeatIt() throws IOException {
+    // Record 1's data is itself a TFRecord file of one record, after 40 bytes of padding: a
+    // split beginning in those 40 bytes finds a record whose two CRCs match inside record 1.
+    java.io.ByteArrayOutputStream inner = new java.io.ByteArrayOutputStream();
+    inner.write(new byte[40]);
+    try (RecordWriter w = RecordWriter.wrap(inner, Compression.NONE)) {
+      w.write(new byte[300]);
+    }
+    Path nested = dir.resolve("nested.tfrecord");
+    try (RecordWriter w = RecordWriter.create(nested, Compression.NONE)) {
+      w.write(new byte[84]);
+      w.write(inner.toByteArray());
+      for (int i = 0; i < 10; i++) {
+        w.write(new byte[84]);
+      }
+    }
+    // Under skip, the split that begins at the inner record reads it and skips record 1's tail as
+    // corrupt; only the split holding record 1's start can tell, and it fails the job.
+    spark.conf().set("spark.sql.files.maxPartitionBytes", "120");
+    Dataset<Row> df =
+        spark
+            .read()
+            .format("tfrecord")
+            .option("recordType", "ByteArray")
+            .option("corruptRecords", "skip")
+            .load(nested.toString());
+
+    assertThatThrownBy(df::collectAsList)
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .startsWith(
+                        nested
+                            + "@"
+                            + (100 + 12 + 40)
+                            + ": a valid record starts inside"
+                            + " the record at 100"));
   }
 
   private Path damagedCopy() throws IOException {

@@ -216,6 +216,24 @@ class WriteTest {
   }
 
   @Test
+  void aNullRawRecordIsRefusedNamingItsColumn() throws IOException {
+    Dataset<Row> df = spark.sql("select cast(null as binary) as data");
+
+    assertThatThrownBy(
+            () ->
+                df.write()
+                    .format("tfrecord")
+                    .option("recordType", "ByteArray")
+                    .mode("overwrite")
+                    .save(tmp.resolve("o").toString()))
+        .satisfies(
+            e ->
+                assertThat(LocalSpark.rootMessage(e))
+                    .isEqualTo("column 'data' is null: a record cannot be"));
+    assertThat(visibleFiles(tmp.resolve("o"))).isEmpty();
+  }
+
+  @Test
   void aColumnWithoutAFeatureTypeIsRefusedBeforeTheJob() {
     Dataset<Row> df = spark.sql("select current_date() as day");
 

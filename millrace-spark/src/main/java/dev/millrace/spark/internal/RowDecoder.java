@@ -62,6 +62,32 @@ public abstract sealed class RowDecoder {
     return columns;
   }
 
+  /** Which columns of {@code schema} cannot hold null: a record must give them a value. */
+  static boolean[] required(StructType schema) {
+    StructField[] fields = schema.fields();
+    boolean[] out = new boolean[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      out[i] = !fields[i].nullable();
+    }
+    return out;
+  }
+
+  /**
+   * A record without a value for a column that cannot be null: Spark would otherwise read the null
+   * as 0 (or fail without saying where), as it trusts the schema's nullability.
+   */
+  static SchemaMismatch noValue(FeatureColumn c, boolean present) {
+    return new SchemaMismatch(
+        "feature '"
+            + c.name()
+            + (present ? "' has no values" : "' is absent")
+            + ", but column '"
+            + c.name()
+            + "' ("
+            + c.describe()
+            + ") is not nullable");
+  }
+
   static SchemaMismatch wrongKind(FeatureColumn c, FeatureType kind) {
     return new SchemaMismatch(
         "feature '"
@@ -106,11 +132,13 @@ public abstract sealed class RowDecoder {
   /** Examples: the requested features only, from the bytes, without protobuf objects. */
   static final class Examples extends RowDecoder {
     private final FeatureColumn[] columns;
+    private final boolean[] required;
     private final ExampleDecoder decoder;
     private final DecodedExample example;
 
     Examples(StructType schema) {
       this.columns = columns(schema, 1);
+      this.required = required(schema);
       this.decoder = ExampleDecoder.of(Arrays.stream(columns).map(FeatureColumn::name).toList());
       this.example = decoder.newResult();
     }
@@ -122,6 +150,9 @@ public abstract sealed class RowDecoder {
       Object[] values = new Object[columns.length];
       for (int i = 0; i < columns.length; i++) {
         values[i] = value(columns[i], i);
+        if (values[i] == null && required[i]) {
+          throw noValue(columns[i], example.present(i));
+        }
       }
       return new GenericInternalRow(values);
     }
@@ -170,9 +201,11 @@ public abstract sealed class RowDecoder {
   /** SequenceExamples: context features as for Examples, feature lists as arrays of lists. */
   static final class Sequences extends RowDecoder {
     private final FeatureColumn[] columns;
+    private final boolean[] required;
 
     Sequences(StructType schema) {
       this.columns = columns(schema, 2);
+      this.required = required(schema);
     }
 
     @Override
@@ -197,13 +230,53 @@ public abstract sealed class RowDecoder {
               steps[k] = feature(c, list.getFeature(k), 1);
             }
             values[i] = new GenericArrayData(steps);
+          } else if (context.containsKey(c.name())) {
+            throw inContext(c);
           }
         } else {
           Feature f = context.get(c.name());
+          if (f == null && lists.containsKey(c.name())) {
+            throw inLists(c);
+          }
           values[i] = f == null ? null : feature(c, f, c.depth());
+        }
+        if (values[i] == null && required[i]) {
+          throw noValue(
+              c, c.depth() == 2 ? lists.containsKey(c.name()) : context.containsKey(c.name()));
         }
       }
       return new GenericInternalRow(values);
+    }
+
+    /** A feature list asked for as a context feature: its values would silently read as null. */
+    private static SchemaMismatch inLists(FeatureColumn c) {
+      return new SchemaMismatch(
+          "feature '"
+              + c.name()
+              + "' is a feature list, but column '"
+              + c.name()
+              + "' is "
+              + c.describe()
+              + ", which holds a context feature (make it array<array<"
+              + c.value().sparkType().simpleString()
+              + ">>)");
+    }
+
+    /** A context feature asked for as a feature list. */
+    private static SchemaMismatch inContext(FeatureColumn c) {
+      String value = c.value().sparkType().simpleString();
+      return new SchemaMismatch(
+          "feature '"
+              + c.name()
+              + "' is a context feature, but column '"
+              + c.name()
+              + "' is "
+              + c.describe()
+              + ", which holds a feature list (make it "
+              + value
+              + " or array<"
+              + value
+              + ">)");
     }
 
     private static Object feature(FeatureColumn c, Feature f, int depth) throws SchemaMismatch {

@@ -32,6 +32,9 @@ public final class RowEncoder implements Serializable {
   private final RecordType type;
   private final FeatureColumn[] columns;
 
+  /** The binary column of raw records; null for Examples. */
+  private final String rawColumn;
+
   /**
    * An encoder for rows of {@code schema}.
    *
@@ -47,7 +50,9 @@ public final class RowEncoder implements Serializable {
             "recordType ByteArray writes one binary column, not " + schema.simpleString());
       }
       this.columns = new FeatureColumn[0];
+      this.rawColumn = fields[0].name();
     } else {
+      this.rawColumn = null;
       int maxDepth = type == RecordType.SEQUENCE_EXAMPLE ? 2 : 1;
       this.columns = new FeatureColumn[fields.length];
       for (int i = 0; i < fields.length; i++) {
@@ -69,9 +74,8 @@ public final class RowEncoder implements Serializable {
     };
   }
 
-  private static byte[] nullRecord() {
-    throw new IllegalArgumentException(
-        "column '" + RecordType.BYTE_ARRAY_COLUMN + "' is null: a record cannot be");
+  private byte[] nullRecord() {
+    throw new IllegalArgumentException("column '" + rawColumn + "' is null: a record cannot be");
   }
 
   private Features.Builder features(InternalRow row) {

@@ -1,5 +1,6 @@
 package dev.millrace.spark.internal;
 
+import dev.millrace.records.CorruptRecordPolicy;
 import dev.millrace.records.ExampleScanner;
 import dev.millrace.records.FeatureSchema;
 import dev.millrace.records.FeatureType;
@@ -105,6 +106,10 @@ public final class SchemaInference {
           try {
             collector.record(r.array(), r.offset(), r.length());
           } catch (MalformedExampleException e) {
+            // Under skip the read leaves such a record out, so the schema is that of the others.
+            if (options.corruptRecords() == CorruptRecordPolicy.SKIP) {
+              continue;
+            }
             throw new IOException(
                 file
                     + "@"
