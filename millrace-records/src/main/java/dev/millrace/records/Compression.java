@@ -48,11 +48,13 @@ public enum Compression {
     if (t.isEmpty()) {
       return NONE;
     }
-    try {
-      return valueOf(t);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "unknown compression '" + text + "' (expected: none, gzip or zlib)", e);
+    for (Compression c : values()) {
+      if (c.name().equals(t)) {
+        return c;
+      }
     }
+    // No cause attached: tools that print the innermost cause would show valueOf's message.
+    throw new IllegalArgumentException(
+        "unknown compression '" + text + "' (expected: none, gzip or zlib)");
   }
 }
