@@ -209,6 +209,53 @@ class SplitReadingTest {
   }
 
   @Test
+  void schemaInferenceReadsTheSplitsAsASparkJobAndNamesACorruptRecord() throws Exception {
+    spark.conf().set("spark.sql.files.maxPartitionBytes", Long.toString(SPLIT_BYTES));
+    int splits = (int) ((Files.size(file) + SPLIT_BYTES - 1) / SPLIT_BYTES);
+    String group = "inference-" + System.nanoTime();
+    spark.sparkContext().setJobGroup(group, "schema inference", false);
+    try {
+      assertThat(spark.read().format("tfrecord").load(file.toString()).schema().simpleString())
+          .isEqualTo("struct<data:binary,id:bigint>");
+      assertThat(tasksOf(group)).isEqualTo(splits);
+
+      Path damaged = damagedCopy();
+      assertThatThrownBy(() -> spark.read().format("tfrecord").load(damaged.toString()))
+          .satisfies(
+              e ->
+                  assertThat(LocalSpark.rootMessage(e))
+                      .isEqualTo(damaged + "@" + headers.get(DAMAGED) + ": data CRC mismatch"));
+    } finally {
+      spark.sparkContext().clearJobGroup();
+    }
+  }
+
+  /** Tasks of the jobs of {@code group}, once Spark's status store has seen them end. */
+  private static int tasksOf(String group) throws InterruptedException {
+    var tracker = spark.sparkContext().statusTracker();
+    for (int attempt = 0; ; attempt++) {
+      int tasks = 0;
+      boolean done = true;
+      for (int job : tracker.getJobIdsForGroup(group)) {
+        var info = tracker.getJobInfo(job);
+        if (info.isEmpty()
+            || info.get().status() != org.apache.spark.JobExecutionStatus.SUCCEEDED) {
+          done = false;
+          continue;
+        }
+        for (int stage : info.get().stageIds()) {
+          var stageInfo = tracker.getStageInfo(stage);
+          tasks += stageInfo.isEmpty() ? 0 : stageInfo.get().numCompletedTasks();
+        }
+      }
+      if ((done && tasks > 0) || attempt == 100) {
+        return tasks;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
   void aSkippedCorruptRecordIsCountedOnce() throws IOException {
     Dataset<Row> df = read(damagedCopy(), "skip");
 

@@ -10,6 +10,9 @@ import dev.millrace.records.SchemaCollector;
 import dev.millrace.records.SequenceVisitor;
 import dev.millrace.spark.RecordType;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.Serial;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +20,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.api.java.function.Function;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.internal.SQLConf;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -28,17 +36,99 @@ import org.apache.spark.sql.types.StructType;
  * feature with exactly one value in every Example that has it is a column of that value ({@code
  * bigint}, {@code float}, {@code binary}); any other is an array column. A feature whose kind
  * differs between Examples has no column type, and inference says so.
+ *
+ * <p>The records are read in the scan's splits ({@link TfRecordScan#splits}). With a Spark session
+ * running and more than one split, that is a Spark job, one task per split, whose collectors the
+ * driver merges in split order; so inference scales with the cluster instead of reading a whole
+ * data set on the driver's one thread.
  */
 public final class SchemaInference {
   private SchemaInference() {}
 
   /** The schema of {@code files}, read with the options' compression and corruption policy. */
   public static StructType infer(List<Path> files, SourceOptions options) throws IOException {
-    return switch (options.recordType()) {
-      case BYTE_ARRAY -> byteArraySchema();
-      case EXAMPLE -> examples(files, options);
-      case SEQUENCE_EXAMPLE -> sequences(files, options);
-    };
+    if (options.recordType() == RecordType.BYTE_ARRAY) {
+      return byteArraySchema();
+    }
+    long maxSplit = Math.max(1, SQLConf.get().filesMaxPartitionBytes());
+    List<TfRecordSplit> splits = TfRecordScan.splits(files, options, maxSplit);
+    List<Collected> parts = collect(splits, options);
+    return options.recordType() == RecordType.SEQUENCE_EXAMPLE ? sequences(parts) : examples(parts);
+  }
+
+  /** What one split's records said: an Example or a SequenceExample collector. */
+  private record Collected(String file, SchemaCollector examples, SequenceCollector sequences)
+      implements Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+  }
+
+  private static List<Collected> collect(List<TfRecordSplit> splits, SourceOptions options)
+      throws IOException {
+    CollectSplit task = new CollectSplit(options);
+    scala.Option<SparkSession> session = SparkSession.getActiveSession();
+    if (splits.size() <= 1 || session.isEmpty()) {
+      List<Collected> out = new ArrayList<>();
+      for (TfRecordSplit split : splits) {
+        out.add(task.read(split));
+      }
+      return out;
+    }
+    JavaSparkContext spark = JavaSparkContext.fromSparkContext(session.get().sparkContext());
+    try {
+      // collect() keeps the partitions' order, so the merge below is the one-thread scan's.
+      return spark.parallelize(splits, splits.size()).map(task).collectAsync().get();
+    } catch (ExecutionException e) {
+      throw SparkFailures.unwrap(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("schema inference interrupted");
+    }
+  }
+
+  /** Reads one split's records into a collector (on an executor, or on the driver). */
+  private record CollectSplit(SourceOptions options) implements Function<TfRecordSplit, Collected> {
+    @Serial private static final long serialVersionUID = 1L;
+
+    @Override
+    public Collected call(TfRecordSplit split) throws IOException {
+      return read(split);
+    }
+
+    Collected read(TfRecordSplit split) throws IOException {
+      Path file = InputFiles.toPath(split.file());
+      try (RecordReader r =
+          split.whole()
+              ? RecordReader.open(file, split.compression(), options.corruptRecords())
+              : RecordReader.openSplit(
+                  file, split.start(), split.end(), options.corruptRecords())) {
+        if (options.recordType() == RecordType.SEQUENCE_EXAMPLE) {
+          SequenceCollector collector = new SequenceCollector();
+          while (r.next()) {
+            try {
+              collector.record(r.array(), r.offset(), r.length());
+            } catch (MalformedExampleException e) {
+              // Under skip the read leaves such a record out, so the schema is that of the others.
+              if (options.corruptRecords() == CorruptRecordPolicy.SKIP) {
+                continue;
+              }
+              throw new IOException(
+                  file
+                      + "@"
+                      + r.recordOffset()
+                      + ": not a tf.train.SequenceExample: "
+                      + e.getMessage(),
+                  e);
+            }
+          }
+          return new Collected(split.file(), null, collector);
+        }
+        SchemaCollector collector = new SchemaCollector();
+        while (r.next()) {
+          collector.observe(r.array(), r.offset(), r.length());
+        }
+        return new Collected(split.file(), collector, null);
+      }
+    }
   }
 
   /** The one column of raw records. */
@@ -75,17 +165,14 @@ public final class SchemaInference {
     return t;
   }
 
-  private static StructType examples(List<Path> files, SourceOptions options) throws IOException {
+  private static StructType examples(List<Collected> parts) throws IOException {
     SchemaCollector collector = new SchemaCollector();
-    Path firstFile = null;
-    for (Path file : files) {
-      try (RecordReader r =
-          RecordReader.open(file, options.compressionOf(file), options.corruptRecords())) {
-        while (r.next()) {
-          collector.observe(r.array(), r.offset(), r.length());
-          firstFile = firstFile == null ? file : firstFile;
-        }
+    String firstFile = null;
+    for (Collected part : parts) {
+      if (firstFile == null && part.examples().examples() + part.examples().notExamples() > 0) {
+        firstFile = part.file();
       }
+      collector.merge(part.examples());
     }
     if (collector.examples() == 0 && collector.notExamples() > 0) {
       throw new IOException(
@@ -97,36 +184,20 @@ public final class SchemaInference {
     return fromFeatures(collector.schema());
   }
 
-  private static StructType sequences(List<Path> files, SourceOptions options) throws IOException {
+  private static StructType sequences(List<Collected> parts) {
     SequenceCollector collector = new SequenceCollector();
-    for (Path file : files) {
-      try (RecordReader r =
-          RecordReader.open(file, options.compressionOf(file), options.corruptRecords())) {
-        while (r.next()) {
-          try {
-            collector.record(r.array(), r.offset(), r.length());
-          } catch (MalformedExampleException e) {
-            // Under skip the read leaves such a record out, so the schema is that of the others.
-            if (options.corruptRecords() == CorruptRecordPolicy.SKIP) {
-              continue;
-            }
-            throw new IOException(
-                file
-                    + "@"
-                    + r.recordOffset()
-                    + ": not a tf.train.SequenceExample: "
-                    + e.getMessage(),
-                e);
-          }
-        }
-      }
+    for (Collected part : parts) {
+      collector.merge(part.sequences());
     }
     return collector.schema();
   }
 
   /** Kinds and lengths of context features and feature lists over SequenceExamples. */
-  private static final class SequenceCollector implements SequenceVisitor {
-    private record Kind(FeatureType type, boolean mixed, int minLength, int maxLength) {
+  private static final class SequenceCollector implements SequenceVisitor, Serializable {
+    @Serial private static final long serialVersionUID = 1L;
+
+    private record Kind(FeatureType type, boolean mixed, int minLength, int maxLength)
+        implements Serializable {
       Kind with(FeatureType t, int length) {
         FeatureType merged = type == FeatureType.NONE ? t : type;
         boolean isMixed = mixed || (t != FeatureType.NONE && type != FeatureType.NONE && t != type);
@@ -147,6 +218,12 @@ public final class SchemaInference {
       // A key that repeats within one record counts with its last entry, as protobuf keeps it.
       recordContext.forEach((name, k) -> context.merge(name, k, SequenceCollector::merge));
       recordLists.forEach((name, k) -> lists.merge(name, k, SequenceCollector::merge));
+    }
+
+    /** Folds another split's observations into this one, as if read after this one's. */
+    void merge(SequenceCollector other) {
+      other.context.forEach((name, k) -> context.merge(name, k, SequenceCollector::merge));
+      other.lists.forEach((name, k) -> lists.merge(name, k, SequenceCollector::merge));
     }
 
     private static Kind merge(Kind a, Kind b) {

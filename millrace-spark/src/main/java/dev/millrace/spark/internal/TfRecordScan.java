@@ -55,13 +55,19 @@ final class TfRecordScan implements Scan, Batch {
   public InputPartition[] planInputPartitions() {
     long maxSplit = Math.max(1, SQLConf.get().filesMaxPartitionBytes());
     try {
-      return splits(InputFiles.list(options.paths()), maxSplit).toArray(InputPartition[]::new);
+      return splits(InputFiles.list(options.paths()), options, maxSplit)
+          .toArray(InputPartition[]::new);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  List<TfRecordSplit> splits(List<Path> files, long maxSplit) throws IOException {
+  /**
+   * The splits of {@code files}: a whole file when it is compressed or at most {@code maxSplit}
+   * bytes, else consecutive {@code maxSplit}-byte splits, files in the order given.
+   */
+  static List<TfRecordSplit> splits(List<Path> files, SourceOptions options, long maxSplit)
+      throws IOException {
     List<TfRecordSplit> out = new ArrayList<>();
     for (Path file : files) {
       Compression c = options.compressionOf(file);
