@@ -45,6 +45,9 @@ final class DirectConvNhwc {
   private final int segLen;
   private final RowTiles tiles;
 
+  /** Heights of the wide tiles that cut an output row, left to right. */
+  private final int[] wideHeights;
+
   /** Leading 16-channel panels, computed by the wide kernels; the rest use 8-channel panels. */
   private final int widePanels;
 
@@ -86,6 +89,7 @@ final class DirectConvNhwc {
       }
     }
     tiles = RowTiles.of(g.out().w());
+    wideHeights = WideConvMicroKernels.heights(g.out().w());
     widePanels = oc / WIDE;
     int wideFloats = widePanels * depth * WIDE;
     int narrow = (oc - widePanels * WIDE + Gemm.NR - 1) / Gemm.NR;
@@ -177,9 +181,11 @@ final class DirectConvNhwc {
     int bOff = q * depth * WIDE;
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
-    for (int ox = 0; ox < ow; ox += WideConvMicroKernels.HEIGHT) {
-      int rows = Math.min(WideConvMicroKernels.HEIGHT, ow - ox);
+    int ox = 0;
+    for (int height : wideHeights) {
+      int rows = Math.min(height, ow - ox);
       WideConvMicroKernels.tile(
+          height,
           pixelStep,
           xp,
           rowBase + ox * pixelStep,
@@ -196,6 +202,7 @@ final class DirectConvNhwc {
         Gemm.applyEpilogue(ep, y, 0, oc, pixel0 + ox, j0, rows, Gemm.NR);
         Gemm.applyEpilogue(ep, y, 0, oc, pixel0 + ox, j0 + Gemm.NR, rows, Gemm.NR);
       }
+      ox += height;
     }
   }
 

@@ -30,8 +30,41 @@ final class WideConvMicroKernels {
   /** Output channels per tile. */
   static final int WIDTH = 2 * Gemm.NR;
 
-  /** Output pixels per tile. */
+  /** Output pixels per tile where the host has 16 vector registers (AVX2). */
   static final int HEIGHT = 4;
+
+  /**
+   * Output pixels per tile with 512-bit vectors, whose hosts have 32 vector registers: 12
+   * accumulators, 2 filter vectors and a broadcast fit without a spill, and a broadcast feeds two
+   * FMAs as in the GEMM's pair tiles.
+   */
+  static final int WIDE_HEIGHT = 6;
+
+  /**
+   * The tile heights that cut an output row of {@code width} pixels: 6 and 4 pixels at 512 bits
+   * (the cover with fewest pixels computed, then most 6-pixel tiles), else 4 only.
+   */
+  static int[] heights(int width) {
+    if (Gemm.NR < 16) {
+      int[] fours = new int[(width + HEIGHT - 1) / HEIGHT];
+      java.util.Arrays.fill(fours, HEIGHT);
+      return fours;
+    }
+    int best6 = 0;
+    int bestPixels = Integer.MAX_VALUE;
+    for (int n6 = 0; n6 <= (width + 5) / 6; n6++) {
+      int pixels = 6 * n6 + (Math.max(0, width - 6 * n6) + 3) / 4 * 4;
+      if (pixels <= bestPixels) {
+        bestPixels = pixels;
+        best6 = n6;
+      }
+    }
+    int n4 = (Math.max(0, width - 6 * best6) + 3) / 4;
+    int[] out = new int[best6 + n4];
+    java.util.Arrays.fill(out, 0, best6, WIDE_HEIGHT);
+    java.util.Arrays.fill(out, best6, out.length, HEIGHT);
+    return out;
+  }
 
   private WideConvMicroKernels() {}
 
@@ -41,6 +74,7 @@ final class WideConvMicroKernels {
    * dropped). {@code acc} is a buffer of at least 4×16 floats.
    */
   static void tile(
+      int height,
       int step,
       float[] a,
       int aOff,
@@ -53,11 +87,20 @@ final class WideConvMicroKernels {
       int ldc,
       int rows,
       float[] acc) {
-    switch (step) {
-      case 16 -> tile4Step16(a, aOff, segOff, segLen, b, bOff, acc);
-      case 32 -> tile4Step32(a, aOff, segOff, segLen, b, bOff, acc);
-      case 64 -> tile4Step64(a, aOff, segOff, segLen, b, bOff, acc);
-      default -> throw new IllegalArgumentException("no kernel for pixel step " + step);
+    if (height == 6) {
+      switch (step) {
+        case 16 -> tile6Step16(a, aOff, segOff, segLen, b, bOff, acc);
+        case 32 -> tile6Step32(a, aOff, segOff, segLen, b, bOff, acc);
+        case 64 -> tile6Step64(a, aOff, segOff, segLen, b, bOff, acc);
+        default -> throw new IllegalArgumentException("no kernel for pixel step " + step);
+      }
+    } else {
+      switch (step) {
+        case 16 -> tile4Step16(a, aOff, segOff, segLen, b, bOff, acc);
+        case 32 -> tile4Step32(a, aOff, segOff, segLen, b, bOff, acc);
+        case 64 -> tile4Step64(a, aOff, segOff, segLen, b, bOff, acc);
+        default -> throw new IllegalArgumentException("no kernel for pixel step " + step);
+      }
     }
     for (int r = 0; r < rows; r++) {
       FloatVector.fromArray(F, acc, r * WIDTH).intoArray(c, cAt + r * ldc);
@@ -189,5 +232,173 @@ final class WideConvMicroKernels {
     c5.intoArray(acc, 5 * Gemm.NR);
     c6.intoArray(acc, 6 * Gemm.NR);
     c7.intoArray(acc, 7 * Gemm.NR);
+  }
+
+  /** 6 pixels × two vectors of channels, pixels 16 floats apart: every run into {@code acc}. */
+  private static void tile6Step16(
+      float[] a, int aOff, int[] segOff, int segLen, float[] b, int bOff, float[] acc) {
+    FloatVector c0 = FloatVector.zero(F);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    FloatVector c8 = c0;
+    FloatVector c9 = c0;
+    FloatVector c10 = c0;
+    FloatVector c11 = c0;
+    for (int s = 0; s < segOff.length; s++) {
+      int p = aOff + segOff[s];
+      int kb = bOff + s * segLen * WIDTH;
+      for (int j = 0; j < segLen; j++) {
+        FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
+        int q = p + j;
+        FloatVector a0 = FloatVector.broadcast(F, a[q]);
+        c0 = a0.fma(b0, c0);
+        c1 = a0.fma(b1, c1);
+        FloatVector a1 = FloatVector.broadcast(F, a[q + 16]);
+        c2 = a1.fma(b0, c2);
+        c3 = a1.fma(b1, c3);
+        FloatVector a2 = FloatVector.broadcast(F, a[q + 32]);
+        c4 = a2.fma(b0, c4);
+        c5 = a2.fma(b1, c5);
+        FloatVector a3 = FloatVector.broadcast(F, a[q + 48]);
+        c6 = a3.fma(b0, c6);
+        c7 = a3.fma(b1, c7);
+        FloatVector a4 = FloatVector.broadcast(F, a[q + 64]);
+        c8 = a4.fma(b0, c8);
+        c9 = a4.fma(b1, c9);
+        FloatVector a5 = FloatVector.broadcast(F, a[q + 80]);
+        c10 = a5.fma(b0, c10);
+        c11 = a5.fma(b1, c11);
+      }
+    }
+    c0.intoArray(acc, 0);
+    c1.intoArray(acc, 1 * Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
+    c8.intoArray(acc, 8 * Gemm.NR);
+    c9.intoArray(acc, 9 * Gemm.NR);
+    c10.intoArray(acc, 10 * Gemm.NR);
+    c11.intoArray(acc, 11 * Gemm.NR);
+  }
+
+  /** 6 pixels × two vectors of channels, pixels 32 floats apart: every run into {@code acc}. */
+  private static void tile6Step32(
+      float[] a, int aOff, int[] segOff, int segLen, float[] b, int bOff, float[] acc) {
+    FloatVector c0 = FloatVector.zero(F);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    FloatVector c8 = c0;
+    FloatVector c9 = c0;
+    FloatVector c10 = c0;
+    FloatVector c11 = c0;
+    for (int s = 0; s < segOff.length; s++) {
+      int p = aOff + segOff[s];
+      int kb = bOff + s * segLen * WIDTH;
+      for (int j = 0; j < segLen; j++) {
+        FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
+        int q = p + j;
+        FloatVector a0 = FloatVector.broadcast(F, a[q]);
+        c0 = a0.fma(b0, c0);
+        c1 = a0.fma(b1, c1);
+        FloatVector a1 = FloatVector.broadcast(F, a[q + 32]);
+        c2 = a1.fma(b0, c2);
+        c3 = a1.fma(b1, c3);
+        FloatVector a2 = FloatVector.broadcast(F, a[q + 64]);
+        c4 = a2.fma(b0, c4);
+        c5 = a2.fma(b1, c5);
+        FloatVector a3 = FloatVector.broadcast(F, a[q + 96]);
+        c6 = a3.fma(b0, c6);
+        c7 = a3.fma(b1, c7);
+        FloatVector a4 = FloatVector.broadcast(F, a[q + 128]);
+        c8 = a4.fma(b0, c8);
+        c9 = a4.fma(b1, c9);
+        FloatVector a5 = FloatVector.broadcast(F, a[q + 160]);
+        c10 = a5.fma(b0, c10);
+        c11 = a5.fma(b1, c11);
+      }
+    }
+    c0.intoArray(acc, 0);
+    c1.intoArray(acc, 1 * Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
+    c8.intoArray(acc, 8 * Gemm.NR);
+    c9.intoArray(acc, 9 * Gemm.NR);
+    c10.intoArray(acc, 10 * Gemm.NR);
+    c11.intoArray(acc, 11 * Gemm.NR);
+  }
+
+  /** 6 pixels × two vectors of channels, pixels 64 floats apart: every run into {@code acc}. */
+  private static void tile6Step64(
+      float[] a, int aOff, int[] segOff, int segLen, float[] b, int bOff, float[] acc) {
+    FloatVector c0 = FloatVector.zero(F);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    FloatVector c4 = c0;
+    FloatVector c5 = c0;
+    FloatVector c6 = c0;
+    FloatVector c7 = c0;
+    FloatVector c8 = c0;
+    FloatVector c9 = c0;
+    FloatVector c10 = c0;
+    FloatVector c11 = c0;
+    for (int s = 0; s < segOff.length; s++) {
+      int p = aOff + segOff[s];
+      int kb = bOff + s * segLen * WIDTH;
+      for (int j = 0; j < segLen; j++) {
+        FloatVector b0 = FloatVector.fromArray(F, b, kb + j * WIDTH);
+        FloatVector b1 = FloatVector.fromArray(F, b, kb + j * WIDTH + Gemm.NR);
+        int q = p + j;
+        FloatVector a0 = FloatVector.broadcast(F, a[q]);
+        c0 = a0.fma(b0, c0);
+        c1 = a0.fma(b1, c1);
+        FloatVector a1 = FloatVector.broadcast(F, a[q + 64]);
+        c2 = a1.fma(b0, c2);
+        c3 = a1.fma(b1, c3);
+        FloatVector a2 = FloatVector.broadcast(F, a[q + 128]);
+        c4 = a2.fma(b0, c4);
+        c5 = a2.fma(b1, c5);
+        FloatVector a3 = FloatVector.broadcast(F, a[q + 192]);
+        c6 = a3.fma(b0, c6);
+        c7 = a3.fma(b1, c7);
+        FloatVector a4 = FloatVector.broadcast(F, a[q + 256]);
+        c8 = a4.fma(b0, c8);
+        c9 = a4.fma(b1, c9);
+        FloatVector a5 = FloatVector.broadcast(F, a[q + 320]);
+        c10 = a5.fma(b0, c10);
+        c11 = a5.fma(b1, c11);
+      }
+    }
+    c0.intoArray(acc, 0);
+    c1.intoArray(acc, 1 * Gemm.NR);
+    c2.intoArray(acc, 2 * Gemm.NR);
+    c3.intoArray(acc, 3 * Gemm.NR);
+    c4.intoArray(acc, 4 * Gemm.NR);
+    c5.intoArray(acc, 5 * Gemm.NR);
+    c6.intoArray(acc, 6 * Gemm.NR);
+    c7.intoArray(acc, 7 * Gemm.NR);
+    c8.intoArray(acc, 8 * Gemm.NR);
+    c9.intoArray(acc, 9 * Gemm.NR);
+    c10.intoArray(acc, 10 * Gemm.NR);
+    c11.intoArray(acc, 11 * Gemm.NR);
   }
 }
