@@ -89,7 +89,7 @@ final class DirectConvNhwc {
       }
     }
     tiles = RowTiles.of(g.out().w());
-    wideHeights = WideConvMicroKernels.heights(g.out().w());
+    wideHeights = WideConvMicroKernels.heights(g.out().w(), g.spec().strideW());
     widePanels = oc / WIDE;
     int wideFloats = widePanels * depth * WIDE;
     int narrow = (oc - widePanels * WIDE + Gemm.NR - 1) / Gemm.NR;
