@@ -10,12 +10,14 @@ import java.util.Arrays;
  * checks and no padding branches remain); a tile of output pixels of one output row then reads, for
  * each filter row, one run of {@code kw · c} contiguous floats per pixel, the runs of neighbouring
  * pixels being {@code strideW · c} apart. Output channels go 16 at a time to tiles of 4 pixels × 16
- * channels ({@link WideConvMicroKernels}: 6 loads per 8 FMAs); the fewer than 16 left over go 8 at
- * a time to tiles of 12 or 8 pixels × 8 channels ({@link ConvMicroKernels}: 13 loads per 12 FMAs,
- * load-bound). The filter is packed once per call into {@code [k][16]} panels, then the GEMM's
- * {@code [k][8]} panels for the leftover channels, shared by the threads; bands are claimed by free
- * threads. A band computes one panel over all its rows before the next, so the panel ({@code 4 · 16
- * · k} bytes) stays in L1 or close to it (36 KiB at 64 input channels).
+ * channels ({@link WideConvMicroKernels}: 6 loads per 8 FMAs; with 512-bit vectors the panels are
+ * 32 wide and stride-1 rows also use 6-pixel tiles, {@link WideConvMicroKernels#heights}); the
+ * fewer than 16 left over go 8 at a time to tiles of 12 or 8 pixels × 8 channels ({@link
+ * ConvMicroKernels}: 13 loads per 12 FMAs, load-bound). The filter is packed once per call into
+ * {@code [k][16]} panels, then the GEMM's {@code [k][8]} panels for the leftover channels, shared
+ * by the threads; bands are claimed by free threads. A band computes one panel over all its rows
+ * before the next, so the panel ({@code 4 · 16 · k} bytes) stays in L1 or close to it (36 KiB at 64
+ * input channels).
  *
  * <p>Against the GEMM over implicit im2col this saves copying every patch ({@code kh · kw} times
  * the input for stride 1) into packed panels; the price is one padded copy of the input and the

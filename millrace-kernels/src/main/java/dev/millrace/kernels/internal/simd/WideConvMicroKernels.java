@@ -72,9 +72,10 @@ final class WideConvMicroKernels {
   private WideConvMicroKernels() {}
 
   /**
-   * The tile of 4 pixels × 16 channels; its first {@code rows} pixels are stored at {@code c[cAt +
-   * r * ldc + l]} (the others were computed from readable padding or neighbouring pixels and are
-   * dropped). {@code acc} is a buffer of at least 4×16 floats.
+   * The tile of {@code height} pixels (4, or {@link #WIDE_HEIGHT}) × {@link #WIDTH} channels; its
+   * first {@code rows} pixels are stored at {@code c[cAt + r * ldc + l]} (the others were computed
+   * from readable padding or neighbouring pixels and are dropped). {@code acc} is a buffer of at
+   * least {@code height * WIDTH} floats.
    */
   static void tile(
       int height,
