@@ -5,7 +5,6 @@ import static dev.millrace.graph.internal.ops.Defs.one;
 import dev.millrace.graph.AttrType;
 import dev.millrace.graph.AttrValue;
 import dev.millrace.graph.OpRegistry;
-import dev.millrace.graph.Operation;
 import dev.millrace.graph.spi.IntraOp;
 import dev.millrace.graph.spi.KernelSource;
 import dev.millrace.graph.spi.OpDef;
@@ -20,10 +19,10 @@ import java.util.List;
  * TensorFlow's eight-bit representation and the ops that move between it and float: a quint8, qint8
  * or qint32 tensor travels with two float scalars, the {@code min} and {@code max} its codes span.
  * QuantizeV2 turns float into codes, Dequantize turns codes back into float (both in {@code
- * MIN_COMBINED}, {@code MIN_FIRST} and, for Dequantize, {@code SCALED} modes; QuantizeV2 refuses
- * SCALED with a clear error), RequantizationRange measures the range a 32-bit result really uses
- * and Requantize narrows it to eight bits. The arithmetic is {@link QuantizedRange}'s, which
- * follows TensorFlow's rounding.
+ * MIN_COMBINED}, {@code MIN_FIRST} and {@code SCALED} modes, and with {@code axis} one range per
+ * slice along that dimension, as {@link PerAxis} does it), RequantizationRange measures the range a
+ * 32-bit result really uses and Requantize narrows it to eight bits. The arithmetic is {@link
+ * QuantizedRange}'s, which follows TensorFlow's rounding.
  */
 final class Quantization {
   private Quantization() {}
@@ -45,11 +44,17 @@ final class Quantization {
             .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
             .attr("axis", AttrType.INT, AttrValue.of(-1L))
             .attr("ensure_minimum_range", AttrType.FLOAT, AttrValue.of(0.01f))
-            .shape(c -> withRange(c.inputShape(0)))
+            .shape(c -> withRange(c.inputShape(0), (int) c.attrInt("axis"), c::error))
             .kernel(
                 KernelSource.referenceOnly(),
                 op -> {
-                  String mode = supportedMode(op.toString(), op.attrString("mode"), op);
+                  String mode = op.attrString("mode");
+                  int axis = (int) op.attrInt("axis");
+                  if (axis != -1 && mode.equals("MIN_FIRST")) {
+                    // TensorFlow refuses it too.
+                    throw new IllegalArgumentException(
+                        op + ": MIN_FIRST mode is not implemented for QuantizeV2 with axis != -1");
+                  }
                   boolean halfToEven = op.attrString("round_mode").equals("HALF_TO_EVEN");
                   if (halfToEven && !mode.equals("SCALED")) {
                     // TensorFlow refuses it too.
@@ -60,12 +65,17 @@ final class Quantization {
                   float ensure = (float) op.attrFloat("ensure_minimum_range");
                   boolean narrow = op.attrBool("narrow_range");
                   return ctx -> {
+                    Tensor x = ctx.input(0);
+                    if (axis != -1) {
+                      return PerAxis.of(op.toString(), x.shape(), axis)
+                          .quantize(
+                              x, ctx.input(1), ctx.input(2), t, mode, narrow, halfToEven, ensure);
+                    }
                     float[] range =
                         quantizeRange(
                             scalar(op + " min_range", ctx.input(1)),
                             scalar(op + " max_range", ctx.input(2)),
                             ensure);
-                    Tensor x = ctx.input(0);
                     if (mode.equals("SCALED")) {
                       return quantizeScaled(x, range[0], range[1], t, narrow, halfToEven);
                     }
@@ -94,16 +104,19 @@ final class Quantization {
                 KernelSource.referenceOnly(),
                 op -> {
                   String mode = op.attrString("mode");
-                  if (op.attrInt("axis") != -1) {
+                  int axis = (int) op.attrInt("axis");
+                  if (axis != -1 && mode.equals("MIN_FIRST")) {
                     throw new IllegalArgumentException(
-                        op
-                            + ": Dequantize per axis (axis "
-                            + op.attrInt("axis")
-                            + ") is not supported yet");
+                        op + ": MIN_FIRST mode is not implemented for Dequantize with axis != -1");
                   }
                   boolean narrow = op.attrBool("narrow_range");
                   return ctx -> {
                     Tensor q = ctx.input(0);
+                    if (axis != -1) {
+                      return List.of(
+                          PerAxis.of(op.toString(), q.shape(), axis)
+                              .dequantize(q, ctx.input(1), ctx.input(2), mode, narrow));
+                    }
                     float min = scalar(op + " min_range", ctx.input(1));
                     float max = scalar(op + " max_range", ctx.input(2));
                     return List.of(
@@ -195,15 +208,20 @@ final class Quantization {
     return List.of(codes, Shape.scalar(), Shape.scalar());
   }
 
-  private static String supportedMode(String where, String mode, Operation op) {
-    if (op.attrInt("axis") != -1) {
-      throw new IllegalArgumentException(
-          where
-              + ": QuantizeV2 per axis (axis "
-              + op.attrInt("axis")
-              + ") is not supported yet; axis -1 (one range) is");
+  /**
+   * QuantizeV2's result with {@code axis}: the codes, then min and max as scalars ({@code axis =
+   * -1}) or one per slice along the axis.
+   */
+  static List<Shape> withRange(
+      Shape codes, int axis, java.util.function.Function<String, RuntimeException> error) {
+    if (axis == -1) {
+      return withRange(codes);
     }
-    return mode;
+    if (axis < 0 || axis >= codes.rank()) {
+      throw error.apply("axis " + axis + " is not -1 or a dimension of the input " + codes);
+    }
+    Shape perSlice = Shape.of(codes.dim(axis));
+    return List.of(codes, perSlice, perSlice);
   }
 
   /**
