@@ -25,6 +25,25 @@ final class GraphDefNodes {
         v);
   }
 
+  /** An int32 vector Const. */
+  static NodeDef intVector(String name, int... v) {
+    TensorProto.Builder p =
+        TensorProto.newBuilder()
+            .setDtype(DataType.DT_INT32)
+            .setTensorShape(
+                TensorShapeProto.newBuilder()
+                    .addDim(TensorShapeProto.Dim.newBuilder().setSize(v.length)));
+    for (int i : v) {
+      p.addIntVal(i);
+    }
+    return NodeDef.newBuilder()
+        .setName(name)
+        .setOp("Const")
+        .putAttr("dtype", AttrValue.newBuilder().setType(DataType.DT_INT32).build())
+        .putAttr("value", AttrValue.newBuilder().setTensor(p).build())
+        .build();
+  }
+
   private static NodeDef floatConst(String name, TensorShapeProto shape, float... v) {
     TensorProto.Builder p =
         TensorProto.newBuilder().setDtype(DataType.DT_FLOAT).setTensorShape(shape);

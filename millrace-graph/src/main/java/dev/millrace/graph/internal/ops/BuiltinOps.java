@@ -26,6 +26,7 @@ public final class BuiltinOps {
     Optimizers.register(r);
     RandomOps.register(r);
     Quantization.register(r);
+    FakeQuantization.register(r);
     QuantizedLinear.register(r);
     QuantizedLayout.register(r);
   }
