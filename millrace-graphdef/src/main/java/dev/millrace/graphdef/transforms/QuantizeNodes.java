@@ -26,6 +26,11 @@ import java.util.Set;
  * bypassed, so adjacent eight-bit ops pass codes to each other, and what that leaves unread is
  * removed.
  *
+ * <p>A frozen quantization-aware graph's FakeQuantWithMinMaxVars (or Args) ops hold trained
+ * activation ranges: {@link FakeQuantRanges} moves each up past the ReLUs and max pools before it
+ * and turns it into a Requantize to its range, which then takes the place of the run-time measured
+ * one, as TensorFlow's tool does.
+ *
  * <p>Parameters: {@code ignore_op} (op types to leave in float, repeatable), {@code
  * fallback_min}/{@code fallback_max}, {@code input_min}/{@code input_max} (feed the graph's
  * Placeholders as quint8 codes of that range). Ops in NCHW, with dilations or with explicit padding
@@ -99,7 +104,8 @@ final class QuantizeNodes implements GraphTransform {
     Range fallback = Range.param(context, "fallback_min", "fallback_max");
     Range input = Range.param(context, "input_min", "input_max");
     Set<String> created = new HashSet<>();
-    GraphDef g = input == null ? graph : quantizePlaceholders(graph, input, created);
+    GraphDef placeholders = input == null ? graph : quantizePlaceholders(graph, input, created);
+    GraphDef g = FakeQuantRanges.convert(FakeQuantRanges.hoist(placeholders), created);
     GraphEdit edit = new GraphEdit(g);
     for (NodeDef n : g.getNodeList()) {
       Twin twin = TWINS.get(n.getOp());
@@ -110,7 +116,7 @@ final class QuantizeNodes implements GraphTransform {
       nodes.forEach(x -> created.add(x.getName()));
       edit.replace(n.getName(), nodes.toArray(NodeDef[]::new));
     }
-    GraphDef quantized = edit.result();
+    GraphDef quantized = FakeQuantRanges.mergeAdjacentRequantizes(edit.result());
     GraphDef merged = new MergeDuplicateNodes().apply(quantized, context);
     GraphDef bypassed = bypassDequantizeQuantize(merged);
     return UnreadNodes.remove(bypassed, created, context.protectedNodes());
