@@ -27,6 +27,7 @@ public final class BuiltinOps {
     RandomOps.register(r);
     Quantization.register(r);
     QuantizedLinear.register(r);
+    QuantizedLayers.register(r);
     QuantizedLayout.register(r);
   }
 }

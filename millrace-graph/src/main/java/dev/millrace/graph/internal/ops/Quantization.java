@@ -20,10 +20,9 @@ import java.util.List;
  * TensorFlow's eight-bit representation and the ops that move between it and float: a quint8, qint8
  * or qint32 tensor travels with two float scalars, the {@code min} and {@code max} its codes span.
  * QuantizeV2 turns float into codes, Dequantize turns codes back into float (both in {@code
- * MIN_COMBINED}, {@code MIN_FIRST} and, for Dequantize, {@code SCALED} modes; QuantizeV2 refuses
- * SCALED with a clear error), RequantizationRange measures the range a 32-bit result really uses
- * and Requantize narrows it to eight bits. The arithmetic is {@link QuantizedRange}'s, which
- * follows TensorFlow's rounding.
+ * MIN_COMBINED}, {@code MIN_FIRST} and {@code SCALED} modes), RequantizationRange measures the
+ * range a 32-bit result really uses and Requantize narrows it to eight bits. The arithmetic is
+ * {@link QuantizedRange}'s, which follows TensorFlow's rounding.
  */
 final class Quantization {
   private Quantization() {}
