@@ -29,6 +29,11 @@ import java.util.List;
  * TensorFlow). The epilogue is one float multiply-add per sum ({@link
  * dev.millrace.kernels.AffineRequantization}), run by the integer cores on each row while it is in
  * cache.
+ *
+ * <p>Where TensorFlow's oneDNN kernels differ: with an input range whose min is below 0 (a nonzero
+ * zero code) TensorFlow 2.18's QuantizedMatMulWithBiasAndDequantize returns values tens of
+ * thousands off the real result; Millrace subtracts the zero code and returns the real result. Its
+ * MatMul kernels also refuse transpose_b, which Millrace runs.
  */
 final class QuantizedLayers {
   private QuantizedLayers() {}
