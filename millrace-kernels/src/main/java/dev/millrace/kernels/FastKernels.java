@@ -468,9 +468,36 @@ public final class FastKernels extends ReferenceForwardingKernels {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization requantization) {
+      Requantization requantization) {
     return QuantizedGemm.conv2dRequantized(
         input, inputZero, filter, filterZero, spec, requantization, threads);
+  }
+
+  @Override
+  public Tensor quantizedMatMulRequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      Requantization requantization) {
+    return QuantizedGemm.matMulRequantized(
+        a, aZero, transposeA, b, bZero, transposeB, requantization, threads);
+  }
+
+  @Override
+  public Tensor quantizedMatMulDequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      float[] scale,
+      float[] offset) {
+    return QuantizedGemm.matMulDequantized(
+        a, aZero, transposeA, b, bZero, transposeB, scale, offset, threads);
   }
 
   // ---- optimizer updates ----

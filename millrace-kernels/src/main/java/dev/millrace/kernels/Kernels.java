@@ -260,8 +260,9 @@ public interface Kernels {
 
   /**
    * {@link #quantizedConv2d}, each sum then turned into its QUINT8 code by {@code requantization}:
-   * the whole of a calibrated graph's {@code QuantizedConv2D → Requantize → ...} chain. Returns a
-   * QUINT8 NHWC tensor, {@code requantization.applyTo(quantizedConv2d(...))} exactly.
+   * the whole of a calibrated graph's {@code QuantizedConv2D → Requantize → ...} chain, or of
+   * TensorFlow's fused QuantizedConv2DWithBiasAndReluAndRequantize. Returns a QUINT8 NHWC tensor,
+   * {@code requantization.applyTo(quantizedConv2d(...))} exactly.
    */
   Tensor quantizedConv2dRequantized(
       Tensor input,
@@ -269,5 +270,35 @@ public interface Kernels {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization requantization);
+      Requantization requantization);
+
+  /**
+   * {@link #quantizedMatMul}, each sum of column {@code j} then turned into its QUINT8 code by
+   * {@code requantization} (the columns are its channels): TensorFlow's
+   * QuantizedMatMulWithBias[AndRelu]AndRequantize. Returns a QUINT8 {@code [m, n]}, {@code
+   * requantization.applyTo(quantizedMatMul(...))} exactly.
+   */
+  Tensor quantizedMatMulRequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      Requantization requantization);
+
+  /**
+   * {@link #quantizedMatMul}, each sum of column {@code j} then the float {@code sum · scale[j] +
+   * offset[j]}, one fused multiply-add: TensorFlow's QuantizedMatMulWithBiasAndDequantize. Returns
+   * a FLOAT32 {@code [m, n]}.
+   */
+  Tensor quantizedMatMulDequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      float[] scale,
+      float[] offset);
 }

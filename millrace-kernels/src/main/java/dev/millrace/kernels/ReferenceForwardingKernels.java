@@ -253,8 +253,35 @@ abstract class ReferenceForwardingKernels implements Kernels {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization requantization) {
+      Requantization requantization) {
     return reference.quantizedConv2dRequantized(
         input, inputZero, filter, filterZero, spec, requantization);
+  }
+
+  @Override
+  public Tensor quantizedMatMulRequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      Requantization requantization) {
+    return reference.quantizedMatMulRequantized(
+        a, aZero, transposeA, b, bZero, transposeB, requantization);
+  }
+
+  @Override
+  public Tensor quantizedMatMulDequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      float[] scale,
+      float[] offset) {
+    return reference.quantizedMatMulDequantized(
+        a, aZero, transposeA, b, bZero, transposeB, scale, offset);
   }
 }

@@ -275,7 +275,33 @@ public final class ReferenceKernels implements Kernels {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization requantization) {
+      Requantization requantization) {
     return requantization.applyTo(quantizedConv2d(input, inputZero, filter, filterZero, spec));
+  }
+
+  @Override
+  public Tensor quantizedMatMulRequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      Requantization requantization) {
+    return requantization.applyTo(quantizedMatMul(a, aZero, transposeA, b, bZero, transposeB));
+  }
+
+  @Override
+  public Tensor quantizedMatMulDequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      float[] scale,
+      float[] offset) {
+    return QuantizedKernels.dequantizeColumns(
+        quantizedMatMul(a, aZero, transposeA, b, bZero, transposeB), scale, offset);
   }
 }

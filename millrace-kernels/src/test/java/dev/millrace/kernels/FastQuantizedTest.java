@@ -49,9 +49,38 @@ class FastQuantizedTest {
     Tensor a = codes(rnd, ta ? Shape.of(k, m) : Shape.of(m, k));
     Tensor b = codes(rnd, tb ? Shape.of(n, k) : Shape.of(k, n));
     boolean threaded = rnd.nextBoolean();
-    assertEqual(
-        fast(threaded).quantizedMatMul(a, za, ta, b, zb, tb),
-        REFERENCE.quantizedMatMul(a, za, ta, b, zb, tb));
+    Tensor sums = REFERENCE.quantizedMatMul(a, za, ta, b, zb, tb);
+    assertEqual(fast(threaded).quantizedMatMul(a, za, ta, b, zb, tb), sums);
+    AffineRequantization affine = affine(rnd, n, k);
+    assertThat(
+            fast(threaded).quantizedMatMulRequantized(a, za, ta, b, zb, tb, affine).toByteArray())
+        .isEqualTo(REFERENCE.quantizedMatMulRequantized(a, za, ta, b, zb, tb, affine).toByteArray())
+        .isEqualTo(affine.applyTo(sums).toByteArray());
+    float[] scale = affine.scale();
+    float[] offset = affine.offset();
+    Tensor values = fast(threaded).quantizedMatMulDequantized(a, za, ta, b, zb, tb, scale, offset);
+    assertThat(values.dtype()).isEqualTo(DType.FLOAT32);
+    assertThat(values.toFloatArray())
+        .isEqualTo(
+            REFERENCE
+                .quantizedMatMulDequantized(a, za, ta, b, zb, tb, scale, offset)
+                .toFloatArray());
+  }
+
+  /**
+   * A random per-channel affine requantization whose codes spread over the whole range for sums of
+   * {@code k} products (so clamping at both ends and every code between show), half the time with a
+   * ReLU's low code.
+   */
+  private static AffineRequantization affine(Random rnd, int channels, int k) {
+    float[] scale = new float[channels];
+    float[] offset = new float[channels];
+    float spread = 255f / (Math.max(1, k) * 128f * 128f) * 4f;
+    for (int c = 0; c < channels; c++) {
+      scale[c] = (rnd.nextFloat() * 2 - 0.5f) * spread;
+      offset[c] = rnd.nextFloat() * 300 - 20;
+    }
+    return new AffineRequantization(scale, offset, rnd.nextBoolean() ? 0 : rnd.nextInt(1, 200));
   }
 
   @Test
@@ -158,6 +187,9 @@ class FastQuantizedTest {
     Tensor codes = fast(threaded).quantizedConv2dRequantized(x, zx, f, zf, spec, rq);
     assertThat(codes.dtype()).isEqualTo(DType.QUINT8);
     assertThat(codes.toByteArray()).isEqualTo(rq.applyTo(expected).toByteArray());
+    AffineRequantization affine = affine(rnd, oc, kh * kw * c);
+    assertThat(fast(threaded).quantizedConv2dRequantized(x, zx, f, zf, spec, affine).toByteArray())
+        .isEqualTo(affine.applyTo(expected).toByteArray());
   }
 
   /**
@@ -187,6 +219,9 @@ class FastQuantizedTest {
       ConvRequantization rq = requantization(rnd, l[1]);
       assertThat(fast(true).quantizedConv2dRequantized(x, 255, f, 0, spec, rq).toByteArray())
           .isEqualTo(rq.applyTo(expected).toByteArray());
+      AffineRequantization affine = affine(rnd, l[1], 9 * l[0]);
+      assertThat(fast(true).quantizedConv2dRequantized(x, 255, f, 0, spec, affine).toByteArray())
+          .isEqualTo(affine.applyTo(expected).toByteArray());
     }
   }
 

@@ -80,6 +80,42 @@ public final class QuantizedKernels {
   }
 
   /** Throws unless {@code t} holds QUINT8 codes. */
+  /**
+   * A QINT32 {@code [m, n]} of sums as FLOAT32 {@code sum · scale[j] + offset[j]} (one fused
+   * multiply-add): a fused eight-bit MatMul's real result.
+   */
+  public static Tensor dequantizeColumns(Tensor sums, float[] scale, float[] offset) {
+    int n = Math.toIntExact(sums.shape().dim(1));
+    requireColumns(n, scale, offset);
+    int[] s = sums.toIntArray();
+    Tensor out = Tensor.zeros(DType.FLOAT32, sums.shape());
+    for (int i = 0; i < s.length; i++) {
+      out.setFloat(i, Math.fma((float) s[i], scale[i % n], offset[i % n]));
+    }
+    return out;
+  }
+
+  /**
+   * Throws unless {@code scale} and {@code offset} hold one value per each of {@code n} columns.
+   */
+  public static void requireColumns(int n, float[] scale, float[] offset) {
+    if (scale.length != n || offset.length != n) {
+      throw new IllegalArgumentException(
+          "quantized MatMul: "
+              + scale.length
+              + " scales and "
+              + offset.length
+              + " offsets for "
+              + n
+              + " columns");
+    }
+  }
+
+  /** A range {@code [from, to)} of elements. */
+  public interface Span {
+    void run(int from, int to);
+  }
+
   public static void requireQuint8(String op, String role, Tensor t) {
     if (t.dtype() != DType.QUINT8) {
       throw new IllegalArgumentException(

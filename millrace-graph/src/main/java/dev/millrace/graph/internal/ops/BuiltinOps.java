@@ -28,6 +28,7 @@ public final class BuiltinOps {
     Quantization.register(r);
     FakeQuantization.register(r);
     QuantizedLinear.register(r);
+    QuantizedLayers.register(r);
     QuantizedLayout.register(r);
   }
 }

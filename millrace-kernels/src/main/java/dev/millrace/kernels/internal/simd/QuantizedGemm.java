@@ -3,9 +3,11 @@ package dev.millrace.kernels.internal.simd;
 import static dev.millrace.kernels.internal.simd.QuantizedTiles.MR;
 import static dev.millrace.kernels.internal.simd.QuantizedTiles.NR;
 
+import dev.millrace.kernels.AffineRequantization;
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.ConvRequantization;
 import dev.millrace.kernels.KernelThreads;
+import dev.millrace.kernels.Requantization;
 import dev.millrace.kernels.internal.QuantizedKernels;
 import dev.millrace.kernels.internal.QuantizedKernels.ConvShape;
 import dev.millrace.kernels.internal.QuantizedKernels.MatMulShape;
@@ -114,6 +116,71 @@ public final class QuantizedGemm {
     return out;
   }
 
+  /**
+   * {@link #matMul}, each sum of column {@code j} then turned into its QUINT8 code by {@code
+   * requantization} (the columns are its channels): {@code requantization.applyTo(matMul(...))}.
+   */
+  public static Tensor matMulRequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      Requantization requantization,
+      KernelThreads threads) {
+    Tensor sums = matMul(a, aZero, transposeA, b, bZero, transposeB, threads);
+    int n = Math.toIntExact(sums.shape().dim(1));
+    requantization.requireChannels(n);
+    int[] s = ints(sums);
+    byte[] codes = new byte[s.length];
+    AffineRows.Plan affine =
+        requantization instanceof AffineRequantization r ? AffineRows.Plan.of(r) : null;
+    byRows(
+        sums,
+        threads,
+        (from, to) -> requantizeRow(requantization, affine, s, from, to - from, n, codes, from));
+    return Tensor.wrapping(DType.QUINT8, sums.shape(), codes);
+  }
+
+  /**
+   * {@link #matMul}, each sum of column {@code j} then the float {@code sum · scale[j] + offset[j]}
+   * (one fused multiply-add): a FLOAT32 {@code [m, n]}.
+   */
+  public static Tensor matMulDequantized(
+      Tensor a,
+      int aZero,
+      boolean transposeA,
+      Tensor b,
+      int bZero,
+      boolean transposeB,
+      float[] scale,
+      float[] offset,
+      KernelThreads threads) {
+    Tensor sums = matMul(a, aZero, transposeA, b, bZero, transposeB, threads);
+    int n = Math.toIntExact(sums.shape().dim(1));
+    QuantizedKernels.requireColumns(n, scale, offset);
+    int[] s = ints(sums);
+    Tensor result = Tensor.zeros(DType.FLOAT32, sums.shape());
+    float[] out = (float[]) result.data().heapBase().orElseThrow();
+    byRows(
+        sums,
+        threads,
+        (from, to) -> AffineRows.values(s, from, to - from, n, scale, offset, out, from));
+    return result;
+  }
+
+  /** Runs {@code body} over whole rows of the matrix {@code sums}, as element ranges. */
+  private static void byRows(Tensor sums, KernelThreads threads, QuantizedKernels.Span body) {
+    int m = Math.toIntExact(sums.shape().dim(0));
+    int n = Math.toIntExact(sums.shape().dim(1));
+    IntRange.split(
+        m,
+        tasks((long) m * n * 16, m, threads),
+        threads,
+        (task, from, to) -> body.run(from * n, to * n));
+  }
+
   /** QuantizedConv2D's core, as {@link QuantizedKernels#conv2d}. */
   public static Tensor conv2d(
       Tensor input,
@@ -136,7 +203,7 @@ public final class QuantizedGemm {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization requantization,
+      Requantization requantization,
       KernelThreads threads) {
     return conv2d(input, inputZero, filter, filterZero, spec, requantization, threads);
   }
@@ -147,7 +214,7 @@ public final class QuantizedGemm {
       Tensor filter,
       int filterZero,
       Conv2dSpec spec,
-      ConvRequantization rq,
+      Requantization rq,
       KernelThreads threads) {
     QuantizedKernels.requireQuint8("quantized Conv2D", "input", input);
     QuantizedKernels.requireQuint8("quantized Conv2D", "filter", filter);
@@ -169,6 +236,7 @@ public final class QuantizedGemm {
       return rq == null ? out : rq.applyTo(Tensor.zeros(DType.QINT32, g.outputShape()));
     }
     int[] y = rq == null ? ints(out) : null;
+    AffineRows.Plan affine = rq instanceof AffineRequantization a ? AffineRows.Plan.of(a) : null;
     byte[] codes = rq == null ? null : bytes(out);
     int k = Math.multiplyExact(g.kh() * g.kw(), depth);
     int sw = spec.strideW();
@@ -261,7 +329,7 @@ public final class QuantizedGemm {
               }
             }
             if (rq != null) {
-              requantizeRow(rq, dst, rowSize, oc, codes, r * rowSize);
+              requantizeRow(rq, affine, dst, 0, rowSize, oc, codes, r * rowSize);
             }
           }
         });
@@ -269,18 +337,36 @@ public final class QuantizedGemm {
   }
 
   /**
-   * The codes of one output row's sums, written where the row's outputs go: {@link
-   * dev.millrace.kernels.FixedPointRequantizer#apply} written out with its constants in locals,
-   * then the channel's table.
+   * The codes of one output row's sums, written where the row's outputs go. The form is chosen
+   * here, once per row, so each loop below sees one kind of requantization.
    */
   private static void requantizeRow(
-      ConvRequantization rq, int[] sums, int n, int channels, byte[] codes, int at) {
+      Requantization rq,
+      AffineRows.Plan affineRow,
+      int[] sums,
+      int from,
+      int n,
+      int channels,
+      byte[] codes,
+      int at) {
+    switch (rq) {
+      case ConvRequantization table -> tableRow(table, sums, from, n, channels, codes, at);
+      case AffineRequantization affine -> affineRow.codes(sums, from, n, channels, codes, at);
+    }
+  }
+
+  /**
+   * {@link dev.millrace.kernels.FixedPointRequantizer#apply} written out with its constants in
+   * locals, then the channel's table.
+   */
+  private static void tableRow(
+      ConvRequantization rq, int[] sums, int from, int n, int channels, byte[] codes, int at) {
     long scale = rq.toCode().rangeScale();
     long offset = rq.toCode().offset();
     byte[] table = rq.table();
     for (int i = 0; i < n; i += channels) {
       for (int c = 0; c < channels; c++) {
-        long v = ((sums[i + c] * scale) >> 32) + offset;
+        long v = ((sums[from + i + c] * scale) >> 32) + offset;
         int code = (int) Math.max(0, Math.min(255, v >> 16));
         codes[at + i + c] = table[(c << 8) | code];
       }
