@@ -9,6 +9,7 @@ import dev.millrace.graphdef.GraphDefFile;
 import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.TransformSpec;
 import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.transforms.FusedQuantizedLayers;
 import dev.millrace.graphdef.transforms.GraphTransforms;
 import dev.millrace.graphdef.transforms.StaticRanges;
 import dev.millrace.nn.DataFolder;
@@ -45,15 +46,20 @@ import picocli.CommandLine.Spec;
           + " transform-graph's quantize_weights and quantize_nodes do, runs the float graph's"
           + " images from DATA (a folder written by millrace convert) through it to measure the"
           + " range of every activation, and writes those ranges into the graph as constants."
-          + " The output loads in TensorFlow (the same eight-bit ops) and runs in Millrace.",
+          + " Then each convolution or dense layer with its bias and ReLU becomes one of"
+          + " TensorFlow's fused eight-bit ops, which adds the bias to the 32-bit sums and"
+          + " rounds once, and a classifier's last layer leaves in float (--unfused keeps the"
+          + " separate ops). The output loads in TensorFlow and runs in Millrace.",
       ""
     },
     sortOptions = false)
 final class QuantizeCommand implements Callable<Integer> {
-  private static final String PREPARE =
+  /** The guide's inference preparation: what the graph computes, with batch norms folded. */
+  private static final String FOLD =
       "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
-          + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"
-          + " quantize_weights quantize_nodes";
+          + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms";
+
+  private static final String QUANTIZE = "quantize_weights quantize_nodes";
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
@@ -117,6 +123,24 @@ final class QuantizeCommand implements Callable<Integer> {
   double percentile;
 
   @Option(
+      names = "--per-channel",
+      description =
+          "One weight range per output channel of each convolution instead of one per filter"
+              + " (finer for filters whose channels differ in scale, such as after folded batch"
+              + " norms). Matrix weights keep one range: TensorFlow's eight-bit matrix ops take"
+              + " one.")
+  boolean perChannel;
+
+  @Option(
+      names = "--unfused",
+      description =
+          "Keep quantize_nodes' separate eight-bit ops (QuantizedConv2D, Requantize,"
+              + " QuantizedBiasAdd, QuantizedRelu) instead of one fused op per layer. The fused"
+              + " ops round once per layer and run faster; TensorFlow runs them only in its"
+              + " oneDNN builds (the default on x86-64 Linux), so this is for other builds.")
+  boolean unfused;
+
+  @Option(
       names = "--report",
       description =
           "Also run the float and the eight-bit graph on the held-out split (or the training split"
@@ -155,22 +179,26 @@ final class QuantizeCommand implements Callable<Integer> {
     DataFolder folder = DataFolder.open(data);
     List<String> outs =
         Arrays.stream(outputs.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+    if (perChannel && unfused) {
+      throw new IllegalArgumentException(
+          "--per-channel needs the fused ops: TensorFlow's separate QuantizedConv2D takes one"
+              + " filter range");
+    }
+    GraphDef folded;
     GraphDef dynamic;
     try {
-      dynamic =
-          GraphTransforms.apply(
-              floatGraph,
-              List.of(input),
-              outs,
-              TransformSpec.parseAll(PREPARE),
-              OpRegistry.withBuiltins(),
-              err::println);
+      folded = transform(floatGraph, outs, FOLD, err);
+      dynamic = transform(folded, outs, QUANTIZE, err);
     } catch (IllegalArgumentException e) {
       throw new IOException(in + ": " + e.getMessage(), e);
     }
     List<StaticRanges.Point> points = StaticRanges.points(dynamic);
     Map<String, float[]> ranges = calibrate(dynamic, points, folder);
-    GraphDef quantized = StaticRanges.apply(dynamic, ranges, Set.copyOf(outs));
+    GraphDef calibrated = StaticRanges.apply(dynamic, ranges, Set.copyOf(outs));
+    GraphDef quantized =
+        unfused
+            ? calibrated
+            : FusedQuantizedLayers.apply(calibrated, folded, perChannel, Set.copyOf(outs));
     GraphDefFile.write(out, quantized);
     o.printf(
         "Wrote %s: %d activation ranges calibrated (%s) on %d images of %s; %d nodes, %.1f %% of %s's size%n",
@@ -186,6 +214,16 @@ final class QuantizeCommand implements Callable<Integer> {
       report(o, floatGraph, dynamic, quantized, folder);
     }
     return 0;
+  }
+
+  private GraphDef transform(GraphDef g, List<String> outs, String steps, PrintWriter err) {
+    return GraphTransforms.apply(
+        g,
+        List.of(input),
+        outs,
+        TransformSpec.parseAll(steps),
+        OpRegistry.withBuiltins(),
+        err::println);
   }
 
   private Map<String, float[]> calibrate(

@@ -8,6 +8,8 @@ import dev.millrace.graphdef.GraphDefFile;
 import dev.millrace.graphdef.GraphExporter;
 import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.GraphSummary;
+import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.nn.BuiltinModel;
 import dev.millrace.nn.ImageShape;
 import dev.millrace.nn.InferenceGraph;
@@ -70,10 +72,15 @@ class QuantizeCommandTest {
     assertThat(r.out()).contains("activation ranges calibrated (min/max) on 64 images");
     assertThat(r.out()).contains("on 64 images").contains("8-bit, calibrated");
     Map<String, Integer> ops = GraphSummary.of(GraphDefFile.read(out)).opCounts();
-    assertThat(ops).containsKeys("QuantizedConv2D", "QuantizedMatMul", "Requantize");
+    // Each conv + bias + ReLU is one fused op, and the classifier's result leaves in float.
     assertThat(ops)
-        .as("no range is measured at run time")
-        .doesNotContainKeys("RequantizationRange", "Min", "Conv2D", "FusedBatchNormV3");
+        .containsEntry("QuantizedConv2DWithBiasAndReluAndRequantize", 3)
+        .containsEntry("QuantizedMatMulWithBiasAndReluAndRequantize", 1)
+        .containsEntry("QuantizedMatMulWithBiasAndDequantize", 1);
+    assertThat(ops)
+        .as("no range is measured at run time, and no chain of separate ops is left")
+        .doesNotContainKeys(
+            "RequantizationRange", "Min", "Conv2D", "FusedBatchNormV3", "Requantize");
     assertThat((double) Files.size(out) / Files.size(floatGraph)).isLessThanOrEqualTo(0.27);
     try (Graph g = GraphImporter.withBuiltins().importFile(out);
         Session s = new Session(g);
@@ -91,6 +98,64 @@ class QuantizeCommandTest {
       }
       assertThat(sum).isBetween(0.95f, 1.05f);
     }
+  }
+
+  @Test
+  void unfusedKeepsTensorFlowsSeparateOpsAndPerChannelGivesEachFilterChannelItsRange()
+      throws IOException {
+    Path unfused = tmp.resolve("unfused.pb");
+    CliRunner r = quantize(unfused, "--unfused");
+    assertThat(r.exit()).as(r.err()).isZero();
+    Map<String, Integer> ops = GraphSummary.of(GraphDefFile.read(unfused)).opCounts();
+    assertThat(ops).containsKeys("QuantizedConv2D", "QuantizedMatMul", "Requantize");
+    assertThat(ops).doesNotContainKeys("RequantizationRange", "Min");
+
+    Path perChannel = tmp.resolve("per-channel.pb");
+    r = quantize(perChannel, "--per-channel");
+    assertThat(r.exit()).as(r.err()).isZero();
+    GraphDef g = GraphDefFile.read(perChannel);
+    for (NodeDef conv : g.getNodeList()) {
+      if (!conv.getOp().equals("QuantizedConv2DWithBiasAndReluAndRequantize")) {
+        continue;
+      }
+      Tensor filter = constant(g, conv.getInput(1));
+      Tensor filterMin = constant(g, conv.getInput(5));
+      assertThat(filterMin.shape())
+          .as(conv.getName() + "'s filter range")
+          .isEqualTo(Shape.of(filter.shape().dim(3)));
+    }
+
+    r = quantize(tmp.resolve("both.pb"), "--per-channel", "--unfused");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("--per-channel needs the fused ops");
+  }
+
+  private static CliRunner quantize(Path out, String... more) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "quantize",
+                "--in_graph",
+                floatGraph.toString(),
+                "--out_graph",
+                out.toString(),
+                "--calibrate",
+                data.toString(),
+                "--calibration-images",
+                "64"));
+    args.addAll(List.of(more));
+    return CliRunner.run(args.toArray(String[]::new));
+  }
+
+  private static Tensor constant(GraphDef g, String input) {
+    String name = dev.millrace.graphdef.GraphNames.nodeOf(input);
+    return dev.millrace.graphdef.TensorValues.toTensor(
+        g.getNodeList().stream()
+            .filter(n -> n.getName().equals(name))
+            .findFirst()
+            .orElseThrow()
+            .getAttrOrThrow("value")
+            .getTensor());
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.millrace.graphdef.GraphDefFile;
 import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.TransformSpec;
 import dev.millrace.graphdef.proto.GraphDef;
+import dev.millrace.graphdef.transforms.FusedQuantizedLayers;
 import dev.millrace.graphdef.transforms.GraphTransforms;
 import dev.millrace.graphdef.transforms.StaticRanges;
 import dev.millrace.tensor.Shape;
@@ -33,8 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  * The TensorFlow-written ResNet in float and in eight bits, in Millrace: {@code folded} (batch
  * norms folded into the weights, the float graph to beat), {@code eightbit} ({@code
  * quantize_weights quantize_nodes}: ranges measured at run time) and {@code calibrated} (those
- * ranges fixed as {@code millrace quantize} fixes them, here from the min/max over the benchmark's
- * own batch). Score: batches per second.
+ * ranges fixed as {@code millrace quantize --unfused} fixes them, here from the min/max over the
+ * benchmark's own batch), {@code fused} (then each conv + bias + ReLU and the classifier as one of
+ * TensorFlow's fused eight-bit ops, as {@code millrace quantize} writes it) and {@code
+ * fused-per-channel} (the same with one weight range per output channel, {@code --per-channel}).
+ * Score: batches per second.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -49,10 +53,12 @@ public class QuantizedGraphBenchmark {
       "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
           + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms";
 
+  private static final Set<String> OUTPUTS = Set.of("probabilities");
+
   @Param({"32"})
   public int batch;
 
-  @Param({"folded", "eightbit", "calibrated"})
+  @Param({"folded", "eightbit", "calibrated", "fused", "fused-per-channel"})
   public String graph;
 
   private Graph imported;
@@ -63,20 +69,27 @@ public class QuantizedGraphBenchmark {
   public void setUp() throws IOException {
     input = Tensor.ofFloats(Shape.of(batch, 32, 32, 3), ResNetGraph.randomImages(batch));
     GraphDef g = GraphDefFile.read(ResNetGraph.file());
-    String steps = graph.equals("folded") ? FOLD : FOLD + " quantize_weights quantize_nodes";
+    GraphDef folded = transform(g, FOLD);
     GraphDef t =
-        GraphTransforms.apply(
-            g,
-            List.of("input"),
-            List.of("probabilities"),
-            TransformSpec.parseAll(steps),
-            OpRegistry.withBuiltins(),
-            m -> {});
-    if (graph.equals("calibrated")) {
-      t = StaticRanges.calibrateOn(t, "input:0", input, Set.of("probabilities"));
+        graph.equals("folded") ? folded : transform(folded, "quantize_weights quantize_nodes");
+    if (!graph.equals("folded") && !graph.equals("eightbit")) {
+      t = StaticRanges.calibrateOn(t, "input:0", input, OUTPUTS);
+    }
+    if (graph.startsWith("fused")) {
+      t = FusedQuantizedLayers.apply(t, folded, graph.endsWith("per-channel"), OUTPUTS);
     }
     imported = GraphImporter.withBuiltins().importGraph(t, graph);
     session = new Session(imported);
+  }
+
+  private static GraphDef transform(GraphDef g, String steps) {
+    return GraphTransforms.apply(
+        g,
+        List.of("input"),
+        List.copyOf(OUTPUTS),
+        TransformSpec.parseAll(steps),
+        OpRegistry.withBuiltins(),
+        m -> {});
   }
 
   @TearDown(Level.Trial)

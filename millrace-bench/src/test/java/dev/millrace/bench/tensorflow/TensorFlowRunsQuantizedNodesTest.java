@@ -11,6 +11,7 @@ import dev.millrace.graphdef.proto.AttrValue;
 import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
+import dev.millrace.graphdef.transforms.FusedQuantizedLayers;
 import dev.millrace.graphdef.transforms.GraphTransforms;
 import dev.millrace.graphdef.transforms.StaticRanges;
 import dev.millrace.tensor.Shape;
@@ -184,6 +185,62 @@ class TensorFlowRunsQuantizedNodesTest {
         ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(tf);
         for (int i = 0; i < tf.length; i++) {
           assertThat(Math.abs(tf[i] - millrace[i])).as("logit %d", i).isLessThanOrEqualTo(1e-5f);
+        }
+      }
+    }
+  }
+
+  /**
+   * The calibrated graph with its layers fused into TensorFlow's fused eight-bit ops (what {@code
+   * millrace quantize} writes by default), per tensor and per channel: TensorFlow loads it and its
+   * oneDNN kernels give Millrace's logits.
+   */
+  @Test
+  void tensorFlowRunsTheFusedGraphAsMillraceDoes() throws Exception {
+    GraphDef folded =
+        GraphTransforms.apply(
+            GraphDefFile.read(TestData.tensorflow("graphs/resnet-cifar.pb")),
+            List.of("input"),
+            List.of("logits", "probabilities"),
+            TransformSpec.parseAll(
+                "strip_unused_nodes remove_nodes(op=Identity, op=CheckNumerics)"
+                    + " fold_constants(ignore_errors=true) fold_batch_norms fold_old_batch_norms"),
+            OpRegistry.withBuiltins(),
+            m -> {});
+    int batch = 4;
+    float[] pixels = new float[batch * 32 * 32 * 3];
+    SplittableRandom r = new SplittableRandom(14);
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) r.nextDouble();
+    }
+    var input = dev.millrace.tensor.Tensor.ofFloats(Shape.of(batch, 32, 32, 3), pixels);
+    Set<String> outputs = Set.of("logits", "probabilities");
+    GraphDef calibrated = StaticRanges.calibrateOn(quantizedResNet(), "input:0", input, outputs);
+    for (boolean perChannel : List.of(false, true)) {
+      GraphDef fused = FusedQuantizedLayers.apply(calibrated, folded, perChannel, outputs);
+      assertThat(fused.getNodeList())
+          .anyMatch(n -> n.getOp().equals("QuantizedConv2DWithBiasAndReluAndRequantize"));
+      float[] millrace;
+      try (var graph = GraphImporter.withBuiltins().importGraph(fused, "fused");
+          var session = new dev.millrace.graph.Session(graph);
+          var result = session.runner().feed("input:0", input).fetch("logits:0").run()) {
+        millrace = result.get(0).toFloatArray();
+      }
+      try (Graph graph = new Graph()) {
+        graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(fused.toByteArray()));
+        try (Session session = TfSessions.open(graph, 1);
+            TFloat32 in =
+                TFloat32.tensorOf(
+                    org.tensorflow.ndarray.Shape.of(batch, 32, 32, 3),
+                    DataBuffers.of(pixels, true, false));
+            Result result = session.runner().feed("input", in).fetch("logits").run()) {
+          float[] tf = new float[millrace.length];
+          ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(tf);
+          for (int i = 0; i < tf.length; i++) {
+            assertThat(Math.abs(tf[i] - millrace[i]))
+                .as("logit %d, per channel %s", i, perChannel)
+                .isLessThanOrEqualTo(1e-4f);
+          }
         }
       }
     }
