@@ -149,4 +149,45 @@ class DirectNhwcConvolutionTest {
       }
     }
   }
+
+  /**
+   * 3-wide filters at stride 1 whose output channels are not whole wide panels: the
+   * input-stationary tiles (16 or 8 pixels, read from a row-planar copy of the band) with any input
+   * channel count, 1 to 3 filter rows, row dilation, each padding, rows that end in a short tile,
+   * output channels below one vector or with a partial last panel, both epilogues.
+   */
+  @Test
+  void directNhwcConvolutionOfThreeWideFiltersMatchesReferenceForAnyChannelCount() {
+    Random rnd = new Random(14);
+    for (int c : new int[] {1, 3, 5, 16, 17}) {
+      for (int ow : new int[] {1, 7, 8, 9, 16, 17, 24, 32, 33}) {
+        int oc = pick(rnd, new int[] {1, 3, 8, 15, 16, 17, 40});
+        int kh = rnd.nextInt(1, 4);
+        int dilationH = rnd.nextInt(1, 3);
+        Padding padding = Padding.values()[rnd.nextInt(Padding.values().length)];
+        Conv2dSpec spec =
+            padding == Padding.EXPLICIT
+                ? Conv2dSpec.explicit(1, 1, 1, 1, 1, 1, DataFormat.NHWC)
+                : new Conv2dSpec(1, 1, dilationH, 1, padding, 0, 0, 0, 0, DataFormat.NHWC);
+        int w = padding == Padding.VALID ? ow + 2 : ow;
+        Tensor x = random(rnd, DataFormat.NHWC.shape(rnd.nextInt(1, 3), rnd.nextInt(3, 8), w, c));
+        Tensor f = random(rnd, Shape.of(kh, 3, c, oc));
+        Tensor expected;
+        try {
+          expected = REFERENCE.conv2d(x, f, spec);
+        } catch (IllegalArgumentException tooSmall) {
+          continue;
+        }
+        double tolerance = 1e-5 * (kh * 3 * c + 1);
+        boolean threaded = rnd.nextBoolean();
+        assertMatches(fast(threaded).conv2d(x, f, spec), expected, tolerance, 0);
+        ConvEpilogue epilogue = new ConvEpilogue(random(rnd, oc), random(rnd, oc), UnaryOp.RELU6);
+        assertMatches(
+            fast(threaded).fusedConv2d(x, f, spec, epilogue),
+            REFERENCE.fusedConv2d(x, f, spec, epilogue),
+            tolerance,
+            0);
+      }
+    }
+  }
 }

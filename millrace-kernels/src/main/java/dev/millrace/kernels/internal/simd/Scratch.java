@@ -14,7 +14,7 @@ final class Scratch {
   private float[] panel = new float[0];
   private float[] columns = new float[0];
   private float[] padded = new float[0];
-  private final float[] tile = new float[12 * Gemm.NR];
+  private final float[] tile = new float[16 * Gemm.NR];
 
   private Scratch() {}
 
