@@ -15,9 +15,11 @@ import java.util.Arrays;
  * fewer than 16 left over go 8 at a time to tiles of 12 or 8 pixels × 8 channels ({@link
  * ConvMicroKernels}: 13 loads per 12 FMAs, load-bound). The filter is packed once per call into
  * {@code [k][16]} panels, then the GEMM's {@code [k][8]} panels for the leftover channels, shared
- * by the threads; bands are claimed by free threads. A band computes one panel over all its rows
- * before the next, so the panel ({@code 4 · 16 · k} bytes) stays in L1 or close to it (36 KiB at 64
- * input channels).
+ * by the threads; bands are claimed by free threads. 3-wide filters at stride 1 use the
+ * input-stationary tiles of {@link TapRowKernels} instead, from a row-planar copy of the band: for
+ * the narrow panels always, for the wide ones where no step tile exists (any input channel count
+ * then has a direct kernel). A band computes one panel over all its rows before the next, so the
+ * panel ({@code 4 · 16 · k} bytes) stays in L1 or close to it (36 KiB at 64 input channels).
  *
  * <p>Against the GEMM over implicit im2col this saves copying every patch ({@code kh · kw} times
  * the input for stride 1) into packed panels; the price is one padded copy of the input and the
