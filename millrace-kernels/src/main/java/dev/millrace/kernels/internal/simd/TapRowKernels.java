@@ -66,10 +66,19 @@ final class TapRowKernels {
       int ldc,
       int rows,
       int cols) {
+    if (rows == height && cols == NR) {
+      // Whole tile: straight into the output.
+      if (height == 16) {
+        tile16(x, at, xs, b, bAt, ws, tap, c, cAt, ldc);
+      } else {
+        tile8(x, at, xs, b, bAt, ws, tap, c, cAt, ldc);
+      }
+      return;
+    }
     if (height == 16) {
-      tile16(x, at, xs, b, bAt, ws, tap, acc);
+      tile16(x, at, xs, b, bAt, ws, tap, acc, 0, NR);
     } else {
-      tile8(x, at, xs, b, bAt, ws, tap, acc);
+      tile8(x, at, xs, b, bAt, ws, tap, acc, 0, NR);
     }
     if (cols == NR) {
       for (int r = 0; r < rows; r++) {
@@ -83,13 +92,22 @@ final class TapRowKernels {
   }
 
   /**
-   * 16 output pixels × one vector of channels: {@code acc} gets the sums over every (filter row,
-   * input channel) pair {@code t}: 18 broadcasts of the input plane row at {@code x[at + xs[t] +
-   * p]}, three filter vectors at {@code b[bAt + ws[t]]}, {@code + tap}, {@code + 2 · tap}, and 48
-   * FMAs.
+   * 16 output pixels × one vector of channels: {@code dst[dAt + pixel · ld]} gets the sums over
+   * every (filter row, input channel) pair {@code t}: 18 broadcasts of the input plane row at
+   * {@code x[at + xs[t] + p]}, three filter vectors at {@code b[bAt + ws[t]]}, {@code + tap},
+   * {@code + 2 · tap}, and 48 FMAs.
    */
   private static void tile16(
-      float[] x, int at, int[] xs, float[] b, int bAt, int[] ws, int tap, float[] acc) {
+      float[] x,
+      int at,
+      int[] xs,
+      float[] b,
+      int bAt,
+      int[] ws,
+      int tap,
+      float[] dst,
+      int dAt,
+      int ld) {
     FloatVector c0 = FloatVector.zero(F);
     FloatVector c1 = FloatVector.zero(F);
     FloatVector c2 = FloatVector.zero(F);
@@ -179,32 +197,41 @@ final class TapRowKernels {
       FloatVector x17 = FloatVector.broadcast(F, x[p + 17]);
       c15 = x17.fma(w2, c15);
     }
-    c0.intoArray(acc, 0);
-    c1.intoArray(acc, 1 * NR);
-    c2.intoArray(acc, 2 * NR);
-    c3.intoArray(acc, 3 * NR);
-    c4.intoArray(acc, 4 * NR);
-    c5.intoArray(acc, 5 * NR);
-    c6.intoArray(acc, 6 * NR);
-    c7.intoArray(acc, 7 * NR);
-    c8.intoArray(acc, 8 * NR);
-    c9.intoArray(acc, 9 * NR);
-    c10.intoArray(acc, 10 * NR);
-    c11.intoArray(acc, 11 * NR);
-    c12.intoArray(acc, 12 * NR);
-    c13.intoArray(acc, 13 * NR);
-    c14.intoArray(acc, 14 * NR);
-    c15.intoArray(acc, 15 * NR);
+    c0.intoArray(dst, dAt + 0 * ld);
+    c1.intoArray(dst, dAt + 1 * ld);
+    c2.intoArray(dst, dAt + 2 * ld);
+    c3.intoArray(dst, dAt + 3 * ld);
+    c4.intoArray(dst, dAt + 4 * ld);
+    c5.intoArray(dst, dAt + 5 * ld);
+    c6.intoArray(dst, dAt + 6 * ld);
+    c7.intoArray(dst, dAt + 7 * ld);
+    c8.intoArray(dst, dAt + 8 * ld);
+    c9.intoArray(dst, dAt + 9 * ld);
+    c10.intoArray(dst, dAt + 10 * ld);
+    c11.intoArray(dst, dAt + 11 * ld);
+    c12.intoArray(dst, dAt + 12 * ld);
+    c13.intoArray(dst, dAt + 13 * ld);
+    c14.intoArray(dst, dAt + 14 * ld);
+    c15.intoArray(dst, dAt + 15 * ld);
   }
 
   /**
-   * 8 output pixels × one vector of channels: {@code acc} gets the sums over every (filter row,
-   * input channel) pair {@code t}: 10 broadcasts of the input plane row at {@code x[at + xs[t] +
-   * p]}, three filter vectors at {@code b[bAt + ws[t]]}, {@code + tap}, {@code + 2 · tap}, and 24
-   * FMAs.
+   * 8 output pixels × one vector of channels: {@code dst[dAt + pixel · ld]} gets the sums over
+   * every (filter row, input channel) pair {@code t}: 10 broadcasts of the input plane row at
+   * {@code x[at + xs[t] + p]}, three filter vectors at {@code b[bAt + ws[t]]}, {@code + tap},
+   * {@code + 2 · tap}, and 24 FMAs.
    */
   private static void tile8(
-      float[] x, int at, int[] xs, float[] b, int bAt, int[] ws, int tap, float[] acc) {
+      float[] x,
+      int at,
+      int[] xs,
+      float[] b,
+      int bAt,
+      int[] ws,
+      int tap,
+      float[] dst,
+      int dAt,
+      int ld) {
     FloatVector c0 = FloatVector.zero(F);
     FloatVector c1 = FloatVector.zero(F);
     FloatVector c2 = FloatVector.zero(F);
@@ -254,14 +281,14 @@ final class TapRowKernels {
       FloatVector x9 = FloatVector.broadcast(F, x[p + 9]);
       c7 = x9.fma(w2, c7);
     }
-    c0.intoArray(acc, 0);
-    c1.intoArray(acc, 1 * NR);
-    c2.intoArray(acc, 2 * NR);
-    c3.intoArray(acc, 3 * NR);
-    c4.intoArray(acc, 4 * NR);
-    c5.intoArray(acc, 5 * NR);
-    c6.intoArray(acc, 6 * NR);
-    c7.intoArray(acc, 7 * NR);
+    c0.intoArray(dst, dAt + 0 * ld);
+    c1.intoArray(dst, dAt + 1 * ld);
+    c2.intoArray(dst, dAt + 2 * ld);
+    c3.intoArray(dst, dAt + 3 * ld);
+    c4.intoArray(dst, dAt + 4 * ld);
+    c5.intoArray(dst, dAt + 5 * ld);
+    c6.intoArray(dst, dAt + 6 * ld);
+    c7.intoArray(dst, dAt + 7 * ld);
   }
 
   /**
