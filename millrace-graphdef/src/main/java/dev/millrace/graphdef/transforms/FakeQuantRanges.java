@@ -1,8 +1,10 @@
 package dev.millrace.graphdef.transforms;
 
-import com.google.protobuf.ByteString;
+import static dev.millrace.graphdef.transforms.QuantizeNodes.node;
+import static dev.millrace.graphdef.transforms.QuantizeNodes.string;
+import static dev.millrace.graphdef.transforms.QuantizeNodes.type;
+
 import dev.millrace.graphdef.GraphNames;
-import dev.millrace.graphdef.proto.AttrValue;
 import dev.millrace.graphdef.proto.DataType;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
@@ -218,21 +220,5 @@ final class FakeQuantRanges {
     return GraphNames.outputOf(input) != 0
         ? Optional.empty()
         : index.producer(input).filter(p -> p.getOp().equals(op));
-  }
-
-  private static NodeDef.Builder node(String name, String op, String... inputs) {
-    NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp(op);
-    for (String in : inputs) {
-      b.addInput(in);
-    }
-    return b;
-  }
-
-  private static AttrValue type(DataType t) {
-    return AttrValue.newBuilder().setType(t).build();
-  }
-
-  private static AttrValue string(String s) {
-    return AttrValue.newBuilder().setS(ByteString.copyFromUtf8(s)).build();
   }
 }

@@ -358,7 +358,8 @@ final class QuantizeNodes implements GraphTransform {
         .build();
   }
 
-  private static NodeDef.Builder node(String name, String op, String... inputs) {
+  /** A node of {@code op} reading {@code inputs}, its attributes still to set. */
+  static NodeDef.Builder node(String name, String op, String... inputs) {
     NodeDef.Builder b = NodeDef.newBuilder().setName(name).setOp(op);
     for (String in : inputs) {
       b.addInput(in);
@@ -366,11 +367,11 @@ final class QuantizeNodes implements GraphTransform {
     return b;
   }
 
-  private static AttrValue type(DataType t) {
+  static AttrValue type(DataType t) {
     return AttrValue.newBuilder().setType(t).build();
   }
 
-  private static AttrValue string(String s) {
+  static AttrValue string(String s) {
     return AttrValue.newBuilder().setS(ByteString.copyFromUtf8(s)).build();
   }
 

@@ -51,14 +51,7 @@ final class FakeQuantization {
             .builtBy("TensorFlow's quantization-aware training graphs")
             .build());
     r.register(
-        OpDef.builder("FakeQuantWithMinMaxVars")
-            .input("inputs", DType.FLOAT32)
-            .input("min", DType.FLOAT32)
-            .input("max", DType.FLOAT32)
-            .output("outputs", DType.FLOAT32)
-            .attr("num_bits", AttrType.INT, AttrValue.of(8L))
-            .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
-            .shape(c -> one(c.inputShape(0)))
+        withRangeInputs("FakeQuantWithMinMaxVars")
             .kernel(
                 KernelSource.referenceOnly(),
                 op -> {
@@ -73,25 +66,29 @@ final class FakeQuantization {
                     return List.of(levels.apply(ctx.intraOp(), ctx.input(0)));
                   };
                 })
-            .builtBy("TensorFlow's quantization-aware training graphs")
             .build());
     r.register(
-        OpDef.builder("FakeQuantWithMinMaxVarsPerChannel")
-            .input("inputs", DType.FLOAT32)
-            .input("min", DType.FLOAT32)
-            .input("max", DType.FLOAT32)
-            .output("outputs", DType.FLOAT32)
-            .attr("num_bits", AttrType.INT, AttrValue.of(8L))
-            .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
-            .shape(c -> one(c.inputShape(0)))
+        withRangeInputs("FakeQuantWithMinMaxVarsPerChannel")
             .kernel(
                 KernelSource.referenceOnly(),
                 op -> {
                   Levels.checkBits(op.toString(), op);
                   return ctx -> List.of(perChannel(op, ctx.input(0), ctx.input(1), ctx.input(2)));
                 })
-            .builtBy("TensorFlow's quantization-aware training graphs")
             .build());
+  }
+
+  /** The Vars ops' definition: the inputs, then the range as two float inputs, and the bits. */
+  private static OpDef.Builder withRangeInputs(String type) {
+    return OpDef.builder(type)
+        .input("inputs", DType.FLOAT32)
+        .input("min", DType.FLOAT32)
+        .input("max", DType.FLOAT32)
+        .output("outputs", DType.FLOAT32)
+        .attr("num_bits", AttrType.INT, AttrValue.of(8L))
+        .attr("narrow_range", AttrType.BOOL, AttrValue.of(false))
+        .shape(c -> one(c.inputShape(0)))
+        .builtBy("TensorFlow's quantization-aware training graphs");
   }
 
   private static Tensor perChannel(Operation op, Tensor x, Tensor min, Tensor max) {
