@@ -4,23 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.millrace.graph.OpRegistry;
 import dev.millrace.graphdef.GraphDefFile;
-import dev.millrace.graphdef.GraphImporter;
 import dev.millrace.graphdef.GraphNames;
 import dev.millrace.graphdef.TransformSpec;
 import dev.millrace.graphdef.proto.GraphDef;
 import dev.millrace.graphdef.proto.NodeDef;
 import dev.millrace.graphdef.transforms.GraphTransforms;
-import dev.millrace.tensor.Shape;
 import dev.millrace.testkit.TestData;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.Graph;
-import org.tensorflow.Result;
-import org.tensorflow.Session;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.types.TFloat32;
 
 /**
  * A quantization-aware graph: the TensorFlow ResNet with a FakeQuantWithMinMaxVars after every
@@ -100,35 +93,11 @@ class TensorFlowRunsFakeQuantGraphTest {
   }
 
   private static float[] millraceLogits(GraphDef g, int batch, float[] pixels) throws Exception {
-    try (var graph = GraphImporter.withBuiltins().importGraph(g, "qat");
-        var session = new dev.millrace.graph.Session(graph);
-        var result =
-            session
-                .runner()
-                .feed(
-                    "input:0",
-                    dev.millrace.tensor.Tensor.ofFloats(Shape.of(batch, 32, 32, 3), pixels))
-                .fetch("logits:0")
-                .run()) {
-      return result.get(0).toFloatArray();
-    }
+    return ImageBatchRuns.millrace(g, "logits", new long[] {batch, 32, 32, 3}, pixels);
   }
 
   private static float[] tensorFlowLogits(GraphDef g, int batch, float[] pixels) throws Exception {
-    try (Graph graph = new Graph()) {
-      graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(g.toByteArray()));
-      try (Session session = TfSessions.open(graph, 1);
-          TFloat32 in =
-              TFloat32.tensorOf(
-                  org.tensorflow.ndarray.Shape.of(batch, 32, 32, 3),
-                  DataBuffers.of(pixels, true, false));
-          Result result = session.runner().feed("input", in).fetch("logits").run()) {
-        TFloat32 out = (TFloat32) result.get(0);
-        float[] v = new float[(int) out.size()];
-        out.asRawTensor().data().asFloats().read(v);
-        return v;
-      }
-    }
+    return ImageBatchRuns.tensorFlow(g, "logits", new long[] {batch, 32, 32, 3}, pixels);
   }
 
   private static GraphDef transform(GraphDef g, String steps) {

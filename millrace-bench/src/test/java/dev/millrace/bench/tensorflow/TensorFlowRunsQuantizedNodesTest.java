@@ -220,28 +220,13 @@ class TensorFlowRunsQuantizedNodesTest {
       GraphDef fused = FusedQuantizedLayers.apply(calibrated, folded, perChannel, outputs);
       assertThat(fused.getNodeList())
           .anyMatch(n -> n.getOp().equals("QuantizedConv2DWithBiasAndReluAndRequantize"));
-      float[] millrace;
-      try (var graph = GraphImporter.withBuiltins().importGraph(fused, "fused");
-          var session = new dev.millrace.graph.Session(graph);
-          var result = session.runner().feed("input:0", input).fetch("logits:0").run()) {
-        millrace = result.get(0).toFloatArray();
-      }
-      try (Graph graph = new Graph()) {
-        graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(fused.toByteArray()));
-        try (Session session = TfSessions.open(graph, 1);
-            TFloat32 in =
-                TFloat32.tensorOf(
-                    org.tensorflow.ndarray.Shape.of(batch, 32, 32, 3),
-                    DataBuffers.of(pixels, true, false));
-            Result result = session.runner().feed("input", in).fetch("logits").run()) {
-          float[] tf = new float[millrace.length];
-          ((TFloat32) result.get(0)).asRawTensor().data().asFloats().read(tf);
-          for (int i = 0; i < tf.length; i++) {
-            assertThat(Math.abs(tf[i] - millrace[i]))
-                .as("logit %d, per channel %s", i, perChannel)
-                .isLessThanOrEqualTo(1e-4f);
-          }
-        }
+      long[] shape = {batch, 32, 32, 3};
+      float[] millrace = ImageBatchRuns.millrace(fused, "logits", shape, pixels);
+      float[] tf = ImageBatchRuns.tensorFlow(fused, "logits", shape, pixels);
+      for (int i = 0; i < tf.length; i++) {
+        assertThat(Math.abs(tf[i] - millrace[i]))
+            .as("logit %d, per channel %s", i, perChannel)
+            .isLessThanOrEqualTo(1e-4f);
       }
     }
   }
