@@ -96,79 +96,144 @@ class TensorFlowQuantizesPerAxisAsMillraceTest {
                     .putAttr("narrow_range", AttrValue.newBuilder().setB(narrow).build())
                     .putAttr("axis", axisAttr))
             .build();
-    String[] fetches = {"codes", "q:1", "q:2", "back"};
-    float[][] millrace = new float[4][];
-    try (var graph = GraphImporter.withBuiltins().importGraph(g, "per-axis");
-        var session = new dev.millrace.graph.Session(graph)) {
-      var runner = session.runner();
-      for (String f : fetches) {
-        runner.fetch(f.contains(":") ? f : f + ":0");
-      }
-      try (var result = runner.run()) {
-        for (int k = 0; k < 4; k++) {
-          millrace[k] = result.get(k).toFloatArray();
-        }
-      }
-    }
-    float[][] tf = new float[4][];
-    try (Graph graph = new Graph()) {
-      graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(g.toByteArray()));
-      try (Session session = TfSessions.open(graph, 1)) {
-        var runner = session.runner();
-        for (String f : fetches) {
-          runner.fetch(f);
-        }
-        try (Result result = runner.run()) {
-          for (int k = 0; k < 4; k++) {
-            TFloat32 r = (TFloat32) result.get(k);
-            tf[k] = new float[(int) r.size()];
-            r.asRawTensor().data().asFloats().read(tf[k]);
-          }
-        }
-      }
-    }
+    float[][] millrace = runMillrace(g);
+    float[][] tf = runTensorFlow(g);
     assertThat(millrace[0]).as("codes").containsExactly(tf[0]);
     assertThat(millrace[1]).as("output_min per slice").containsExactly(tf[1]);
     assertThat(millrace[2]).as("output_max per slice").containsExactly(tf[2]);
     assertThat(millrace[3]).as("dequantized per slice").containsExactly(tf[3]);
   }
 
+  /**
+   * TensorFlow refuses MIN_FIRST with an axis; Millrace quantizes each slice as TensorFlow's
+   * MIN_FIRST quantizes that slice alone with its range: the same codes and ranges, slice by slice,
+   * and Dequantize gives back TensorFlow's floats for each slice.
+   */
   @Test
-  void minFirstPerAxisIsRefusedAsTensorFlowRefusesIt() {
-    GraphDef g =
-        GraphDef.newBuilder()
-            .addNode(floatTensor("x", new long[] {2, 2}, 0, 1, 2, 3))
-            .addNode(GraphDefNodes.floatVector("min", 0, 0))
-            .addNode(GraphDefNodes.floatVector("max", 1, 3))
-            .addNode(
-                NodeDef.newBuilder()
-                    .setName("q")
-                    .setOp("QuantizeV2")
-                    .addInput("x")
-                    .addInput("min")
-                    .addInput("max")
-                    .putAttr("T", type(DataType.DT_QUINT8))
-                    .putAttr("mode", string("MIN_FIRST"))
-                    .putAttr("axis", AttrValue.newBuilder().setI(1).build()))
-            .build();
-    assertThatThrownBy(
-            () -> {
-              try (var graph = GraphImporter.withBuiltins().importGraph(g, "per-axis");
-                  var session = new dev.millrace.graph.Session(graph);
-                  var r = session.runner().fetch("q:0").run()) {
-                r.get(0);
-              }
-            })
-        .hasMessageContaining("MIN_FIRST mode is not implemented for QuantizeV2 with axis != -1");
+  void minFirstPerAxisQuantizesEachSliceAsTensorFlowQuantizesItAlone() throws Exception {
+    float[][] slices = {{0, 0.31f, 1, -0.2f}, {-2, 0.5f, 3, 1.25f}, {0.01f, 4, 7.5f, -1}};
+    float[] min = {0, -2, -1};
+    float[] max = {1, 3, 7.5f};
+    // x [4, 3]: slice i along axis 1 is column i.
+    float[] x = new float[12];
+    for (int r = 0; r < 4; r++) {
+      for (int i = 0; i < 3; i++) {
+        x[r * 3 + i] = slices[i][r];
+      }
+    }
+    GraphDef perAxis = quantizeAndBack("MIN_FIRST", new long[] {4, 3}, x, min, max, 1);
+    float[][] millrace = runMillrace(perAxis);
+    try (Graph graph = new Graph()) {
+      graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(perAxis.toByteArray()));
+      try (Session session = TfSessions.open(graph, 1)) {
+        assertThatThrownBy(() -> session.runner().fetch("q:1").run().close())
+            .as("TensorFlow's own kernel")
+            .hasMessageContaining("MIN_FIRST");
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      GraphDef whole =
+          quantizeAndBack(
+              "MIN_FIRST",
+              new long[] {4},
+              slices[i],
+              new float[] {min[i]},
+              new float[] {max[i]},
+              -1);
+      float[][] tf = runTensorFlow(whole);
+      for (int r = 0; r < 4; r++) {
+        assertThat(millrace[0][r * 3 + i]).as("code of slice %d row %d", i, r).isEqualTo(tf[0][r]);
+        assertThat(millrace[3][r * 3 + i]).as("float of slice %d row %d", i, r).isEqualTo(tf[3][r]);
+      }
+      assertThat(millrace[1][i]).as("min of slice %d", i).isEqualTo(tf[1][0]);
+      assertThat(millrace[2][i]).as("max of slice %d", i).isEqualTo(tf[2][0]);
+    }
+  }
+
+  /** QuantizeV2 "q" of x (quint8), its codes as floats ("codes") and Dequantize "back". */
+  private static GraphDef quantizeAndBack(
+      String mode, long[] shape, float[] x, float[] min, float[] max, int axis) {
+    GraphDef.Builder g = GraphDef.newBuilder().addNode(floatTensor("x", shape, x));
+    if (axis == -1) {
+      g.addNode(GraphDefNodes.floatScalar("min", min[0]));
+      g.addNode(GraphDefNodes.floatScalar("max", max[0]));
+    } else {
+      g.addNode(GraphDefNodes.floatVector("min", min));
+      g.addNode(GraphDefNodes.floatVector("max", max));
+    }
+    AttrValue axisAttr = AttrValue.newBuilder().setI(axis).build();
+    return g.addNode(
+            NodeDef.newBuilder()
+                .setName("q")
+                .setOp("QuantizeV2")
+                .addInput("x")
+                .addInput("min")
+                .addInput("max")
+                .putAttr("T", type(DataType.DT_QUINT8))
+                .putAttr("mode", string(mode))
+                .putAttr("axis", axisAttr))
+        .addNode(GraphDefNodes.floatScalar("zero", 0))
+        .addNode(GraphDefNodes.floatScalar("steps", 255))
+        .addNode(
+            NodeDef.newBuilder()
+                .setName("codes")
+                .setOp("Dequantize")
+                .addInput("q")
+                .addInput("zero")
+                .addInput("steps")
+                .putAttr("T", type(DataType.DT_QUINT8))
+                .putAttr("mode", string("MIN_COMBINED")))
+        .addNode(
+            NodeDef.newBuilder()
+                .setName("back")
+                .setOp("Dequantize")
+                .addInput("q")
+                .addInput("q:1")
+                .addInput("q:2")
+                .putAttr("T", type(DataType.DT_QUINT8))
+                .putAttr("mode", string(mode))
+                .putAttr("axis", axisAttr))
+        .build();
+  }
+
+  private static final String[] FETCHES = {"codes", "q:1", "q:2", "back"};
+
+  private static float[][] runMillrace(GraphDef g) throws Exception {
+    float[][] out = new float[FETCHES.length][];
+    try (var graph = GraphImporter.withBuiltins().importGraph(g, "per-axis");
+        var session = new dev.millrace.graph.Session(graph)) {
+      var runner = session.runner();
+      for (String f : FETCHES) {
+        runner.fetch(f.contains(":") ? f : f + ":0");
+      }
+      try (var result = runner.run()) {
+        for (int k = 0; k < FETCHES.length; k++) {
+          out[k] = result.get(k).toFloatArray();
+        }
+      }
+    }
+    return out;
+  }
+
+  private static float[][] runTensorFlow(GraphDef g) throws Exception {
+    float[][] out = new float[FETCHES.length][];
     try (Graph graph = new Graph()) {
       graph.importGraphDef(org.tensorflow.proto.GraphDef.parseFrom(g.toByteArray()));
       try (Session session = TfSessions.open(graph, 1)) {
-        assertThatThrownBy(() -> session.runner().fetch("q:1").run().close())
-            .hasMessageContaining("MIN_FIRST");
+        var runner = session.runner();
+        for (String f : FETCHES) {
+          runner.fetch(f);
+        }
+        try (Result result = runner.run()) {
+          for (int k = 0; k < FETCHES.length; k++) {
+            TFloat32 r = (TFloat32) result.get(k);
+            out[k] = new float[(int) r.size()];
+            r.asRawTensor().data().asFloats().read(out[k]);
+          }
+        }
       }
-    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-      throw new AssertionError(e);
     }
+    return out;
   }
 
   @Test

@@ -10,7 +10,9 @@ import java.util.List;
  * QuantizeV2 and Dequantize with {@code axis}: one float range per slice along that dimension (a
  * filter's output channels, say), each slice quantized or dequantized exactly as a whole tensor is
  * with its one range. A tensor of shape {@code [..., n, ...]} is {@code outer × n × inner} in
- * memory; slice {@code i} is the {@code inner} run at {@code i} in each outer block.
+ * memory; slice {@code i} is the {@code inner} run at {@code i} in each outer block. TensorFlow's
+ * kernels refuse MIN_FIRST with an axis; here each slice is then quantized (or dequantized) as
+ * TensorFlow's MIN_FIRST treats a whole tensor with that slice's range.
  */
 record PerAxis(String op, int outer, int slices, int inner) {
   static PerAxis of(String op, Shape shape, int axis) {
@@ -61,7 +63,10 @@ record PerAxis(String op, int outer, int slices, int inner) {
         usedMin[i] = r.get(1).getFloat(0);
         usedMax[i] = r.get(2).getFloat(0);
       } else {
-        q = Quantization.quantizeMinCombined(slice, range[0], range[1], t);
+        q =
+            mode.equals("MIN_FIRST")
+                ? Quantization.quantizeMinFirst(slice, range[0], range[1], t)
+                : Quantization.quantizeMinCombined(slice, range[0], range[1], t);
         usedMin[i] = range[0];
         usedMax[i] = range[1];
       }
@@ -74,7 +79,7 @@ record PerAxis(String op, int outer, int slices, int inner) {
         Tensor.ofFloats(perSlice, usedMax));
   }
 
-  /** Dequantize per slice (MIN_COMBINED or SCALED). */
+  /** Dequantize per slice, in any mode. */
   Tensor dequantize(Tensor q, Tensor minRange, Tensor maxRange, String mode, boolean narrow) {
     float[] mins = ranges("min_range", minRange);
     float[] maxs = ranges("max_range", maxRange);
@@ -86,7 +91,7 @@ record PerAxis(String op, int outer, int slices, int inner) {
       Tensor f =
           mode.equals("SCALED")
               ? Quantization.dequantizeScaled(slice, mins[i], maxs[i], narrow)
-              : Quantization.dequantize(slice, mins[i], maxs[i], false);
+              : Quantization.dequantize(slice, mins[i], maxs[i], mode.equals("MIN_FIRST"));
       scatter(f.toFloatArray(), out, i);
     }
     return Tensor.ofFloats(q.shape(), out);

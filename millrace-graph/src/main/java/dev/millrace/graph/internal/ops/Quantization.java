@@ -50,11 +50,6 @@ final class Quantization {
                 op -> {
                   String mode = op.attrString("mode");
                   int axis = (int) op.attrInt("axis");
-                  if (axis != -1 && mode.equals("MIN_FIRST")) {
-                    // TensorFlow refuses it too.
-                    throw new IllegalArgumentException(
-                        op + ": MIN_FIRST mode is not implemented for QuantizeV2 with axis != -1");
-                  }
                   boolean halfToEven = op.attrString("round_mode").equals("HALF_TO_EVEN");
                   if (halfToEven && !mode.equals("SCALED")) {
                     // TensorFlow refuses it too.
@@ -105,10 +100,6 @@ final class Quantization {
                 op -> {
                   String mode = op.attrString("mode");
                   int axis = (int) op.attrInt("axis");
-                  if (axis != -1 && mode.equals("MIN_FIRST")) {
-                    throw new IllegalArgumentException(
-                        op + ": MIN_FIRST mode is not implemented for Dequantize with axis != -1");
-                  }
                   boolean narrow = op.attrBool("narrow_range");
                   return ctx -> {
                     Tensor q = ctx.input(0);
