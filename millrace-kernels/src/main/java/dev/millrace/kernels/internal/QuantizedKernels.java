@@ -79,7 +79,6 @@ public final class QuantizedKernels {
     return ints(g.outputShape(), out);
   }
 
-  /** Throws unless {@code t} holds QUINT8 codes. */
   /**
    * A QINT32 {@code [m, n]} of sums as FLOAT32 {@code sum · scale[j] + offset[j]} (one fused
    * multiply-add): a fused eight-bit MatMul's real result.
@@ -111,11 +110,7 @@ public final class QuantizedKernels {
     }
   }
 
-  /** A range {@code [from, to)} of elements. */
-  public interface Span {
-    void run(int from, int to);
-  }
-
+  /** Throws unless {@code t} holds QUINT8 codes. */
   public static void requireQuint8(String op, String role, Tensor t) {
     if (t.dtype() != DType.QUINT8) {
       throw new IllegalArgumentException(

@@ -59,11 +59,22 @@ final class DirectConvNhwc {
   private final float[] filter;
 
   /**
-   * Whether the narrow panels use {@link TapRowKernels}: 3-wide filters at stride 1, undilated.
-   * Then {@link #tapXs} and {@link #tapWs} hold each (filter row, input channel) pair's plane
-   * offset in the row-planar copy and its first filter vector in a narrow panel.
+   * Whether the filter is one {@link TapRowKernels} compute (3 wide, stride 1, undilated). Then
+   * {@link #tapXs} holds each (filter row, input channel) pair's plane offset in the row-planar
+   * copy, {@link #tapWs} and {@link #tapWideWs} its first filter vector in a narrow or wide panel.
    */
   private final boolean tapRows;
+
+  /**
+   * Which panels run the tap tiles: the narrow ones whenever the filter fits them (faster than the
+   * 12- and 8-pixel tiles), the wide ones only where no step tile exists (the step tiles measured
+   * faster, 32→32 at 16×16: 1.50 against 1.70 ms). {@link #stepTiles}: some panel runs a step tile,
+   * which reads the padded NHWC band.
+   */
+  private final boolean wideTaps;
+
+  private final boolean narrowTaps;
+  private final boolean stepTiles;
 
   private final int[] tapXs;
   private final int[] tapWs;
@@ -123,6 +134,10 @@ final class DirectConvNhwc {
     tapHeights = TapRowKernels.heights(g.out().w());
     wideHeights = WideConvMicroKernels.heights(g.out().w(), g.spec().strideW());
     widePanels = oc / WIDE;
+    boolean hasNarrow = widePanels * WIDE < oc;
+    wideTaps = tapRows && !ConvMicroKernels.hasStep(pixelStep);
+    narrowTaps = tapRows && hasNarrow;
+    stepTiles = (widePanels > 0 && !wideTaps) || (hasNarrow && !narrowTaps);
     int wideFloats = widePanels * depth * WIDE;
     int narrow = (oc - widePanels * WIDE + Gemm.NR - 1) / Gemm.NR;
     filter = Scratch.packedB(wideFloats + narrow * depth * Gemm.NR);
@@ -205,17 +220,8 @@ final class DirectConvNhwc {
   /** Output rows {@code [oy0, oy1)} of image {@code b}, all channels. */
   private void band(int b, int oy0, int oy1) {
     float[] acc = Scratch.tile();
-    // The step tiles where they exist measured faster than the wide tap tiles (32→32 at 16×16:
-    // 1.50 against 1.70 ms); the narrow tap tiles faster than the 12- and 8-pixel ones.
-    boolean wideTaps = tapRows && !ConvMicroKernels.hasStep(pixelStep);
-    boolean narrow = widePanels * WIDE < oc;
-    boolean narrowTaps = tapRows && narrow;
-    boolean stepTiles = (widePanels > 0 && !wideTaps) || (narrow && !narrowTaps);
     float[] xp = stepTiles ? padBand(b, oy0, oy1) : null;
-    float[] planar = null;
-    if (wideTaps || narrowTaps) {
-      planar = xp == null ? planarFromInput(b, oy0, oy1) : planarBand(xp, oy0, oy1);
-    }
+    float[] planar = wideTaps || narrowTaps ? planarBand(b, oy0, oy1) : null;
     for (int q = 0; q < widePanels; q++) {
       for (int oy = oy0; oy < oy1; oy++) {
         if (wideTaps) {
@@ -237,28 +243,11 @@ final class DirectConvNhwc {
   }
 
   /**
-   * The padded band {@code xp} ({@code [row][x][channel]}) as {@code [row][channel][x]}, with a
-   * zero tail that the last tile's unused pixels may read.
+   * The input rows that output rows {@code [oy0, oy1)} read, zero-padded as {@link #padBand} pads
+   * them but row-planar ({@code [row][channel][x]}), with a zero tail that the last tile's unused
+   * pixels may read.
    */
-  private float[] planarBand(float[] xp, int oy0, int oy1) {
-    int bandRows = (oy1 - oy0 - 1) * g.spec().strideH() + (g.kh() - 1) * g.spec().dilationH() + 1;
-    int size = bandRows * rowFloats;
-    float[] planar = Scratch.columns(size + 16 + 2);
-    for (int r = 0; r < bandRows; r++) {
-      int at = r * rowFloats;
-      for (int px = 0; px < paddedWidth; px++) {
-        int from = at + px * c;
-        for (int ci = 0; ci < c; ci++) {
-          planar[at + ci * paddedWidth + px] = xp[from + ci];
-        }
-      }
-    }
-    Arrays.fill(planar, size, size + 16 + 2, 0f);
-    return planar;
-  }
-
-  /** The row-planar band straight from the input, when no step tile needs the padded band. */
-  private float[] planarFromInput(int b, int oy0, int oy1) {
+  private float[] planarBand(int b, int oy0, int oy1) {
     int sh = g.spec().strideH();
     int h = g.in().h();
     int w = g.in().w();

@@ -170,8 +170,13 @@ public final class QuantizedGemm {
     return result;
   }
 
+  /** A range {@code [from, to)} of elements. */
+  private interface Span {
+    void run(int from, int to);
+  }
+
   /** Runs {@code body} over whole rows of the matrix {@code sums}, as element ranges. */
-  private static void byRows(Tensor sums, KernelThreads threads, QuantizedKernels.Span body) {
+  private static void byRows(Tensor sums, KernelThreads threads, Span body) {
     int m = Math.toIntExact(sums.shape().dim(0));
     int n = Math.toIntExact(sums.shape().dim(1));
     IntRange.split(
