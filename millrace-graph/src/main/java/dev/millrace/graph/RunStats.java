@@ -10,10 +10,17 @@ import java.util.List;
  *     variables excluded; a tensor is alive from its kernel's return until its last consumer ran,
  *     or to the end of the run when fetched)
  * @param ops one entry per executed operation, in completion order
+ * @param recycledBytes bytes of outputs written into arrays recycled from earlier outputs of the
+ *     session instead of new ones (which the JVM must zero)
  */
-public record RunStats(long wallNanos, long peakLiveBytes, List<OpStat> ops) {
+public record RunStats(long wallNanos, long peakLiveBytes, List<OpStat> ops, long recycledBytes) {
   public RunStats {
     ops = List.copyOf(ops);
+  }
+
+  /** Statistics of a run that recycled nothing. */
+  public RunStats(long wallNanos, long peakLiveBytes, List<OpStat> ops) {
+    this(wallNanos, peakLiveBytes, ops, 0);
   }
 
   /**

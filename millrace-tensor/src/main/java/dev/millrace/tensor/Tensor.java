@@ -103,6 +103,15 @@ public final class Tensor implements AutoCloseable {
     return new Tensor(dtype, shape, MemorySegment.ofArray(values), null, null);
   }
 
+  /**
+   * A FLOAT32 tensor backed by {@code values} itself (no copy): the caller hands the array over and
+   * must not touch it afterwards.
+   */
+  public static Tensor wrapping(Shape shape, float[] values) {
+    checkCount(shape, values.length);
+    return new Tensor(DType.FLOAT32, shape, MemorySegment.ofArray(values), null, null);
+  }
+
   /** {@link #wrapping(DType, Shape, int[])} for a 1-byte type. */
   public static Tensor wrapping(DType dtype, Shape shape, byte[] values) {
     if (dtype.byteSize() != 1) {

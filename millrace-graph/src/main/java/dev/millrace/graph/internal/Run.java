@@ -10,6 +10,7 @@ import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.kernels.Kernels;
+import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Tensor;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
@@ -32,6 +34,11 @@ import java.util.function.Function;
  * dropped. Outputs that share storage with an input (Identity, Reshape) share that input's storage
  * record, so storage is released (native storage closed) only when its last alias is done. Values
  * from feeds, constants and variables are never released or counted as intermediate bytes.
+ *
+ * <p>Kernels run inside the session's {@link OutputBuffers}, and a released FLOAT32 value goes back
+ * to them for a later output of the same size. That is safe because a kernel keeps no input or
+ * output after it returns, except through {@link VariableSlot#assign}, whose tensor this run then
+ * never gives back.
  */
 final class Run {
   private final Plan plan;
@@ -40,6 +47,7 @@ final class Run {
   private final Executor pool;
   private final VariableStore variables;
   private final Function<Operation, Kernel> kernelFor;
+  private final OutputBuffers buffers;
 
   private final AtomicReferenceArray<Tensor> values;
   private final AtomicIntegerArray pending;
@@ -51,6 +59,7 @@ final class Run {
   private final long[] bytes;
   private final AtomicLong live = new AtomicLong();
   private final AtomicLong peak = new AtomicLong();
+  private final LongAdder recycledBytes = new LongAdder();
   private final AtomicInteger remaining;
   private final AtomicInteger active = new AtomicInteger();
   private final ConcurrentLinkedQueue<RunStats.OpStat> stats = new ConcurrentLinkedQueue<>();
@@ -65,6 +74,7 @@ final class Run {
       Executor pool,
       VariableStore variables,
       Function<Operation, Kernel> kernelFor,
+      OutputBuffers buffers,
       List<Tensor> feedValues) {
     this.plan = plan;
     this.kernels = kernels;
@@ -72,6 +82,7 @@ final class Run {
     this.pool = pool;
     this.variables = variables;
     this.kernelFor = kernelFor;
+    this.buffers = buffers;
     int n = plan.numSlots;
     values = new AtomicReferenceArray<>(n);
     uses = new AtomicIntegerArray(plan.slotUses);
@@ -134,7 +145,8 @@ final class Run {
   }
 
   RunStats stats() {
-    return new RunStats(System.nanoTime() - start, peak.get(), new ArrayList<>(stats));
+    return new RunStats(
+        System.nanoTime() - start, peak.get(), new ArrayList<>(stats), recycledBytes.sum());
   }
 
   private void submit(int op) {
@@ -206,7 +218,8 @@ final class Run {
         }
       }
       Kernel kernel = fused != null ? fused : kernelFor.apply(op);
-      outs = kernel.compute(new Context(op, inputs));
+      Context ctx = new Context(op, inputs);
+      outs = buffers.supplying(recycledBytes, () -> kernel.compute(ctx));
       check(op, outs);
     } catch (OpExecutionException e) {
       fail(e);
@@ -306,6 +319,13 @@ final class Run {
           alias = root[in[j]];
         }
       }
+      for (int j = 0; j < k && alias < 0; j++) {
+        int earlier = plan.outputBase[i] + j;
+        Tensor e = outs.get(j);
+        if (e != null && !plan.slotFed[earlier] && sameStorage(t, e)) {
+          alias = root[earlier]; // one tensor returned for two outputs
+        }
+      }
       if (alias >= 0) {
         root[s] = alias;
         rootRefs.incrementAndGet(alias);
@@ -365,7 +385,7 @@ final class Run {
       live.addAndGet(-bytes[r]);
       Tensor t = rootTensor[r];
       rootTensor[r] = null;
-      if (t != null) {
+      if (t != null && !buffers.recycle(t)) {
         t.close();
       }
     }
@@ -380,6 +400,33 @@ final class Run {
       if (t != null) {
         t.close();
       }
+    }
+  }
+
+  /**
+   * A variable slot whose assigned tensors the buffers never take back: the variable keeps them.
+   */
+  private final class EscapeTracking implements VariableSlot {
+    private final VariableSlot slot;
+
+    EscapeTracking(VariableSlot slot) {
+      this.slot = slot;
+    }
+
+    @Override
+    public String name() {
+      return slot.name();
+    }
+
+    @Override
+    public Tensor value() {
+      return slot.value();
+    }
+
+    @Override
+    public void assign(Tensor value) {
+      buffers.disown(value);
+      slot.assign(value);
     }
   }
 
@@ -414,12 +461,12 @@ final class Run {
 
     @Override
     public VariableSlot variable(int i) {
-      return variables.slot(op.input(i).op());
+      return new EscapeTracking(variables.slot(op.input(i).op()));
     }
 
     @Override
     public VariableSlot ownVariable() {
-      return variables.slot(op);
+      return new EscapeTracking(variables.slot(op));
     }
 
     @Override

@@ -11,6 +11,7 @@ import dev.millrace.graph.Variable;
 import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelBinding;
 import dev.millrace.kernels.Kernels;
+import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Tensor;
@@ -43,6 +44,7 @@ public final class SessionEngine implements AutoCloseable {
   private final ThreadPoolExecutor interOp;
   private final IntraOpPool intraOp;
   private final VariableStore variables = new VariableStore();
+  private final OutputBuffers buffers = new OutputBuffers(OutputBuffers.defaultCapacity());
   private final ConcurrentHashMap<Operation, Kernel> kernelCache = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<PlanKey, Plan> plans = new ConcurrentHashMap<>();
   private volatile boolean closed;
@@ -95,7 +97,8 @@ public final class SessionEngine implements AutoCloseable {
       feedValues.add(feeds.get(plan.slotOutput[slot]));
     }
     initializeVariables(plan.variables);
-    Run run = new Run(plan, kernels, intraOp, interOp, variables, this::kernel, feedValues);
+    Run run =
+        new Run(plan, kernels, intraOp, interOp, variables, this::kernel, buffers, feedValues);
     List<Tensor> values = run.execute();
     return new Outcome(values, run.stats());
   }
@@ -110,7 +113,8 @@ public final class SessionEngine implements AutoCloseable {
     }
     if (!inits.isEmpty()) {
       Plan plan = plan(List.of(), List.of(), inits);
-      new Run(plan, kernels, intraOp, interOp, variables, this::kernel, List.of()).execute();
+      new Run(plan, kernels, intraOp, interOp, variables, this::kernel, buffers, List.of())
+          .execute();
     }
   }
 

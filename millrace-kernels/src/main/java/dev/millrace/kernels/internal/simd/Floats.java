@@ -1,6 +1,6 @@
 package dev.millrace.kernels.internal.simd;
 
-import dev.millrace.tensor.DType;
+import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -27,9 +27,12 @@ final class Floats {
     return seg.toArray(ValueLayout.JAVA_FLOAT);
   }
 
-  /** A new zero-filled FLOAT32 heap tensor. */
+  /**
+   * A zero-filled FLOAT32 heap tensor: inside a session's run a recycled array where one is free
+   * ({@link OutputBuffers}), else a new one.
+   */
   static Tensor zeros(Shape shape) {
-    return Tensor.zeros(DType.FLOAT32, shape);
+    return OutputBuffers.floatZeros(shape);
   }
 
   /** The backing array of a tensor made by {@link #zeros}. */
