@@ -91,4 +91,31 @@ class FastConvGradientTest {
         1e-5 * (pixels + 1),
         0);
   }
+
+  /** Dilated filters: along H only (the NHWC direct filter gradient), along W, and both. */
+  @ParameterizedTest(name = "{index}: dilations {0}x{1} {2} stride {3}")
+  @MethodSource("dilations")
+  void dilatedGradientsMatchReference(int dh, int dw, DataFormat format, int stride) {
+    Conv2dSpec spec = Conv2dSpec.of(stride, Padding.SAME, format).withDilations(dh, dw);
+    Random rnd = new Random(31L * dh + dw + stride);
+    Tensor x = random(rnd, format.shape(2, 13, 11, 5));
+    Tensor f = random(rnd, Shape.of(3, 5, 5, 19));
+    Tensor y = REFERENCE.conv2d(x, f, spec);
+    Tensor dy = random(rnd, y.shape());
+    assertMatches(
+        fast(true).conv2dBackpropFilter(x, f.shape(), dy, spec),
+        REFERENCE.conv2dBackpropFilter(x, f.shape(), dy, spec),
+        1e-5 * (y.size() / 19 + 1),
+        0);
+  }
+
+  static Stream<Arguments> dilations() {
+    List<Arguments> cases = new ArrayList<>();
+    for (DataFormat format : DataFormat.values()) {
+      cases.add(Arguments.of(2, 1, format, 1));
+      cases.add(Arguments.of(1, 2, format, 1));
+      cases.add(Arguments.of(3, 2, format, 1));
+    }
+    return cases.stream();
+  }
 }

@@ -161,6 +161,13 @@ public final class SimdConvGrad {
     return out;
   }
 
+  /**
+   * Whether NHWC filter gradients undilated along W use {@link FilterGradNhwc} instead of im2col +
+   * GEMM ({@code -Dmillrace.conv.directFilterGradient=false} turns it off, for comparisons).
+   */
+  private static final boolean DIRECT_FILTER_GRADIENT =
+      !"false".equals(System.getProperty("millrace.conv.directFilterGradient"));
+
   public static Tensor backpropFilter(
       Tensor input, Shape filterShape, Tensor outputGrad, Geometry g, KernelThreads threads) {
     float[] x = Floats.of(input);
@@ -177,6 +184,16 @@ public final class SimdConvGrad {
     int tasks = Math.min(images, threads.parallelism());
     KernelThreads inner = tasks > 1 ? KernelThreads.inline() : threads;
     float[][] partial = new float[Math.max(1, tasks)][k * oc];
+    if (DIRECT_FILTER_GRADIENT && FilterGradNhwc.handles(g)) {
+      SimdConv.forEachImage(
+          images,
+          tasks,
+          threads,
+          (task, b) ->
+              FilterGradNhwc.accumulate(
+                  x, dy, b, g, Scratch.padded(FilterGradNhwc.paddedSize(g)), partial[task]));
+      return sumOf(partial, filterShape);
+    }
     SimdConv.forEachImage(
         images,
         tasks,
@@ -227,6 +244,11 @@ public final class SimdConvGrad {
                 inner);
           }
         });
+    return sumOf(partial, filterShape);
+  }
+
+  /** The per-task partial filter gradients added up. */
+  private static Tensor sumOf(float[][] partial, Shape filterShape) {
     Tensor out = Floats.zeros(filterShape);
     float[] df = Floats.array(out);
     for (float[] p : partial) {

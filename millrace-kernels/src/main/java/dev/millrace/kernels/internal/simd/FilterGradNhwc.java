@@ -1,0 +1,409 @@
+package dev.millrace.kernels.internal.simd;
+
+import static dev.millrace.kernels.internal.simd.Gemm.F;
+import static dev.millrace.kernels.internal.simd.Gemm.NR;
+
+import dev.millrace.kernels.internal.ConvKernels.Geometry;
+import dev.millrace.tensor.DataFormat;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+
+/**
+ * The NHWC filter gradient without patch matrices, for filters undilated along W: {@code dF[ky]
+ * [kx][ci][co] = Σ x[iy][ix + kx][ci] · dy[oy][ox][co]}. For one filter row {@code ky} the taps
+ * {@code (kx, ci)} of an output pixel are one contiguous run of {@code kw · c} input floats, so
+ * {@code dF[ky]} is a sum of outer products (that run × the pixel's {@code dy} vector) over every
+ * output pixel. Register tiles of 6 run entries × 1, 2 or 4 vectors of output channels keep their
+ * sums in registers across all of an image's pixels; each step is 6 broadcasts and one load per
+ * vector for 6 FMAs per vector.
+ *
+ * <p>Why not im2col + GEMM: with few input channels the patch matrix is mostly copies (one input
+ * float becomes {@code kh · kw} patch floats), and the GEMM's depth is one image's pixels, so its
+ * output block was loaded and stored for every image. Here the image is copied once, into a
+ * zero-bordered buffer that removes every bounds test from the loop. A tile's 6 entries may run
+ * past the end of a run (into the next pixel's floats, or the buffer's slack); those sums are
+ * dropped, which is cheaper than a narrower tile.
+ */
+final class FilterGradNhwc {
+  private static final int ROWS = 6;
+
+  /** Four-vector tiles need 24 accumulators + 4 + 1 registers: AVX-512's 32, not AVX2's 16. */
+  private static final boolean FOUR_WIDE = SimdWidth.CHOSEN.bits() >= 512;
+
+  private FilterGradNhwc() {}
+
+  /** NHWC, undilated along W (so a filter row's taps are adjacent input pixels). */
+  static boolean handles(Geometry g) {
+    return g.in().format() == DataFormat.NHWC && g.spec().dilationW() == 1;
+  }
+
+  /** Floats of the zero-bordered copy of one image, plus the slack a tile may read past it. */
+  static int paddedSize(Geometry g) {
+    return isEmpty(g) ? 0 : paddedRows(g) * paddedWidth(g) * g.in().c() + ROWS;
+  }
+
+  /** No output pixels (an input smaller than a VALID filter): nothing to add. */
+  private static boolean isEmpty(Geometry g) {
+    return g.out().h() == 0 || g.out().w() == 0;
+  }
+
+  /**
+   * Adds image {@code b}'s contribution to {@code df} ({@code [kh][kw][c][oc]}, row-major), using
+   * {@code padded} ({@link #paddedSize} floats) as scratch.
+   */
+  static void accumulate(float[] x, float[] dy, int b, Geometry g, float[] padded, float[] df) {
+    int c = g.in().c();
+    int oc = g.filterOut();
+    int oh = g.out().h();
+    int ow = g.out().w();
+    int wp = paddedWidth(g);
+    int run = g.kw() * c;
+    int rowStride = g.spec().strideH() * wp * c;
+    int pixelStride = g.spec().strideW() * c;
+    if (isEmpty(g)) {
+      return;
+    }
+    int dyAt = b * oh * ow * oc;
+    copyPadded(x, b, g, padded);
+    for (int ky = 0; ky < g.kh(); ky++) {
+      int rowAt = ky * g.spec().dilationH() * wp * c;
+      for (int j0 = 0; j0 < run; j0 += ROWS) {
+        int rows = Math.min(ROWS, run - j0);
+        int dfAt = (ky * run + j0) * oc;
+        int co = 0;
+        if (FOUR_WIDE) {
+          for (; co + 4 * NR <= oc; co += 4 * NR) {
+            tile6x4(
+                padded,
+                rowAt + j0,
+                rowStride,
+                pixelStride,
+                oh,
+                ow,
+                dy,
+                dyAt + co,
+                oc,
+                df,
+                dfAt + co,
+                rows);
+          }
+        }
+        for (; co + 2 * NR <= oc; co += 2 * NR) {
+          tile6x2(
+              padded,
+              rowAt + j0,
+              rowStride,
+              pixelStride,
+              oh,
+              ow,
+              dy,
+              dyAt + co,
+              oc,
+              df,
+              dfAt + co,
+              rows);
+        }
+        for (; co < oc; co += NR) {
+          VectorMask<Float> lanes = F.indexInRange(co, oc);
+          tile6x1(
+              padded,
+              rowAt + j0,
+              rowStride,
+              pixelStride,
+              oh,
+              ow,
+              dy,
+              dyAt + co,
+              oc,
+              lanes,
+              df,
+              dfAt + co,
+              rows);
+        }
+      }
+    }
+  }
+
+  /** Input rows read by the filter: {@code (oh - 1) · sh + (kh - 1) · dh + 1}. */
+  private static int paddedRows(Geometry g) {
+    return (g.out().h() - 1) * g.spec().strideH() + (g.kh() - 1) * g.spec().dilationH() + 1;
+  }
+
+  /** Input columns read by the filter: {@code (ow - 1) · sw + kw}. */
+  private static int paddedWidth(Geometry g) {
+    return (g.out().w() - 1) * g.spec().strideW() + g.kw();
+  }
+
+  /** {@code padded[py][px][ci] = x[b][py - top][px - left][ci]}, zero outside the image. */
+  private static void copyPadded(float[] x, int b, Geometry g, float[] padded) {
+    int c = g.in().c();
+    int h = g.in().h();
+    int w = g.in().w();
+    int hp = paddedRows(g);
+    int wp = paddedWidth(g);
+    int top = (int) g.rows().padBefore();
+    int left = (int) g.cols().padBefore();
+    int lo = Math.max(0, left); // first padded column inside the image
+    int hi = Math.min(wp, w + left); // one past the last
+    int imageAt = b * h * w * c;
+    for (int py = 0; py < hp; py++) {
+      int d = py * wp * c;
+      int iy = py - top;
+      if (iy < 0 || iy >= h || hi <= lo) {
+        java.util.Arrays.fill(padded, d, d + wp * c, 0f);
+        continue;
+      }
+      java.util.Arrays.fill(padded, d, d + lo * c, 0f);
+      System.arraycopy(x, imageAt + (iy * w + lo - left) * c, padded, d + lo * c, (hi - lo) * c);
+      java.util.Arrays.fill(padded, d + hi * c, d + wp * c, 0f);
+    }
+    java.util.Arrays.fill(padded, hp * wp * c, hp * wp * c + ROWS, 0f);
+  }
+
+  /** 6 run entries × 4 vectors of output channels, summed over every output pixel. */
+  private static void tile6x4(
+      float[] p,
+      int at,
+      int rowStride,
+      int pixelStride,
+      int oh,
+      int ow,
+      float[] dy,
+      int dyAt,
+      int oc,
+      float[] df,
+      int dfAt,
+      int rows) {
+    FloatVector c00 = FloatVector.zero(F);
+    FloatVector c01 = FloatVector.zero(F);
+    FloatVector c02 = FloatVector.zero(F);
+    FloatVector c03 = FloatVector.zero(F);
+    FloatVector c10 = FloatVector.zero(F);
+    FloatVector c11 = FloatVector.zero(F);
+    FloatVector c12 = FloatVector.zero(F);
+    FloatVector c13 = FloatVector.zero(F);
+    FloatVector c20 = FloatVector.zero(F);
+    FloatVector c21 = FloatVector.zero(F);
+    FloatVector c22 = FloatVector.zero(F);
+    FloatVector c23 = FloatVector.zero(F);
+    FloatVector c30 = FloatVector.zero(F);
+    FloatVector c31 = FloatVector.zero(F);
+    FloatVector c32 = FloatVector.zero(F);
+    FloatVector c33 = FloatVector.zero(F);
+    FloatVector c40 = FloatVector.zero(F);
+    FloatVector c41 = FloatVector.zero(F);
+    FloatVector c42 = FloatVector.zero(F);
+    FloatVector c43 = FloatVector.zero(F);
+    FloatVector c50 = FloatVector.zero(F);
+    FloatVector c51 = FloatVector.zero(F);
+    FloatVector c52 = FloatVector.zero(F);
+    FloatVector c53 = FloatVector.zero(F);
+    for (int oy = 0; oy < oh; oy++) {
+      int rowA = at + oy * rowStride;
+      int rowD = dyAt + oy * ow * oc;
+      for (int ox = 0; ox < ow; ox++) {
+        int a = rowA + ox * pixelStride;
+        int d = rowD + ox * oc;
+        FloatVector d0 = FloatVector.fromArray(F, dy, d);
+        FloatVector d1 = FloatVector.fromArray(F, dy, d + NR);
+        FloatVector d2 = FloatVector.fromArray(F, dy, d + 2 * NR);
+        FloatVector d3 = FloatVector.fromArray(F, dy, d + 3 * NR);
+        FloatVector v = FloatVector.broadcast(F, p[a]);
+        c00 = v.fma(d0, c00);
+        c01 = v.fma(d1, c01);
+        c02 = v.fma(d2, c02);
+        c03 = v.fma(d3, c03);
+        v = FloatVector.broadcast(F, p[a + 1]);
+        c10 = v.fma(d0, c10);
+        c11 = v.fma(d1, c11);
+        c12 = v.fma(d2, c12);
+        c13 = v.fma(d3, c13);
+        v = FloatVector.broadcast(F, p[a + 2]);
+        c20 = v.fma(d0, c20);
+        c21 = v.fma(d1, c21);
+        c22 = v.fma(d2, c22);
+        c23 = v.fma(d3, c23);
+        v = FloatVector.broadcast(F, p[a + 3]);
+        c30 = v.fma(d0, c30);
+        c31 = v.fma(d1, c31);
+        c32 = v.fma(d2, c32);
+        c33 = v.fma(d3, c33);
+        v = FloatVector.broadcast(F, p[a + 4]);
+        c40 = v.fma(d0, c40);
+        c41 = v.fma(d1, c41);
+        c42 = v.fma(d2, c42);
+        c43 = v.fma(d3, c43);
+        v = FloatVector.broadcast(F, p[a + 5]);
+        c50 = v.fma(d0, c50);
+        c51 = v.fma(d1, c51);
+        c52 = v.fma(d2, c52);
+        c53 = v.fma(d3, c53);
+      }
+    }
+    // The sums leave through one array, so that no vector escapes into a call C2 might not inline.
+    float[] t = Scratch.tile();
+    c00.intoArray(t, 0);
+    c01.intoArray(t, NR);
+    c02.intoArray(t, 2 * NR);
+    c03.intoArray(t, 3 * NR);
+    c10.intoArray(t, 4 * NR);
+    c11.intoArray(t, 5 * NR);
+    c12.intoArray(t, 6 * NR);
+    c13.intoArray(t, 7 * NR);
+    c20.intoArray(t, 8 * NR);
+    c21.intoArray(t, 9 * NR);
+    c22.intoArray(t, 10 * NR);
+    c23.intoArray(t, 11 * NR);
+    c30.intoArray(t, 12 * NR);
+    c31.intoArray(t, 13 * NR);
+    c32.intoArray(t, 14 * NR);
+    c33.intoArray(t, 15 * NR);
+    addRows(t, 4, df, dfAt, oc, Math.min(rows, 4), null);
+    c40.intoArray(t, 0);
+    c41.intoArray(t, NR);
+    c42.intoArray(t, 2 * NR);
+    c43.intoArray(t, 3 * NR);
+    c50.intoArray(t, 4 * NR);
+    c51.intoArray(t, 5 * NR);
+    c52.intoArray(t, 6 * NR);
+    c53.intoArray(t, 7 * NR);
+    addRows(t, 4, df, dfAt + 4 * oc, oc, rows - 4, null);
+  }
+
+  /** 6 run entries × 2 vectors of output channels. */
+  private static void tile6x2(
+      float[] p,
+      int at,
+      int rowStride,
+      int pixelStride,
+      int oh,
+      int ow,
+      float[] dy,
+      int dyAt,
+      int oc,
+      float[] df,
+      int dfAt,
+      int rows) {
+    FloatVector c00 = FloatVector.zero(F);
+    FloatVector c01 = FloatVector.zero(F);
+    FloatVector c10 = FloatVector.zero(F);
+    FloatVector c11 = FloatVector.zero(F);
+    FloatVector c20 = FloatVector.zero(F);
+    FloatVector c21 = FloatVector.zero(F);
+    FloatVector c30 = FloatVector.zero(F);
+    FloatVector c31 = FloatVector.zero(F);
+    FloatVector c40 = FloatVector.zero(F);
+    FloatVector c41 = FloatVector.zero(F);
+    FloatVector c50 = FloatVector.zero(F);
+    FloatVector c51 = FloatVector.zero(F);
+    for (int oy = 0; oy < oh; oy++) {
+      int rowA = at + oy * rowStride;
+      int rowD = dyAt + oy * ow * oc;
+      for (int ox = 0; ox < ow; ox++) {
+        int a = rowA + ox * pixelStride;
+        int d = rowD + ox * oc;
+        FloatVector d0 = FloatVector.fromArray(F, dy, d);
+        FloatVector d1 = FloatVector.fromArray(F, dy, d + NR);
+        FloatVector v = FloatVector.broadcast(F, p[a]);
+        c00 = v.fma(d0, c00);
+        c01 = v.fma(d1, c01);
+        v = FloatVector.broadcast(F, p[a + 1]);
+        c10 = v.fma(d0, c10);
+        c11 = v.fma(d1, c11);
+        v = FloatVector.broadcast(F, p[a + 2]);
+        c20 = v.fma(d0, c20);
+        c21 = v.fma(d1, c21);
+        v = FloatVector.broadcast(F, p[a + 3]);
+        c30 = v.fma(d0, c30);
+        c31 = v.fma(d1, c31);
+        v = FloatVector.broadcast(F, p[a + 4]);
+        c40 = v.fma(d0, c40);
+        c41 = v.fma(d1, c41);
+        v = FloatVector.broadcast(F, p[a + 5]);
+        c50 = v.fma(d0, c50);
+        c51 = v.fma(d1, c51);
+      }
+    }
+    float[] t = Scratch.tile();
+    c00.intoArray(t, 0);
+    c01.intoArray(t, NR);
+    c10.intoArray(t, 2 * NR);
+    c11.intoArray(t, 3 * NR);
+    c20.intoArray(t, 4 * NR);
+    c21.intoArray(t, 5 * NR);
+    c30.intoArray(t, 6 * NR);
+    c31.intoArray(t, 7 * NR);
+    c40.intoArray(t, 8 * NR);
+    c41.intoArray(t, 9 * NR);
+    c50.intoArray(t, 10 * NR);
+    c51.intoArray(t, 11 * NR);
+    addRows(t, 2, df, dfAt, oc, rows, null);
+  }
+
+  /** 6 run entries × 1 vector of output channels, of which {@code lanes} exist. */
+  private static void tile6x1(
+      float[] p,
+      int at,
+      int rowStride,
+      int pixelStride,
+      int oh,
+      int ow,
+      float[] dy,
+      int dyAt,
+      int oc,
+      VectorMask<Float> lanes,
+      float[] df,
+      int dfAt,
+      int rows) {
+    FloatVector c0 = FloatVector.zero(F);
+    FloatVector c1 = FloatVector.zero(F);
+    FloatVector c2 = FloatVector.zero(F);
+    FloatVector c3 = FloatVector.zero(F);
+    FloatVector c4 = FloatVector.zero(F);
+    FloatVector c5 = FloatVector.zero(F);
+    boolean full = lanes.allTrue(); // a masked load is slower: only the last vector needs one
+    for (int oy = 0; oy < oh; oy++) {
+      int rowA = at + oy * rowStride;
+      int rowD = dyAt + oy * ow * oc;
+      for (int ox = 0; ox < ow; ox++) {
+        int a = rowA + ox * pixelStride;
+        int d = rowD + ox * oc;
+        FloatVector d0 =
+            full ? FloatVector.fromArray(F, dy, d) : FloatVector.fromArray(F, dy, d, lanes);
+        c0 = FloatVector.broadcast(F, p[a]).fma(d0, c0);
+        c1 = FloatVector.broadcast(F, p[a + 1]).fma(d0, c1);
+        c2 = FloatVector.broadcast(F, p[a + 2]).fma(d0, c2);
+        c3 = FloatVector.broadcast(F, p[a + 3]).fma(d0, c3);
+        c4 = FloatVector.broadcast(F, p[a + 4]).fma(d0, c4);
+        c5 = FloatVector.broadcast(F, p[a + 5]).fma(d0, c5);
+      }
+    }
+    float[] t = Scratch.tile();
+    c0.intoArray(t, 0);
+    c1.intoArray(t, NR);
+    c2.intoArray(t, 2 * NR);
+    c3.intoArray(t, 3 * NR);
+    c4.intoArray(t, 4 * NR);
+    c5.intoArray(t, 5 * NR);
+    addRows(t, 1, df, dfAt, oc, rows, lanes);
+  }
+
+  /**
+   * {@code df[dfAt + r · oc + v · NR + l] += t[(r · vectors + v) · NR + l]} for the first {@code
+   * rows} rows, {@code lanes} of each vector (null: all).
+   */
+  private static void addRows(
+      float[] t, int vectors, float[] df, int dfAt, int oc, int rows, VectorMask<Float> lanes) {
+    for (int r = 0; r < rows; r++) {
+      for (int v = 0; v < vectors; v++) {
+        int d = dfAt + r * oc + v * NR;
+        FloatVector sum = FloatVector.fromArray(F, t, (r * vectors + v) * NR);
+        if (lanes == null) {
+          FloatVector.fromArray(F, df, d).add(sum).intoArray(df, d);
+        } else {
+          FloatVector.fromArray(F, df, d, lanes).add(sum).intoArray(df, d, lanes);
+        }
+      }
+    }
+  }
+}
