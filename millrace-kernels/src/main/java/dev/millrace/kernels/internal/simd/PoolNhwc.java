@@ -137,6 +137,10 @@ final class PoolNhwc {
     int channels = in.c();
     int src = g.out().index(b, oy, ox, 0);
     int vc = channels / Gemm.NR * Gemm.NR;
+    // Windows that do not overlap own their pixels: each pixel's gradient is stored, whole
+    // vectors at a time, instead of added lane by lane.
+    boolean disjoint =
+        g.spec().strideH() >= g.spec().windowH() && g.spec().strideW() >= g.spec().windowW();
     for (int c = 0; c < vc; c += Gemm.NR) {
       FloatVector acc = FloatVector.fromArray(Gemm.F, v, pixels[0] + c);
       FloatVector best = FloatVector.zero(Gemm.F);
@@ -145,6 +149,14 @@ final class PoolNhwc {
         VectorMask<Float> greater = q.compare(VectorOperators.GT, acc);
         acc = acc.blend(q, greater);
         best = best.blend(p, greater);
+      }
+      if (disjoint) {
+        FloatVector grad = FloatVector.fromArray(Gemm.F, dy, src + c);
+        FloatVector none = FloatVector.zero(Gemm.F);
+        for (int p = 0; p < count; p++) {
+          none.blend(grad, best.compare(VectorOperators.EQ, p)).intoArray(dx, pixels[p] + c);
+        }
+        continue;
       }
       best.intoArray(lanes, 0);
       for (int lane = 0; lane < Gemm.NR; lane++) {
