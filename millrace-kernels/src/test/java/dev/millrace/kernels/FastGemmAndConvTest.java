@@ -17,6 +17,7 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -69,6 +70,24 @@ class FastGemmAndConvTest {
     Tensor b = random(rnd, 523, 269);
     assertMatches(
         fast(true).matmul(a, b, false, false), REFERENCE.matmul(a, b, false, false), 6e-3, 0);
+  }
+
+  @ParameterizedTest(name = "transposeA={0} transposeB={1} threaded={2}")
+  @CsvSource({"false,false,false", "false,true,true", "true,false,true", "true,true,false"})
+  void aShortDeepMatmulMatchesReference(boolean transposeA, boolean transposeB, boolean threaded) {
+    // Few rows and a depth whose packed A is larger than L2: packed B panels then cover one depth
+    // block at a time (a dense layer's weight gradient has this shape). Odd sizes everywhere.
+    Random rnd = new Random(13);
+    int m = 29;
+    int n = 45;
+    int k = 5003;
+    Tensor a = transposeA ? random(rnd, k, m) : random(rnd, m, k);
+    Tensor b = transposeB ? random(rnd, n, k) : random(rnd, k, n);
+    assertMatches(
+        fast(threaded).matmul(a, b, transposeA, transposeB),
+        REFERENCE.matmul(a, b, transposeA, transposeB),
+        1e-5 * (k + 1),
+        0);
   }
 
   @Test

@@ -52,6 +52,9 @@ public final class Gemm {
   /** Packed-A floats up to which a short A is packed whole (4 MiB). */
   static final int MAX_PACKED_A = 1 << 20;
 
+  /** Packed A up to this size stays in L2 while B panels stream past it (Zen 3's L2: 512 KiB). */
+  static final long A_IN_L2_BYTES = 512 * 1024;
+
   private Gemm() {}
 
   /**
@@ -232,36 +235,59 @@ public final class Gemm {
     }
     int panels = (n + NR - 1) / NR;
     int tasks = workers <= 1 ? 1 : Math.min(panels, TASKS_PER_THREAD * workers);
+    // The depth a packed B panel covers. All of k when packed A fits in L2: each panel's C tile
+    // then takes every depth block while it is in cache. When A is larger (a deep k, such as a
+    // dense layer's 3136 inputs), one depth block at a time: that block of A serves every panel
+    // before the next is read, instead of all of A streaming from memory once per panel; C's
+    // tiles go round once per block instead.
+    int group = (long) mPad * k * Float.BYTES > A_IN_L2_BYTES ? kb : k;
     IntConsumer work =
         task -> {
           int t = tasks;
-          float[] bp = Scratch.panel(2 * k * NR);
+          float[] bp = Scratch.panel(2 * group * NR);
           float[] tmp = Scratch.tile();
           int qEnd = panels * (task + 1) / t;
-          for (int q = panels * task / t; q < qEnd; ) {
-            boolean pair = q + 1 < qEnd;
-            int j0 = q * NR;
-            int cols = Math.min(pair ? PairMicroKernels.WIDTH : NR, n - j0);
-            b.pack(bp, 0, j0, Math.min(NR, cols), 0, k);
-            if (pair) {
-              b.pack(bp, k * NR, j0 + NR, cols - NR, 0, k);
-            }
-            for (int pc = 0; pc < k; pc += kb) {
-              int kc = Math.min(kb, k - pc);
-              boolean overwrite = pc == 0 && !accumulate;
-              for (int i = 0; i < m; i += mr) {
-                int rows = Math.min(mr, m - i);
-                int aOff = pc / kb * mPad * stride + i * layout.rowSpan(kc);
-                int cAt = cOff + i * ldc + j0;
-                tile(
-                    pair, mr, layout, ap, aOff, bp, pc * NR, k * NR, kc, c, cAt, ldc, rows, cols,
-                    overwrite, tmp);
-                if (ep != null && pc + kc == k) {
-                  applyEpilogue(ep, c, cOff, ldc, i, j0, rows, cols);
+          for (int g0 = 0; g0 < k; g0 += group) {
+            int depth = Math.min(group, k - g0);
+            for (int q = panels * task / t; q < qEnd; ) {
+              boolean pair = q + 1 < qEnd;
+              int j0 = q * NR;
+              int cols = Math.min(pair ? PairMicroKernels.WIDTH : NR, n - j0);
+              b.pack(bp, 0, j0, Math.min(NR, cols), g0, depth);
+              if (pair) {
+                b.pack(bp, depth * NR, j0 + NR, cols - NR, g0, depth);
+              }
+              for (int pc = g0; pc < g0 + depth; pc += kb) {
+                int kc = Math.min(kb, k - pc);
+                boolean overwrite = pc == 0 && !accumulate;
+                for (int i = 0; i < m; i += mr) {
+                  int rows = Math.min(mr, m - i);
+                  int aOff = pc / kb * mPad * stride + i * layout.rowSpan(kc);
+                  int cAt = cOff + i * ldc + j0;
+                  tile(
+                      pair,
+                      mr,
+                      layout,
+                      ap,
+                      aOff,
+                      bp,
+                      (pc - g0) * NR,
+                      depth * NR,
+                      kc,
+                      c,
+                      cAt,
+                      ldc,
+                      rows,
+                      cols,
+                      overwrite,
+                      tmp);
+                  if (ep != null && pc + kc == k) {
+                    applyEpilogue(ep, c, cOff, ldc, i, j0, rows, cols);
+                  }
                 }
               }
+              q += pair ? 2 : 1;
             }
-            q += pair ? 2 : 1;
           }
         };
     if (tasks <= 1) {
