@@ -191,4 +191,35 @@ class FusionAndFastKernelsTest {
       }
     }
   }
+
+  @Test
+  void theGradientOfReluThenMaxPoolIsOnePassWithTheSameResult() {
+    for (DataFormat format : DataFormat.values()) {
+      Random rnd = new Random(9);
+      Net net =
+          net(format, (tf, conv) -> tf.nn.maxPool(tf.nn.relu(conv), 2, 2, Padding.SAME, format), 7);
+      Ops tf = Ops.on(net.graph());
+      Output<Float32> loss = tf.sum(tf.mul(net.out().expect(FLOAT32), tf.constant(1.5f)));
+      Output<?> dConv = Gradients.of(loss, List.of(net.conv())).get(0);
+      Tensor images = random(rnd, format.shape(N, SIZE, SIZE, IN));
+      try (Session fast = new Session(net.graph(), ThreadConfig.of(1, 2));
+          Session reference =
+              new Session(net.graph(), ThreadConfig.of(1, 1), new ReferenceKernels());
+          Session.Result a = fast.runner().feed(net.images(), images).fetch(dConv).run();
+          Session.Result b = reference.runner().feed(net.images(), images).fetch(dConv).run()) {
+        assertThat(types(a)).contains("FusedMaxPoolGrad+ReluGrad").doesNotContain("ReluGrad");
+        float[] x = a.get(0).toFloatArray();
+        float[] y = b.get(0).toFloatArray();
+        assertThat(x).hasSize(y.length);
+        long zeros = 0;
+        for (int i = 0; i < x.length; i++) {
+          assertThat(x[i]).as("element %d (%s)", i, format).isEqualTo(y[i]);
+          zeros += x[i] == 0 ? 1 : 0;
+        }
+        // Most pixels are not a window's maximum, and some maxima are not above 0.
+        assertThat(zeros).isGreaterThan(x.length / 2).isLessThan(x.length);
+      }
+      net.graph().close();
+    }
+  }
 }

@@ -317,6 +317,16 @@ public final class FastKernels extends ReferenceForwardingKernels {
   }
 
   @Override
+  public Tensor maxPoolGradOfRelu(Tensor x, Tensor outputGrad, PoolSpec spec) {
+    if (f32(x) && f32(outputGrad) && spec != null && spec.format() == DataFormat.NHWC) {
+      PoolKernels.Geometry g = PoolKernels.Geometry.of("maxPoolGradOfRelu", x.shape(), spec);
+      g.requireOutputShape("maxPoolGradOfRelu", outputGrad);
+      return SimdPool.maxGradOfPositive(x, outputGrad, g, threads);
+    }
+    return super.maxPoolGradOfRelu(x, outputGrad, spec);
+  }
+
+  @Override
   public Tensor avgPool(Tensor x, PoolSpec spec) {
     if (f32(x) && spec != null) {
       return SimdPool.pool(x, PoolKernels.Geometry.of("avgPool", x.shape(), spec), false, threads);

@@ -139,6 +139,15 @@ public interface Kernels {
   /** MaxPoolGrad: routes each output gradient to the (first) maximum of its window. */
   Tensor maxPoolGrad(Tensor x, Tensor outputGrad, PoolSpec spec);
 
+  /**
+   * {@code reluGrad(maxPoolGrad(x, outputGrad, spec), x)}: the gradient of max pooling a ReLU's
+   * output {@code x}, back through the ReLU, which is what {@code Relu → MaxPool} becomes after
+   * fusion. This default runs the two ops; fast kernels do it in one pass.
+   */
+  default Tensor maxPoolGradOfRelu(Tensor x, Tensor outputGrad, PoolSpec spec) {
+    return reluGrad(maxPoolGrad(x, outputGrad, spec), x);
+  }
+
   Tensor avgPool(Tensor x, PoolSpec spec);
 
   /** AvgPoolGrad: spreads each output gradient evenly over its window's valid input pixels. */

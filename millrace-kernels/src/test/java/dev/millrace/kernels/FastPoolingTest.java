@@ -95,6 +95,11 @@ class FastPoolingTest {
     assertMatches(
         k.maxPoolGrad(x, dy, spec), REFERENCE.maxPoolGrad(x, dy, spec), 1e-6 * (overlap + 1), 1e-6);
     assertMatches(
+        k.maxPoolGradOfRelu(x, dy, spec),
+        REFERENCE.reluGrad(REFERENCE.maxPoolGrad(x, dy, spec), x),
+        1e-6 * (overlap + 1),
+        1e-6);
+    assertMatches(
         k.avgPoolGrad(x.shape(), dy, spec),
         REFERENCE.avgPoolGrad(x.shape(), dy, spec),
         1e-6 * (overlap + 1),

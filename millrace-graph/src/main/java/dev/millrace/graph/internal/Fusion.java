@@ -6,6 +6,7 @@ import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.kernels.Conv2dSpec;
 import dev.millrace.kernels.ConvEpilogue;
+import dev.millrace.kernels.PoolSpec;
 import dev.millrace.kernels.UnaryOp;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
@@ -31,6 +32,11 @@ import java.util.Set;
  * The fused operation keeps the last op's name and outputs (a batch norm's other outputs must be
  * unused) and reads the convolution's inputs and the bias or batch-norm parameters. The eight-bit
  * convolution chains are {@link QuantizedFusion}'s.
+ *
+ * <p>In training graphs, {@code ReluGrad(MaxPoolGrad(r, pooled, g), r)} (the backward pass of
+ * {@code Relu → MaxPool}) becomes one pass, {@link dev.millrace.kernels.Kernels#maxPoolGradOfRelu}:
+ * the pooling gradient is written only where the window's maximum is above 0, instead of written
+ * whole and then read again, with {@code r}, by ReluGrad.
  */
 final class Fusion {
   private Fusion() {}
@@ -58,6 +64,11 @@ final class Fusion {
                   .as("batchNorm"))
           .as("step");
 
+  /** ReluGrad of a MaxPoolGrad whose pooled input is the ReLU output it gates by. */
+  private static final Pattern RELU_OF_POOL_GRAD =
+      Pattern.op("ReluGrad", Pattern.op("MaxPoolGrad").as("poolGrad"), Pattern.any())
+          .where((op, uses) -> op.input(1).equals(op.input(0).op().input(0)));
+
   /** The chains, longest first: conv → step → activation, conv → step, conv → activation. */
   private static final List<Pattern> CHAINS = List.of(activationOf(STEP), STEP, activationOf(CONV));
 
@@ -78,6 +89,9 @@ final class Fusion {
     Uses uses = Uses.of(ops, fed, fetched, targets);
     for (Pattern.Match m : Pattern.findAll(CHAINS, ops, uses)) {
       chains.put(m.root(), chain(m));
+    }
+    for (Pattern.Match m : Pattern.findAll(List.of(RELU_OF_POOL_GRAD), ops, uses)) {
+      chains.put(m.root(), reluOfPoolGrad(m));
     }
     // The eight-bit chains share no op type with the float ones.
     chains.putAll(QuantizedFusion.find(ops, uses));
@@ -105,6 +119,16 @@ final class Fusion {
         tail,
         List.copyOf(inputs),
         kernel(spec, hasStep, batchNorm, epsilon, activation, tailIsBatchNorm));
+  }
+
+  private static Chain reluOfPoolGrad(Pattern.Match m) {
+    Operation poolGrad = m.op("poolGrad");
+    PoolSpec spec = Specs.pool(poolGrad.toString(), Specs.attrs(poolGrad));
+    // The pooled output (MaxPoolGrad's input 1) is not needed: the maxima are found again.
+    List<Output<?>> inputs = List.of(poolGrad.input(0), poolGrad.input(2));
+    Kernel kernel =
+        ctx -> List.of(ctx.kernels().maxPoolGradOfRelu(ctx.input(0), ctx.input(1), spec));
+    return new Chain(m.absorbed(), m.root(), inputs, kernel);
   }
 
   /** Whether {@code op} has the data format of the op that produces its input 0. */

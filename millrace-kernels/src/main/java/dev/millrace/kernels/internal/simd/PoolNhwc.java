@@ -84,6 +84,22 @@ final class PoolNhwc {
   }
 
   static void grad(float[] v, float[] dy, float[] dx, Geometry g, boolean max, KernelThreads t) {
+    grad(v, dy, dx, g, max, false, t);
+  }
+
+  /**
+   * The pooling gradient; with {@code positiveOnly} (max pooling only) a window's gradient is
+   * dropped where its maximum is not above 0: the max-pool gradient followed by ReluGrad when
+   * {@code v} is a ReLU's output, in one pass.
+   */
+  static void grad(
+      float[] v,
+      float[] dy,
+      float[] dx,
+      Geometry g,
+      boolean max,
+      boolean positiveOnly,
+      KernelThreads t) {
     ImageLayout in = g.in();
     ImageLayout o = g.out();
     long work = (long) o.size() * g.spec().windowH() * g.spec().windowW();
@@ -94,11 +110,12 @@ final class PoolNhwc {
         (task, b0, b1) -> {
           int[] pixels = new int[g.spec().windowH() * g.spec().windowW()];
           float[] lanes = new float[Gemm.NR];
+          float[] gated = new float[Gemm.NR];
           for (int b = b0; b < b1; b++) {
             for (int oy = 0; oy < o.h(); oy++) {
               for (int ox = 0; ox < o.w(); ox++) {
                 if (max) {
-                  maxGrad(v, dy, dx, g, b, oy, ox, pixels, lanes);
+                  maxGrad(v, dy, dx, g, b, oy, ox, pixels, lanes, gated, positiveOnly);
                 } else {
                   avgGrad(dy, dx, g, b, oy, ox);
                 }
@@ -122,7 +139,9 @@ final class PoolNhwc {
       int oy,
       int ox,
       int[] pixels,
-      float[] lanes) {
+      float[] lanes,
+      float[] gated,
+      boolean positiveOnly) {
     ImageLayout in = g.in();
     int y0 = PoolWindows.y0(g, oy);
     int y1 = PoolWindows.y1(g, oy);
@@ -150,21 +169,29 @@ final class PoolNhwc {
         acc = acc.blend(q, greater);
         best = best.blend(p, greater);
       }
+      FloatVector grad = FloatVector.fromArray(Gemm.F, dy, src + c);
+      FloatVector none = FloatVector.zero(Gemm.F);
+      if (positiveOnly) {
+        grad = none.blend(grad, acc.compare(VectorOperators.GT, 0f));
+      }
       if (disjoint) {
-        FloatVector grad = FloatVector.fromArray(Gemm.F, dy, src + c);
-        FloatVector none = FloatVector.zero(Gemm.F);
         for (int p = 0; p < count; p++) {
           none.blend(grad, best.compare(VectorOperators.EQ, p)).intoArray(dx, pixels[p] + c);
         }
         continue;
       }
+      grad.intoArray(gated, 0);
       best.intoArray(lanes, 0);
       for (int lane = 0; lane < Gemm.NR; lane++) {
-        dx[pixels[(int) lanes[lane]] + c + lane] += dy[src + c + lane];
+        dx[pixels[(int) lanes[lane]] + c + lane] += gated[lane];
       }
     }
     for (int c = vc; c < channels; c++) {
-      PoolWindows.windowGrad(v, dx, in, b, c, y0, y1, x0, x1, dy[src + c], true);
+      float d = dy[src + c];
+      if (positiveOnly && !(PoolWindows.window(v, in, b, c, y0, y1, x0, x1, true) > 0f)) {
+        d = 0f;
+      }
+      PoolWindows.windowGrad(v, dx, in, b, c, y0, y1, x0, x1, d, true);
     }
   }
 

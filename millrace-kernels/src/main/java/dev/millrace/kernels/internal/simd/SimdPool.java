@@ -28,6 +28,16 @@ public final class SimdPool {
     return out;
   }
 
+  /**
+   * ReluGrad(MaxPoolGrad(x, outputGrad), x) in one pass over NHWC {@code x}: a window's gradient
+   * goes to its first maximum only where that maximum is above 0.
+   */
+  public static Tensor maxGradOfPositive(Tensor x, Tensor outputGrad, Geometry g, KernelThreads t) {
+    Tensor out = Floats.zeros(x.shape());
+    PoolNhwc.grad(Floats.of(x), Floats.of(outputGrad), Floats.array(out), g, true, true, t);
+    return out;
+  }
+
   /** MaxPoolGrad ({@code max}, from x) or AvgPoolGrad ({@code x} null), of shape inputShape. */
   public static Tensor grad(
       Tensor x, Shape inputShape, Tensor outputGrad, Geometry g, boolean max, KernelThreads t) {
