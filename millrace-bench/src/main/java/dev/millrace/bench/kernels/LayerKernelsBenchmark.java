@@ -59,6 +59,12 @@ public class LayerKernelsBenchmark {
     maxPool2x2s2_NCHW_8x32x56x56,
     maxPool2x2s2_NHWC_8x56x56x32,
     maxPool2x2s2_NHWC_8x56x56x32_grad,
+    /** The backward pass of ReLU then max pooling, as fused in training steps. */
+    maxPool2x2s2_NHWC_8x56x56x32_gradOfRelu,
+    /** The dense 3136 → 1024 layer of tf-tutorial-cnn at batch 100: forward, dX, dW. */
+    dense_100x1024x3136,
+    dense_100x3136x1024_transposeB,
+    dense_3136x1024x100_transposeA,
     elu_8x56x56x32,
     eluGrad_8x56x56x32
   }
@@ -93,6 +99,13 @@ public class LayerKernelsBenchmark {
       b = KernelBenchData.random(rnd, Shape.of(3, 3, 32, 1));
       conv = Conv2dSpec.of(1, Padding.SAME, format);
       grad = KernelBenchData.random(rnd, a.shape());
+    } else if (name.startsWith("dense")) {
+      boolean ta = name.endsWith("transposeA");
+      boolean tb = name.endsWith("transposeB");
+      a = KernelBenchData.random(rnd, ta ? Shape.of(100, 3136) : Shape.of(100, tb ? 1024 : 3136));
+      b =
+          KernelBenchData.random(
+              rnd, ta ? Shape.of(100, 1024) : tb ? Shape.of(3136, 1024) : Shape.of(3136, 1024));
     } else if (name.startsWith("elu")) {
       a = KernelBenchData.random(rnd, Shape.of(8, 56, 56, 32));
       grad = KernelBenchData.random(rnd, a.shape());
@@ -121,6 +134,10 @@ public class LayerKernelsBenchmark {
           kernels.maxPool(a, pool);
       case maxPool3x3s1_NCHW_8x32x56x56_grad, maxPool2x2s2_NHWC_8x56x56x32_grad ->
           kernels.maxPoolGrad(a, grad, pool);
+      case maxPool2x2s2_NHWC_8x56x56x32_gradOfRelu -> kernels.maxPoolGradOfRelu(a, grad, pool);
+      case dense_100x1024x3136 -> kernels.matmul(a, b, false, false);
+      case dense_100x3136x1024_transposeB -> kernels.matmul(a, b, false, true);
+      case dense_3136x1024x100_transposeA -> kernels.matmul(a, b, true, false);
       case avgPool3x3s1_NCHW_8x32x56x56 -> kernels.avgPool(a, pool);
       case avgPool3x3s1_NCHW_8x32x56x56_grad -> kernels.avgPoolGrad(a.shape(), grad, pool);
       case elu_8x56x56x32 ->
