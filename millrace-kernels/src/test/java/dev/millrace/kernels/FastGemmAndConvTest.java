@@ -53,13 +53,7 @@ class FastGemmAndConvTest {
     boolean transposeA = rnd.nextBoolean();
     boolean transposeB = rnd.nextBoolean();
     boolean threaded = rnd.nextBoolean();
-    Tensor a = transposeA ? random(rnd, k, m) : random(rnd, m, k);
-    Tensor b = transposeB ? random(rnd, n, k) : random(rnd, k, n);
-    assertMatches(
-        fast(threaded).matmul(a, b, transposeA, transposeB),
-        REFERENCE.matmul(a, b, transposeA, transposeB),
-        1e-5 * (k + 1),
-        0);
+    assertMatmulMatchesReference(rnd, m, n, k, transposeA, transposeB, threaded);
   }
 
   @Test
@@ -81,6 +75,12 @@ class FastGemmAndConvTest {
     int m = 29;
     int n = 45;
     int k = 5003;
+    assertMatmulMatchesReference(rnd, m, n, k, transposeA, transposeB, threaded);
+  }
+
+  /** A random {@code m×k · k×n} product, each operand stored transposed or not. */
+  private static void assertMatmulMatchesReference(
+      Random rnd, int m, int n, int k, boolean transposeA, boolean transposeB, boolean threaded) {
     Tensor a = transposeA ? random(rnd, k, m) : random(rnd, m, k);
     Tensor b = transposeB ? random(rnd, n, k) : random(rnd, k, n);
     assertMatches(
