@@ -19,13 +19,13 @@ import java.util.concurrent.CancellationException;
  * Variables keep their values in the session between runs; a variable read before it was
  * initialised is initialised first (its initializer runs once).
  *
- * <p>Intermediate tensors are released as soon as their last consumer has run, and the fast
- * kernels write later outputs of the same size into their arrays instead of new ones ({@link
- * dev.millrace.kernels.OutputBuffers}; at most {@code millrace.session.recycleBytes} of free arrays,
- * by default a quarter of the heap up to 1 GiB). {@link Result#stats()} reports the peak, the
- * recycled bytes and per-op times. A kernel failure surfaces as an {@link
- * OpExecutionException} naming the operation. Runs may be issued from several threads. The
- * session's threads are named, created once, and stopped by {@link #close()}.
+ * <p>Intermediate tensors are released as soon as their last consumer has run, and the fast kernels
+ * write later outputs of the same size into their arrays instead of new ones ({@link
+ * dev.millrace.kernels.OutputBuffers}; at most {@code millrace.session.recycleBytes} of free
+ * arrays, by default a quarter of the heap up to 1 GiB). {@link Result#stats()} reports the peak,
+ * the recycled bytes and per-op times. A kernel failure surfaces as an {@link OpExecutionException}
+ * naming the operation. Runs may be issued from several threads. The session's threads are named,
+ * created once, and stopped by {@link #close()}.
  */
 public final class Session implements AutoCloseable {
   private final Graph graph;
