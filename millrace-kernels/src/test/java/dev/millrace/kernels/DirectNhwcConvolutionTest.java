@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -151,34 +152,49 @@ class DirectNhwcConvolutionTest {
   }
 
   /**
-   * 3-wide filters at stride 1 whose output channels are not whole wide panels: the
-   * input-stationary tiles (16 or 8 pixels, read from a row-planar copy of the band) with any input
-   * channel count, 1 to 3 filter rows, row dilation, each padding, rows that end in a short tile,
-   * output channels below one vector or with a partial last panel, both epilogues.
+   * 3- and 5-wide filters at stride 1: the input-stationary tiles (16 or 8 pixels × one vector, 8
+   * or 4 pixels × two, read from a row-planar copy of the band) with any input channel count (1, 3,
+   * 5 and 17 have no step tiles, so every panel runs them; 16 and 32 run them on the panels left
+   * over after the wide ones), 1 to kw filter rows, row dilation, each padding, batch 1 and 3, rows
+   * that end in a short tile, output channels below one vector, a partial last panel or whole wide
+   * panels, both epilogues. Padding, batch and output channels go round their lists case by case,
+   * so that every width meets several of each.
    */
-  @Test
-  void directNhwcConvolutionOfThreeWideFiltersMatchesReferenceForAnyChannelCount() {
-    Random rnd = new Random(14);
-    for (int c : new int[] {1, 3, 5, 16, 17}) {
-      for (int ow : new int[] {1, 7, 8, 9, 16, 17, 24, 32, 33}) {
-        int oc = pick(rnd, new int[] {1, 3, 8, 15, 16, 17, 40});
-        int kh = rnd.nextInt(1, 4);
+  @ParameterizedTest(name = "kw={0} seed={1}")
+  @CsvSource({"3, 14", "5, 15"})
+  void directNhwcConvolutionOfTapFiltersMatchesReferenceForAnyChannelCount(int kw, long seed) {
+    Random rnd = new Random(seed);
+    int[] widths = {1, 7, 8, 9, 14, 16, 17, 24, 28, 32, 33};
+    int[] outputChannels = {1, 3, 8, 15, 16, 17, 32, 40, 64};
+    int n = 0;
+    for (int c : new int[] {1, 3, 5, 16, 17, 32}) {
+      for (int ow : widths) {
+        n++;
+        int oc = outputChannels[n % outputChannels.length];
+        Padding padding = Padding.values()[n % Padding.values().length];
+        int images = n % 2 == 0 ? 1 : 3;
+        int kh = rnd.nextInt(1, kw + 1);
         int dilationH = rnd.nextInt(1, 3);
-        Padding padding = Padding.values()[rnd.nextInt(Padding.values().length)];
+        // EXPLICIT pads kw / 2 on the left and 1 on the right.
         Conv2dSpec spec =
             padding == Padding.EXPLICIT
-                ? Conv2dSpec.explicit(1, 1, 1, 1, 1, 1, DataFormat.NHWC)
+                ? Conv2dSpec.explicit(1, 1, 1, 1, kw / 2, 1, DataFormat.NHWC)
                 : new Conv2dSpec(1, 1, dilationH, 1, padding, 0, 0, 0, 0, DataFormat.NHWC);
-        int w = padding == Padding.VALID ? ow + 2 : ow;
-        Tensor x = random(rnd, DataFormat.NHWC.shape(rnd.nextInt(1, 3), rnd.nextInt(3, 8), w, c));
-        Tensor f = random(rnd, Shape.of(kh, 3, c, oc));
+        int w =
+            switch (padding) {
+              case SAME -> ow;
+              case VALID -> ow + kw - 1;
+              case EXPLICIT -> ow + kw - 1 - kw / 2 - 1;
+            };
+        Tensor x = random(rnd, DataFormat.NHWC.shape(images, rnd.nextInt(kh, kh + 5), w, c));
+        Tensor f = random(rnd, Shape.of(kh, kw, c, oc));
         Tensor expected;
         try {
           expected = REFERENCE.conv2d(x, f, spec);
         } catch (IllegalArgumentException tooSmall) {
           continue;
         }
-        double tolerance = 1e-5 * (kh * 3 * c + 1);
+        double tolerance = 1e-5 * (kh * kw * c + 1);
         boolean threaded = rnd.nextBoolean();
         assertMatches(fast(threaded).conv2d(x, f, spec), expected, tolerance, 0);
         ConvEpilogue epilogue = new ConvEpilogue(random(rnd, oc), random(rnd, oc), UnaryOp.RELU6);

@@ -15,11 +15,12 @@ import java.util.Arrays;
  * fewer than 16 left over go 8 at a time to tiles of 12 or 8 pixels × 8 channels ({@link
  * ConvMicroKernels}: 13 loads per 12 FMAs, load-bound). The filter is packed once per call into
  * {@code [k][16]} panels, then the GEMM's {@code [k][8]} panels for the leftover channels, shared
- * by the threads; bands are claimed by free threads. 3-wide filters at stride 1 use the
+ * by the threads; bands are claimed by free threads. 3- and 5-wide filters at stride 1 use the
  * input-stationary tiles of {@link TapRowKernels} instead, from a row-planar copy of the band: for
- * the narrow panels always, for the wide ones where no step tile exists (any input channel count
- * then has a direct kernel). A band computes one panel over all its rows before the next, so the
- * panel ({@code 4 · 16 · k} bytes) stays in L1 or close to it (36 KiB at 64 input channels).
+ * every panel where no step tile exists (any input channel count then has a direct kernel), for the
+ * narrow ones also where they measured faster than the step tiles ({@link #narrowTapsBeatSteps}). A
+ * band computes one panel over all its rows before the next, so the panel ({@code 4 · 16 · k}
+ * bytes) stays in L1 or close to it (36 KiB at 64 input channels).
  *
  * <p>Against the GEMM over implicit im2col this saves copying every patch ({@code kh · kw} times
  * the input for stride 1) into packed panels; the price is one padded copy of the input and the
@@ -59,17 +60,20 @@ final class DirectConvNhwc {
   private final float[] filter;
 
   /**
-   * Whether the filter is one {@link TapRowKernels} compute (3 wide, stride 1, undilated). Then
-   * {@link #tapXs} holds each (filter row, input channel) pair's plane offset in the row-planar
-   * copy, {@link #tapWs} and {@link #tapWideWs} its first filter vector in a narrow or wide panel.
+   * Whether the filter is one {@link TapRowKernels} compute (3 or 5 wide, stride 1, undilated).
+   * Then {@link #tapXs} holds each (filter row, input channel) pair's plane offset in the
+   * row-planar copy, {@link #tapWs} and {@link #tapWideWs} its first filter vector in a narrow or
+   * wide panel.
    */
   private final boolean tapRows;
 
   /**
-   * Which panels run the tap tiles: the narrow ones whenever the filter fits them (faster than the
-   * 12- and 8-pixel tiles), the wide ones only where no step tile exists (the step tiles measured
-   * faster, 32→32 at 16×16: 1.50 against 1.70 ms). {@link #stepTiles}: some panel runs a step tile,
-   * which reads the padded NHWC band.
+   * Which panels run the tap tiles: the narrow ones where no step tile exists or {@link
+   * #narrowTapsBeatSteps}, the wide ones only where no step tile exists (the step tiles measured
+   * faster, 3×3 32→32 at 16×16: 1.50 against 1.70 ms; 5×5 32→64 at 14×14, batch 128: 24 against 28
+   * ms, the tap tiles computing 16 pixels for 14). Where neither a step tile nor a wide tap tile
+   * exists (5-wide filters below 512 bits) every panel is narrow. {@link #stepTiles}: some panel
+   * runs a step tile, which reads the padded NHWC band.
    */
   private final boolean wideTaps;
 
@@ -127,16 +131,18 @@ final class DirectConvNhwc {
     for (int ky = 0; ky < g.kh() && tapRows; ky++) {
       for (int ci = 0; ci < c; ci++) {
         tapXs[ky * c + ci] = ky * dh * rowFloats + ci * paddedWidth;
-        tapWs[ky * c + ci] = (ky * 3 * c + ci) * Gemm.NR;
-        tapWideWs[ky * c + ci] = (ky * 3 * c + ci) * WIDE;
+        tapWs[ky * c + ci] = (ky * g.kw() * c + ci) * Gemm.NR;
+        tapWideWs[ky * c + ci] = (ky * g.kw() * c + ci) * WIDE;
       }
     }
     tapHeights = TapRowKernels.heights(g.out().w());
     wideHeights = WideConvMicroKernels.heights(g.out().w(), g.spec().strideW());
-    widePanels = oc / WIDE;
+    boolean noStep = !ConvMicroKernels.hasStep(pixelStep);
+    wideTaps = tapRows && noStep && TapRowKernels.hasWide(g.kw());
+    // Without a wide kernel of either kind every panel is a narrow one.
+    widePanels = tapRows && noStep && !wideTaps ? 0 : oc / WIDE;
     boolean hasNarrow = widePanels * WIDE < oc;
-    wideTaps = tapRows && !ConvMicroKernels.hasStep(pixelStep);
-    narrowTaps = tapRows && hasNarrow;
+    narrowTaps = tapRows && hasNarrow && (noStep || narrowTapsBeatSteps(g.kw()));
     stepTiles = (widePanels > 0 && !wideTaps) || (hasNarrow && !narrowTaps);
     int wideFloats = widePanels * depth * WIDE;
     int narrow = (oc - widePanels * WIDE + Gemm.NR - 1) / Gemm.NR;
@@ -158,6 +164,16 @@ final class DirectConvNhwc {
       !"false".equals(System.getProperty("millrace.conv.tapRows"));
 
   /**
+   * Whether the narrow tap tiles beat the 12- and 8-pixel step tiles where both exist: for 3-wide
+   * filters; for 5-wide ones at 512 bits (32→16 at 14×14, batch 128, 1 thread: 7.6 against 9.5 ms;
+   * 16→24 at 28×28: 28.8 against 33.3) but not at 256 (16→8 at 28×28: 9.3 against 8.3 ms, the
+   * 8-pixel tap tiles computing 32 pixels where 12 + 8 + 8 cut the 28 exactly).
+   */
+  private static boolean narrowTapsBeatSteps(int kw) {
+    return kw == 3 || Gemm.NR >= 16;
+  }
+
+  /**
    * Channels {@code [j0, j0 + 16)} of the HWIO filter ({@code [k][oc]}) as a {@code [k][16]} panel.
    */
   private void packWide(float[] f, int j0, float[] panel, int at) {
@@ -177,9 +193,12 @@ final class DirectConvNhwc {
         && (ConvMicroKernels.hasStep(g.spec().strideW() * g.in().c()) || tapRowsFit(g));
   }
 
-  /** 3-wide filters at stride 1, undilated: what {@link TapRowKernels} compute. */
+  /** 3- and 5-wide filters at stride 1, undilated: what {@link TapRowKernels} compute. */
   private static boolean tapRowsFit(Geometry g) {
-    return TAP_ROWS && g.kw() == 3 && g.spec().strideW() == 1 && g.spec().dilationW() == 1;
+    return TAP_ROWS
+        && TapRowKernels.computes(g.kw())
+        && g.spec().strideW() == 1
+        && g.spec().dilationW() == 1;
   }
 
   /** {@code y = act(conv(x, f) * scale + bias)}, y being the zeroed or garbage NHWC output. */
@@ -255,7 +274,9 @@ final class DirectConvNhwc {
     int left = (int) g.cols().padBefore();
     int bandRows = (oy1 - oy0 - 1) * sh + (g.kh() - 1) * g.spec().dilationH() + 1;
     int size = bandRows * rowFloats;
-    float[] planar = Scratch.columns(size + 16 + 2);
+    // A 16-pixel tile reads kw - 1 pixels past its last.
+    int tail = 16 + g.kw() - 1;
+    float[] planar = Scratch.columns(size + tail);
     int image = b * h * w * c;
     for (int r = 0; r < bandRows; r++) {
       int iy = oy0 * sh - top + r;
@@ -274,7 +295,7 @@ final class DirectConvNhwc {
         Arrays.fill(planar, d + left + w, d + paddedWidth, 0f);
       }
     }
-    Arrays.fill(planar, size, size + 16 + 2, 0f);
+    Arrays.fill(planar, size, size + tail, 0f);
     return planar;
   }
 
@@ -289,6 +310,7 @@ final class DirectConvNhwc {
     for (int ox = 0; ox < ow; ox += height) {
       int rows = Math.min(height, ow - ox);
       TapRowKernels.wideTile(
+          g.kw(),
           planar,
           rowBase + ox,
           tapXs,
@@ -321,6 +343,7 @@ final class DirectConvNhwc {
       int rows = Math.min(height, ow - ox);
       int cAt = (pixel0 + ox) * oc + j0;
       TapRowKernels.tile(
+          g.kw(),
           height,
           planar,
           rowBase + ox,
@@ -435,65 +458,5 @@ final class DirectConvNhwc {
     }
     Arrays.fill(xp, size, size + tail, 0f);
     return xp;
-  }
-
-  /**
-   * How an output row of {@code width} pixels is cut into tiles of 12 and 8 pixels: the cheapest
-   * cover, an 8-pixel tile costing 8 × 1.07 (its kernel does 9 loads per 8 FMAs, not 13 per 12), a
-   * short tile as much as a full one. 16 → 8 + 8, 8 → 8, 17 → 12 + 8 (5 used), 32 → 12 + 12 + 8
-   * (which measured the same as 4 × 8).
-   */
-  static final class RowTiles {
-    private final int[] starts;
-    private final int[] heights;
-    private final int[] used;
-
-    private RowTiles(int[] starts, int[] heights, int[] used) {
-      this.starts = starts;
-      this.heights = heights;
-      this.used = used;
-    }
-
-    static RowTiles of(int width) {
-      int best12 = 0;
-      double bestCost = Double.MAX_VALUE;
-      for (int n12 = 0; n12 <= (width + 11) / 12; n12++) {
-        int n8 = (Math.max(0, width - 12 * n12) + 7) / 8;
-        double cost = 12 * n12 + 8 * 1.07 * n8;
-        if (cost < bestCost) {
-          bestCost = cost;
-          best12 = n12;
-        }
-      }
-      int n8 = (Math.max(0, width - 12 * best12) + 7) / 8;
-      int count = best12 + n8;
-      int[] starts = new int[count];
-      int[] heights = new int[count];
-      int[] used = new int[count];
-      int ox = 0;
-      for (int t = 0; t < count; t++) {
-        heights[t] = t < best12 ? 12 : 8;
-        starts[t] = ox;
-        used[t] = Math.min(heights[t], width - ox);
-        ox += used[t];
-      }
-      return new RowTiles(starts, heights, used);
-    }
-
-    int count() {
-      return starts.length;
-    }
-
-    int start(int t) {
-      return starts[t];
-    }
-
-    int height(int t) {
-      return heights[t];
-    }
-
-    int rows(int t) {
-      return used[t];
-    }
   }
 }

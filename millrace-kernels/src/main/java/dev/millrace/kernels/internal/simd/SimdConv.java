@@ -95,12 +95,13 @@ public final class SimdConv {
    * GEMM over implicit im2col: not pointwise (that one needs no im2col at all), fewer than {@link
    * #KMAJOR_MIN_CHANNELS} output channels (where the GEMM packs row-major panels, the copies the
    * direct kernel saves; it was measured on 16–64 output channels only) and {@code strideW · c} of
-   * 16, 32 or 64 (the kernels' compile-time pixel steps), or a 3-wide filter at stride 1 (its
-   * input-stationary tiles take any channel count: the first layer's 3 left the GEMM, 2.8× faster).
-   * Measured on batch 32, 3×3 SAME layers against the GEMM in the same process, with the direct
-   * kernel's 12×8 tiles: 16→16 32×32 1.5×, 16→32 stride 2 1.16×, 32→32 16×16 and 64→64 8×8 1.10×
-   * faster; its 4×16 tiles (for each 16 output channels) then made it 13–19 % faster again. Other
-   * channel counts keep the GEMM.
+   * 16, 32 or 64 (the kernels' compile-time pixel steps), or a 3- or 5-wide filter at stride 1 (its
+   * input-stationary tiles take any channel count: ResNet's 3→16 3×3 first layer left the GEMM 2.8×
+   * faster, the tutorial CNN's 1→32 5×5 one about 3× at 512 bits and 2× at 256). Measured on batch
+   * 32, 3×3 SAME layers against the GEMM in the same process, with the direct kernel's 12×8 tiles:
+   * 16→16 32×32 1.5×, 16→32 stride 2 1.16×, 32→32 16×16 and 64→64 8×8 1.10× faster; its 4×16 tiles
+   * (for each 16 output channels) then made it 13–19 % faster again. Other channel counts keep the
+   * GEMM.
    */
   static boolean usesDirectNhwc(Geometry g) {
     return !isPointwise(g) && g.filterOut() < KMAJOR_MIN_CHANNELS && DirectConvNhwc.handles(g);
