@@ -4,11 +4,11 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Float arrays for kernel outputs, recycled between the operations and runs of one session.
@@ -18,12 +18,16 @@ import java.util.concurrent.atomic.LongAdder;
  * ResNet's forward pass at batch 32 allocates about 32 MB of activations, so fresh arrays cost
  * about a tenth of its time.
  *
- * <p>How: a session binds its buffers around each kernel call ({@link #supplying}); the fast
- * kernels take their FLOAT32 outputs from {@link #floatZeros}, which hands out a recycled array of
- * exactly the right length, cleared, when one is free. When the session has released a value (its
- * last reader has run, it is not fetched, no variable took it), it gives the tensor back with
- * {@link #recycle}. Only arrays this object lent are taken back, each once; so a tensor that some
- * other code made, cached or shares is never reused.
+ * <p>How: a session runs each kernel call inside {@link #supplying}, with a {@link Loan} of its
+ * own; the fast kernels take their FLOAT32 outputs from {@link #floatZeros}, which hands out a
+ * recycled array of exactly the right length, cleared, when one is free, and notes it in the loan.
+ * When the session has released a value whose array {@linkplain Loan#lent the loan lent} (its last
+ * reader has run, it is not fetched, no variable took it), it gives the tensor back with {@link
+ * #recycle}. A tensor that other code made, cached or shares is never among them.
+ *
+ * <p>Nothing here refers to a lent array: a loan lives for one kernel call, and an array nobody
+ * gives back (a fetched value, a kernel's temporary) is garbage as soon as its holder drops it. (A
+ * weak reference would do, but it keeps G1 from reclaiming a large array early.)
  *
  * <p>Memory: free arrays never exceed {@code capacityBytes}; when one more would, every free array
  * is dropped first (a run of another shape replaces the old set instead of adding to it). Arrays
@@ -34,19 +38,44 @@ public final class OutputBuffers {
   /** Arrays shorter than this (64 KiB) are not recycled. */
   public static final int MIN_FLOATS = 16 * 1024;
 
-  private static final ScopedValue<Supply> CURRENT = ScopedValue.newInstance();
-
-  /** The buffers a kernel call draws on, and the tally of recycled bytes it adds to. */
-  private record Supply(OutputBuffers buffers, LongAdder recycledBytes) {}
+  private static final ScopedValue<Loan> CURRENT = ScopedValue.newInstance();
 
   private final long capacityBytes;
   private final Map<Integer, ArrayDeque<float[]>> free = new HashMap<>();
-  // Arrays lent and not yet given back. Weak: a lent array the caller keeps (a fetched value, a
-  // variable's new value) is simply never returned, and must not be kept alive here.
-  private final WeakHashMap<float[], Boolean> lent = new WeakHashMap<>();
   private long freeBytes;
-  private long reused;
   private long recycled;
+
+  /** The arrays one kernel call took from {@link #floatZeros}. Confined to the calling thread. */
+  public static final class Loan {
+    private final OutputBuffers buffers;
+    private final List<float[]> arrays = new ArrayList<>(2);
+    private long recycledBytes;
+
+    /** A loan from {@code buffers}, for one call of {@link OutputBuffers#supplying}. */
+    public Loan(OutputBuffers buffers) {
+      this.buffers = buffers;
+    }
+
+    /** Whether {@code t} is backed by exactly an array this loan handed out. */
+    public boolean lent(Tensor t) {
+      if (t.dtype() != DType.FLOAT32
+          || !(t.data().heapBase().orElse(null) instanceof float[] a)
+          || a.length != t.size()) {
+        return false;
+      }
+      for (float[] l : arrays) {
+        if (l == a) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** Bytes of the arrays handed out that were recycled rather than new. */
+    public long recycledBytes() {
+      return recycledBytes;
+    }
+  }
 
   /** Buffers that keep at most {@code capacityBytes} of free arrays (0: recycle nothing). */
   public OutputBuffers(long capacityBytes) {
@@ -65,13 +94,10 @@ public final class OutputBuffers {
     return Long.getLong("millrace.session.recycleBytes", fallback);
   }
 
-  /**
-   * Runs {@code op} with {@link #floatZeros} drawing on these buffers on the calling thread; adds
-   * the bytes of each recycled array it hands out to {@code recycledBytes}.
-   */
-  public <R, X extends Throwable> R supplying(
-      LongAdder recycledBytes, ScopedValue.CallableOp<? extends R, X> op) throws X {
-    return ScopedValue.where(CURRENT, new Supply(this, recycledBytes)).call(op);
+  /** Runs {@code op} with {@link #floatZeros} lending from {@code loan}'s buffers. */
+  public static <R, X extends Throwable> R supplying(
+      Loan loan, ScopedValue.CallableOp<? extends R, X> op) throws X {
+    return ScopedValue.where(CURRENT, loan).call(op);
   }
 
   /**
@@ -82,30 +108,37 @@ public final class OutputBuffers {
     if (CURRENT.isBound()) {
       long n = shape.isFullyDefined() ? shape.size() : -1;
       if (n >= MIN_FLOATS && n <= Integer.MAX_VALUE) {
-        Supply s = CURRENT.get();
-        return Tensor.wrapping(shape, s.buffers().lend((int) n, s.recycledBytes()));
+        Loan loan = CURRENT.get();
+        float[] a = loan.buffers.take((int) n);
+        if (a == null) {
+          a = new float[(int) n];
+        } else {
+          Arrays.fill(a, 0f);
+          loan.recycledBytes += (long) n * Float.BYTES;
+        }
+        loan.arrays.add(a);
+        return Tensor.wrapping(shape, a);
       }
     }
     return Tensor.zeros(DType.FLOAT32, shape);
   }
 
   /**
-   * Takes back the array of {@code t}, which no one may read or write afterwards. Ignored (false)
-   * unless these buffers lent that array and it is not back yet, or if recycling is off.
+   * Takes back the array of {@code t}, which a {@link Loan} of these buffers lent and which no one
+   * may read or write afterwards. False (and nothing kept) if it is not a whole heap FLOAT32 array
+   * of at least {@link #MIN_FLOATS}, is already free here, or recycling is off.
    */
   public boolean recycle(Tensor t) {
     if (t.dtype() != DType.FLOAT32
         || t.data().isNative()
         || !(t.data().heapBase().orElse(null) instanceof float[] a)
-        || a.length != t.size()) {
+        || a.length != t.size()
+        || a.length < MIN_FLOATS) {
       return false;
     }
+    long bytes = (long) a.length * Float.BYTES;
     synchronized (this) {
-      if (lent.remove(a) == null) {
-        return false;
-      }
-      long bytes = (long) a.length * Float.BYTES;
-      if (bytes > capacityBytes) {
+      if (bytes > capacityBytes || isFree(a)) {
         return false;
       }
       if (freeBytes + bytes > capacityBytes) {
@@ -119,23 +152,6 @@ public final class OutputBuffers {
     }
   }
 
-  /**
-   * Says that {@code t}'s array now belongs to someone who keeps it (a variable): {@link #recycle}
-   * will never take it back.
-   */
-  public void disown(Tensor t) {
-    if (t.dtype() != DType.STRING && t.data().heapBase().orElse(null) instanceof float[] a) {
-      synchronized (this) {
-        lent.remove(a);
-      }
-    }
-  }
-
-  /** How many outputs were served from recycled arrays so far. */
-  public synchronized long reusedCount() {
-    return reused;
-  }
-
   /** How many arrays were given back so far. */
   public synchronized long recycledCount() {
     return recycled;
@@ -146,25 +162,25 @@ public final class OutputBuffers {
     return freeBytes;
   }
 
-  private float[] lend(int n, LongAdder recycledBytes) {
-    float[] a = null;
-    synchronized (this) {
-      ArrayDeque<float[]> q = free.get(n);
-      if (q != null && !q.isEmpty()) {
-        a = q.pop();
-        freeBytes -= (long) n * Float.BYTES;
-        reused++;
+  private synchronized float[] take(int n) {
+    ArrayDeque<float[]> q = free.get(n);
+    if (q == null || q.isEmpty()) {
+      return null;
+    }
+    freeBytes -= (long) n * Float.BYTES;
+    return q.pop();
+  }
+
+  // A second give-back of one array would hand it to two outputs at once.
+  private boolean isFree(float[] a) {
+    ArrayDeque<float[]> q = free.get(a.length);
+    if (q != null) {
+      for (float[] f : q) {
+        if (f == a) {
+          return true;
+        }
       }
     }
-    if (a == null) {
-      a = new float[n];
-    } else {
-      Arrays.fill(a, 0f); // outside the lock: clearing MiBs takes microseconds
-      recycledBytes.add((long) n * Float.BYTES);
-    }
-    synchronized (this) {
-      lent.put(a, Boolean.TRUE);
-    }
-    return a;
+    return false;
   }
 }

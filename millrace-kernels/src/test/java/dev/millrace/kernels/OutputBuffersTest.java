@@ -4,15 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
-import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 class OutputBuffersTest {
   private static final Shape BIG = Shape.of(4, OutputBuffers.MIN_FLOATS);
   private static final long BIG_BYTES = BIG.size() * Float.BYTES;
 
-  private static Tensor lend(OutputBuffers buffers, Shape shape, LongAdder tally) {
-    return buffers.supplying(tally, () -> OutputBuffers.floatZeros(shape));
+  private static Tensor lend(OutputBuffers.Loan loan, Shape shape) {
+    return OutputBuffers.supplying(loan, () -> OutputBuffers.floatZeros(shape));
   }
 
   private static Object array(Tensor t) {
@@ -28,32 +27,49 @@ class OutputBuffersTest {
   @Test
   void aRecycledArrayServesTheNextOutputOfItsLengthCleared() {
     OutputBuffers buffers = new OutputBuffers(1L << 30);
-    LongAdder tally = new LongAdder();
-    Tensor first = lend(buffers, BIG, tally);
-    scribble(first);
-    assertThat(tally.sum()).isZero();
-    assertThat(buffers.recycle(first)).isTrue();
+    OutputBuffers.Loan first = new OutputBuffers.Loan(buffers);
+    Tensor a = lend(first, BIG);
+    scribble(a);
+    assertThat(first.lent(a)).isTrue();
+    assertThat(first.recycledBytes()).isZero();
+    assertThat(buffers.recycle(a)).isTrue();
 
-    Tensor second = lend(buffers, Shape.of(BIG.size()), tally);
+    OutputBuffers.Loan second = new OutputBuffers.Loan(buffers);
+    Tensor b = lend(second, Shape.of(BIG.size()));
 
-    assertThat(array(second)).isSameAs(array(first));
-    assertThat(second.toFloatArray()).containsOnly(0f);
-    assertThat(second.shape()).isEqualTo(Shape.of(BIG.size()));
-    assertThat(tally.sum()).isEqualTo(BIG_BYTES);
+    assertThat(array(b)).isSameAs(array(a));
+    assertThat(b.toFloatArray()).containsOnly(0f);
+    assertThat(b.shape()).isEqualTo(Shape.of(BIG.size()));
+    assertThat(second.recycledBytes()).isEqualTo(BIG_BYTES);
+    assertThat(second.lent(b)).isTrue();
+    assertThat(first.lent(b)).isTrue(); // the same array: the first holder gave it back
     assertThat(buffers.freeBytes()).isZero();
   }
 
   @Test
-  void onlyArraysItLentAreTakenBackAndEachOnlyOnce() {
+  void aLoanKnowsOnlyTheArraysItHandedOut() {
     OutputBuffers buffers = new OutputBuffers(1L << 30);
-    Tensor outside = OutputBuffers.floatZeros(BIG); // not inside supplying: a plain new tensor
-    assertThat(buffers.recycle(outside)).isFalse();
-    assertThat(buffers.recycle(Tensor.ofFloats(Shape.of(BIG.size()), new float[(int) BIG.size()])))
-        .isFalse();
+    OutputBuffers.Loan loan = new OutputBuffers.Loan(buffers);
+    Tensor lent = lend(loan, BIG);
+    Tensor outside = OutputBuffers.floatZeros(BIG); // outside supplying: a plain new tensor
+    Tensor small = lend(loan, Shape.of(OutputBuffers.MIN_FLOATS - 1));
 
-    Tensor lent = lend(buffers, BIG, new LongAdder());
+    assertThat(loan.lent(lent)).isTrue();
+    assertThat(loan.lent(outside)).isFalse();
+    assertThat(loan.lent(small)).isFalse();
+    assertThat(loan.lent(Tensor.ofFloats(Shape.of(BIG.size()), new float[(int) BIG.size()])))
+        .isFalse();
+    assertThat(new OutputBuffers.Loan(buffers).lent(lent)).isFalse();
+  }
+
+  @Test
+  void anArrayIsTakenBackOnceAndOnlyWhole() {
+    OutputBuffers buffers = new OutputBuffers(1L << 30);
+    Tensor lent = lend(new OutputBuffers.Loan(buffers), BIG);
     assertThat(buffers.recycle(lent)).isTrue();
-    assertThat(buffers.recycle(lent)).isFalse();
+    assertThat(buffers.recycle(lent)).isFalse(); // would hand it to two outputs
+    assertThat(buffers.recycle(Tensor.zeros(dev.millrace.tensor.DType.FLOAT32, Shape.of(8))))
+        .isFalse();
     assertThat(buffers.recycledCount()).isEqualTo(1);
     assertThat(buffers.freeBytes()).isEqualTo(BIG_BYTES);
   }
@@ -61,47 +77,31 @@ class OutputBuffersTest {
   @Test
   void anOutputOfAnotherLengthGetsANewArray() {
     OutputBuffers buffers = new OutputBuffers(1L << 30);
-    Tensor first = lend(buffers, BIG, new LongAdder());
+    Tensor first = lend(new OutputBuffers.Loan(buffers), BIG);
     buffers.recycle(first);
-    LongAdder tally = new LongAdder();
+    OutputBuffers.Loan loan = new OutputBuffers.Loan(buffers);
 
-    Tensor other = lend(buffers, Shape.of(BIG.size() + 1), tally);
+    Tensor other = lend(loan, Shape.of(BIG.size() + 1));
 
     assertThat(array(other)).isNotSameAs(array(first));
-    assertThat(tally.sum()).isZero();
+    assertThat(loan.recycledBytes()).isZero();
     assertThat(buffers.freeBytes()).isEqualTo(BIG_BYTES);
-  }
-
-  @Test
-  void smallOutputsAreNotRecycled() {
-    OutputBuffers buffers = new OutputBuffers(1L << 30);
-    Tensor small = lend(buffers, Shape.of(OutputBuffers.MIN_FLOATS - 1), new LongAdder());
-    assertThat(buffers.recycle(small)).isFalse();
-    assertThat(buffers.freeBytes()).isZero();
-  }
-
-  @Test
-  void aDisownedArrayIsNeverTakenBack() {
-    OutputBuffers buffers = new OutputBuffers(1L << 30);
-    Tensor kept = lend(buffers, BIG, new LongAdder());
-    buffers.disown(kept.reshape(Shape.of(BIG.size())));
-    assertThat(buffers.recycle(kept)).isFalse();
   }
 
   @Test
   void freeArraysStayWithinTheCapacity() {
     OutputBuffers buffers = new OutputBuffers(BIG_BYTES * 3 / 2);
-    Tensor a = lend(buffers, BIG, new LongAdder());
-    Tensor b = lend(buffers, BIG, new LongAdder());
+    Tensor a = lend(new OutputBuffers.Loan(buffers), BIG);
+    Tensor b = lend(new OutputBuffers.Loan(buffers), BIG);
     assertThat(buffers.recycle(a)).isTrue();
     assertThat(buffers.recycle(b)).isTrue(); // a is dropped to make room
     assertThat(buffers.freeBytes()).isEqualTo(BIG_BYTES);
 
-    Tensor next = lend(buffers, BIG, new LongAdder());
+    Tensor next = lend(new OutputBuffers.Loan(buffers), BIG);
     assertThat(array(next)).isSameAs(array(b));
 
     OutputBuffers off = new OutputBuffers(0);
-    assertThat(off.recycle(lend(off, BIG, new LongAdder()))).isFalse();
+    assertThat(off.recycle(lend(new OutputBuffers.Loan(off), BIG))).isFalse();
     assertThat(off.freeBytes()).isZero();
   }
 }

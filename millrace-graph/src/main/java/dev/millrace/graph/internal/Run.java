@@ -15,7 +15,9 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,6 +50,8 @@ final class Run {
   private final VariableStore variables;
   private final Function<Operation, Kernel> kernelFor;
   private final OutputBuffers buffers;
+  // Storage (heap arrays) a kernel handed to a variable during this run: never recycled.
+  private final Set<Object> escaped = ConcurrentHashMap.newKeySet();
 
   private final AtomicReferenceArray<Tensor> values;
   private final AtomicIntegerArray pending;
@@ -55,6 +59,7 @@ final class Run {
   private final int[] root;
   private final AtomicIntegerArray rootRefs;
   private final boolean[] owned;
+  private final boolean[] recyclable;
   private final Tensor[] rootTensor;
   private final long[] bytes;
   private final AtomicLong live = new AtomicLong();
@@ -89,6 +94,7 @@ final class Run {
     root = new int[n];
     rootRefs = new AtomicIntegerArray(n);
     owned = new boolean[n];
+    recyclable = new boolean[n];
     rootTensor = new Tensor[n];
     bytes = new long[n];
     pending = new AtomicIntegerArray(plan.initialPending);
@@ -206,6 +212,7 @@ final class Run {
     Tensor[] inputs = new Tensor[in.length];
     long t0 = System.nanoTime();
     List<Tensor> outs;
+    OutputBuffers.Loan loan;
     try {
       Kernel fused = plan.fused[i];
       for (int j = 0; j < in.length; j++) {
@@ -219,7 +226,8 @@ final class Run {
       }
       Kernel kernel = fused != null ? fused : kernelFor.apply(op);
       Context ctx = new Context(op, inputs);
-      outs = buffers.supplying(recycledBytes, () -> kernel.compute(ctx));
+      loan = new OutputBuffers.Loan(buffers);
+      outs = OutputBuffers.supplying(loan, () -> kernel.compute(ctx));
       check(op, outs);
     } catch (OpExecutionException e) {
       fail(e);
@@ -229,7 +237,8 @@ final class Run {
       return false;
     }
     long t1 = System.nanoTime();
-    long outBytes = publish(i, op, inputs, outs);
+    recycledBytes.add(loan.recycledBytes());
+    long outBytes = publish(i, op, inputs, outs, loan);
     for (int s : in) {
       releaseUse(s);
     }
@@ -303,7 +312,8 @@ final class Run {
     }
   }
 
-  private long publish(int i, Operation op, Tensor[] inputs, List<Tensor> outs) {
+  private long publish(
+      int i, Operation op, Tensor[] inputs, List<Tensor> outs, OutputBuffers.Loan loan) {
     int[] in = plan.inputSlots[i];
     boolean stateOwned = op.hasTrait(OpTrait.CONSTANT) || op.hasTrait(OpTrait.VARIABLE);
     long total = 0;
@@ -332,6 +342,8 @@ final class Run {
       } else {
         root[s] = s;
         owned[s] = !stateOwned && !isVariableValue(op, inputs, t);
+        // Only an array this very call was lent may go back: not a cached or shared one.
+        recyclable[s] = owned[s] && loan.lent(t);
         rootTensor[s] = owned[s] ? t : null;
         rootRefs.set(s, 1);
         if (owned[s]) {
@@ -385,10 +397,18 @@ final class Run {
       live.addAndGet(-bytes[r]);
       Tensor t = rootTensor[r];
       rootTensor[r] = null;
-      if (t != null && !buffers.recycle(t)) {
+      if (t == null) {
+        return;
+      }
+      if (!recyclable[r] || escaped.contains(storage(t)) || !buffers.recycle(t)) {
         t.close();
       }
     }
+  }
+
+  /** The heap array behind {@code t} (or a marker for storage that has none). */
+  private static Object storage(Tensor t) {
+    return t.dtype() == DType.STRING ? t : t.data().heapBase().orElse(t);
   }
 
   /** After a failure: drop every value and close owned native storage. */
@@ -404,7 +424,8 @@ final class Run {
   }
 
   /**
-   * A variable slot whose assigned tensors the buffers never take back: the variable keeps them.
+   * A variable slot that notes what a kernel assigns to it: the variable keeps it, so it is never
+   * recycled.
    */
   private final class EscapeTracking implements VariableSlot {
     private final VariableSlot slot;
@@ -425,7 +446,7 @@ final class Run {
 
     @Override
     public void assign(Tensor value) {
-      buffers.disown(value);
+      escaped.add(storage(value));
       slot.assign(value);
     }
   }
