@@ -1,6 +1,7 @@
 package dev.millrace.data.internal;
 
 import dev.millrace.data.Batch;
+import dev.millrace.data.BatchBuffers;
 import dev.millrace.data.Features;
 import dev.millrace.data.Padding;
 import dev.millrace.tensor.DType;
@@ -14,13 +15,26 @@ public final class Stacking {
 
   /** One contiguous {@code [n, ...]} tensor per feature. */
   public static Batch stack(List<Features> elements) {
+    return stack(elements, null);
+  }
+
+  /**
+   * {@link #stack(List)} into tensors from {@code buffers} (null: new ones), to which the batch is
+   * released. Every element of them is written: each row is one element's whole feature.
+   */
+  public static Batch stack(List<Features> elements, BatchBuffers buffers) {
     Features first = elements.get(0);
     int n = elements.size();
     Batch.Builder b = Batch.builder(n);
+    if (buffers != null) {
+      b.releasingTo(buffers);
+    }
     for (int f = 0; f < first.size(); f++) {
       String name = first.name(f);
       Tensor t0 = first.get(f);
-      Tensor out = Tensor.zeros(t0.dtype(), Tensors.prepend(n, t0.shape()));
+      Shape shape = Tensors.prepend(n, t0.shape());
+      Tensor out =
+          buffers == null ? Tensor.zeros(t0.dtype(), shape) : buffers.take(t0.dtype(), shape);
       long rowSize = t0.size();
       for (int i = 0; i < n; i++) {
         Tensor t = feature(elements.get(i), f, name, i, first);
