@@ -128,10 +128,10 @@ public final class Batch {
     }
 
     /**
-     * Where {@link Batch#release()} returns the tensors that {@code buffers} lent (the others stay
-     * as they are): the batch's tensors must have been fully written.
+     * Where {@link Batch#release()} returns the batch's arrays: only for a batch that owns every
+     * one of its tensors alone (fresh, or taken from {@code buffers} for it), fully written.
      */
-    public Builder releasingTo(BatchBuffers buffers) {
+    Builder releasingTo(BatchBuffers buffers) {
       this.buffers = Objects.requireNonNull(buffers, "buffers");
       return this;
     }
@@ -176,11 +176,12 @@ public final class Batch {
   }
 
   /**
-   * Says that nothing reads this batch or its tensors any more, so that the arrays it drew from
-   * {@link BatchBuffers} can hold a later batch; the batch cannot be read afterwards. Call it only
-   * once the last reader is done (for a training step: after the session's run has returned; a
-   * session keeps no fed tensor). Releasing again, or a batch without buffers, does nothing else; a
-   * {@linkplain #retain() retained} batch is not released at all.
+   * Says that nothing reads this batch or its tensors any more, so that its arrays can hold a later
+   * batch (when it came from {@link ExampleSpec#decodeBatch} or {@link Dataset#batch(int,
+   * boolean)}); the batch cannot be read afterwards. Call it only once the last reader is done (for
+   * a training step: after the session's run has returned; a session keeps no fed tensor).
+   * Releasing again, or a batch without buffers, does nothing else; a {@linkplain #retain()
+   * retained} batch is not released at all.
    */
   public void release() {
     if (!state.compareAndSet(LIVE, RELEASED) || buffers == null) {

@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
-import java.util.WeakHashMap;
 
 /**
  * The arrays behind batch tensors, kept once their batch is {@linkplain Batch#release() released}
@@ -18,10 +17,14 @@ import java.util.WeakHashMap;
  * one is simply overwritten. {@link ExampleSpec#decodeBatch} and {@link Dataset#batch(int,
  * boolean)} draw on buffers of their own.
  *
- * <p>Safety: an array is reused only after the consumer of its batch said it is done with it. A
- * batch nobody releases is garbage-collected as any other object, and its arrays are never reused;
- * {@link #giveBack} takes back only arrays these buffers lent and have not had back since, so a
- * second release, or a tensor that other code made, is ignored.
+ * <p>Safety: an array is reused only after the consumer of its batch said it is done with it, and
+ * only arrays that a batch of these buffers owned alone come back: the batches that {@link
+ * ExampleSpec#decodeBatch} and {@link Dataset#batch(int, boolean)} build, every tensor of them
+ * fresh or taken from here for that batch. A batch goes back at most once ({@link Batch#release()}
+ * does nothing the second time). A batch nobody releases is garbage-collected as any other object:
+ * nothing here refers to an array while it is lent (not even weakly: a weak reference to a
+ * humongous array keeps G1 from reclaiming it at the next young collection, which made unreleased
+ * CIFAR batches 4× slower to decode).
  *
  * <p>Memory: the free arrays never exceed {@link #capacityBytes()}. When one more would, free
  * arrays of other lengths go first (a pipeline whose batch shape changed replaces the old set),
@@ -40,9 +43,6 @@ public final class BatchBuffers {
 
   private final long capacityBytes;
   private final Map<Key, ArrayDeque<Object>> free = new HashMap<>();
-  // Arrays lent and not back yet. Weak: the array of a batch nobody releases must not be kept
-  // alive here.
-  private final WeakHashMap<Object, Boolean> lent = new WeakHashMap<>();
   private long freeBytes;
   private long reused;
   private long returned;
@@ -82,7 +82,7 @@ public final class BatchBuffers {
    * new, zero-filled one. A reused array still holds an earlier batch's values, so the caller must
    * write every element before anyone reads it.
    */
-  public Tensor take(DType dtype, Shape shape) {
+  Tensor take(DType dtype, Shape shape) {
     long n = shape.size();
     long bytes = n * (dtype == DType.STRING ? 0 : dtype.byteSize());
     Class<?> type = arrayType(dtype);
@@ -99,19 +99,13 @@ public final class BatchBuffers {
         reused++;
       }
     }
-    if (a == null) {
-      a = newArray(type, (int) n);
-    }
-    synchronized (this) {
-      lent.put(a, Boolean.TRUE);
-    }
-    return wrap(dtype, shape, a);
+    return wrap(dtype, shape, a == null ? newArray(type, (int) n) : a);
   }
 
   /**
-   * Takes back the array of {@code t}, which no one may read or write afterwards. Ignored (false)
-   * unless these buffers lent that array and have not had it back since; dropped (also false) when
-   * it would not fit.
+   * Takes back the array of {@code t}, a tensor that a released batch owned alone: no one may read
+   * or write it afterwards. Kept (true) if it is of a kind {@link #take} hands out, exactly the
+   * tensor's size, and fits.
    */
   boolean giveBack(Tensor t) {
     if (t.dtype() == DType.STRING || t.data().isNative()) {
@@ -123,10 +117,10 @@ public final class BatchBuffers {
     }
     int length = java.lang.reflect.Array.getLength(a);
     long bytes = (long) length * t.dtype().byteSize();
+    if (length != t.size() || bytes < MIN_BYTES) {
+      return false;
+    }
     synchronized (this) {
-      if (lent.remove(a) == null) {
-        return false;
-      }
       returned++;
       Key key = new Key(a.getClass(), length);
       if (freeBytes + bytes > capacityBytes) {
@@ -172,7 +166,7 @@ public final class BatchBuffers {
     return reused;
   }
 
-  /** How many lent arrays came back so far (kept or dropped). */
+  /** How many arrays came back so far (kept, or dropped for want of room). */
   public synchronized long returnedCount() {
     return returned;
   }

@@ -372,7 +372,10 @@ public final class Dataset<T> {
    */
   public Dataset<Batch> batch(int size, boolean dropRemainder) {
     BatchBuffers buffers = BatchBuffers.withDefaultCapacity();
-    Batcher<Features, Batch> stack = elements -> Stacking.stack(elements, buffers);
+    Batcher<Features, Batch> stack =
+        elements ->
+            Stacking.stack(
+                elements, Batch.builder(elements.size()).releasingTo(buffers), buffers::take);
     return derive(new BatchOp<T, Batch>(op, size, dropRemainder, features(stack), "stack", true));
   }
 

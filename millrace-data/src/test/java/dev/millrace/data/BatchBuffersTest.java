@@ -204,18 +204,30 @@ class BatchBuffersTest {
   }
 
   @Test
-  void arraysOtherCodeMadeOrOfSmallTensorsAreNotTaken() {
+  void onlyTheBuffersOwnBatchesGiveArraysBackAndNeverSmallOnesSeed101() throws Exception {
     BatchBuffers buffers = BatchBuffers.of(1 << 20);
-    Tensor foreign = Tensor.zeros(DType.FLOAT32, Shape.of(BATCH, PIXELS));
-    Batch b = Batch.builder(BATCH).add("x", foreign).releasingTo(buffers).build();
-    b.release();
-    Tensor small = buffers.take(DType.FLOAT32, Shape.of(BATCH, 3));
-    Batch.builder(BATCH).add("y", small).releasingTo(buffers).build().release();
-    Tensor longs = buffers.take(DType.INT64, Shape.of(BATCH, PIXELS));
-    Batch.builder(BATCH).add("z", longs).releasingTo(buffers).build().release();
+    ExampleSpec spec = spec(buffers);
+    // A batch that other code builds has no buffers: releasing it only makes it unreadable.
+    Tensor ownImage = Tensor.zeros(DType.FLOAT32, Shape.of(BATCH, SIDE, SIDE, CHANNELS));
+    Batch own = Batch.builder(BATCH).add("image", ownImage).build();
+    own.release();
+    // A batch of images under BatchBuffers.MIN_BYTES: the JVM's allocation buffer does better.
+    ExampleSpec tiny =
+        ExampleSpec.of(rawImage("image", 2, 2, 1).toFloat(1f), int64("label")).withBuffers(buffers);
+    List<TfRecord> small = new ArrayList<>();
+    SplittableRandom random = new SplittableRandom(101);
+    for (int i = 0; i < 8; i++) {
+      byte[] pixels = new byte[4];
+      random.nextBytes(pixels);
+      small.add(TfRecord.of(example("image", bytes(pixels), "label", int64s(i))));
+    }
+    tiny.decodeBatch(small).release();
 
+    assertThat(own.isReleased()).isTrue();
     assertThat(buffers.returnedCount()).isZero();
     assertThat(buffers.freeBytes()).isZero();
+    assertThat(array(spec.decodeBatch(records(BATCH, 102)).get("image")))
+        .isNotSameAs(array(ownImage));
   }
 
   @Test

@@ -67,12 +67,23 @@ class CropFlipNormalizeTest {
     for (int i = 0; i < f32.length; i++) {
       f32[i] = (float) random.nextDouble(-2, 2);
     }
+    // Per-channel coefficients, and the same for every channel (a loop of its own).
     float[] a = new float[c];
     float[] b = new float[c];
     for (int k = 0; k < c; k++) {
       a[k] = (float) random.nextDouble(0.001, 0.1);
       b[k] = (float) random.nextDouble(-1, 1);
     }
+    float[] sameA = new float[c];
+    float[] sameB = new float[c];
+    Arrays.fill(sameA, a[0]);
+    Arrays.fill(sameB, b[0]);
+    assertSameAsReference(h, w, c, u8, f32, a, b);
+    assertSameAsReference(h, w, c, u8, f32, sameA, sameB);
+  }
+
+  private static void assertSameAsReference(
+      int h, int w, int c, byte[] u8, float[] f32, float[] a, float[] b) {
     int reach = Math.max(h, w) + 2;
     for (int dy = -reach; dy <= reach; dy += Math.max(1, reach / 4)) {
       for (int dx = -reach; dx <= reach; dx++) {
@@ -87,7 +98,9 @@ class CropFlipNormalizeTest {
               new CropFlipNormalize(h, w, c, a, b).apply(src8, src32, dy, dx, mirror, nchw, got);
               if (!Arrays.equals(got, want)) { // bit for bit; AssertJ names the first difference
                 assertThat(got)
-                    .as("dy %d, dx %d, mirror %s, nchw %s, uint8 %s", dy, dx, mirror, nchw, bytes)
+                    .as(
+                        "a %s, dy %d, dx %d, mirror %s, nchw %s, uint8 %s",
+                        Arrays.toString(a), dy, dx, mirror, nchw, bytes)
                     .containsExactly(want);
               }
             }

@@ -18,6 +18,9 @@ public final class CropFlipNormalize {
   private final int h;
   private final int w;
   private final int c;
+  private final boolean uniform;
+  private final float a0;
+  private final float b0;
   private final float[] rowA;
   private final float[] rowB;
 
@@ -29,7 +32,15 @@ public final class CropFlipNormalize {
     this.h = h;
     this.w = w;
     this.c = c;
-    int row = w * c;
+    boolean same = true;
+    for (int k = 1; k < c; k++) {
+      same &= Float.floatToIntBits(a[k]) == Float.floatToIntBits(a[0]);
+      same &= Float.floatToIntBits(b[k]) == Float.floatToIntBits(b[0]);
+    }
+    uniform = same;
+    a0 = a[0];
+    b0 = b[0];
+    int row = same ? 0 : w * c;
     rowA = new float[row];
     rowB = new float[row];
     for (int j = 0; j < row; j++) {
@@ -54,7 +65,7 @@ public final class CropFlipNormalize {
       int o = nhwcRow != null ? 0 : y * row;
       int sy = y + dy;
       if (sy < 0 || sy >= h) {
-        System.arraycopy(rowB, 0, out, o, row);
+        pad(out, o, 0, row);
       } else {
         row(u8, f32, sy, dx, mirror, forward, out, o);
       }
@@ -71,11 +82,11 @@ public final class CropFlipNormalize {
     int x0 = Math.max(0, mirror ? dx : -dx);
     int x1 = Math.min(w, mirror ? w + dx : w - dx);
     if (x1 <= x0) {
-      System.arraycopy(rowB, 0, out, o, w * c);
+      pad(out, o, 0, w * c);
       return;
     }
-    System.arraycopy(rowB, 0, out, o, x0 * c);
-    System.arraycopy(rowB, x1 * c, out, o + x1 * c, (w - x1) * c);
+    pad(out, o, 0, x0 * c);
+    pad(out, o + x1 * c, x1 * c, (w - x1) * c);
     int n = (x1 - x0) * c;
     if (!mirror) {
       int src = (sy * w + x0 + dx) * c;
@@ -85,9 +96,28 @@ public final class CropFlipNormalize {
     // Mirrored, output pixels x0..x1-1 read source pixels sx1-1 down to sx0.
     int sx0 = w - x1 + dx;
     convert(u8, f32, (sy * w + sx0) * c, forward, 0, x0 * c, n);
+    // Plain loops: an array copy per pixel costs more than the conversion of the whole row.
     int pixels = x1 - x0;
-    for (int p = 0; p < pixels; p++) {
-      System.arraycopy(forward, (pixels - 1 - p) * c, out, o + (x0 + p) * c, c);
+    int to = o + x0 * c;
+    if (c == 1) {
+      for (int p = 0; p < pixels; p++) {
+        out[to + p] = forward[pixels - 1 - p];
+      }
+    } else if (c == 3) {
+      for (int p = 0; p < pixels; p++) {
+        int from = (pixels - 1 - p) * 3;
+        int t = to + p * 3;
+        out[t] = forward[from];
+        out[t + 1] = forward[from + 1];
+        out[t + 2] = forward[from + 2];
+      }
+    } else {
+      for (int p = 0; p < pixels; p++) {
+        int from = (pixels - 1 - p) * c;
+        for (int k = 0; k < c; k++) {
+          out[to + p * c + k] = forward[from + k];
+        }
+      }
     }
   }
 
@@ -98,6 +128,10 @@ public final class CropFlipNormalize {
    * land, which have the same channel pattern.
    */
   private void convert(byte[] u8, float[] f32, int from, float[] out, int at, int k, int n) {
+    if (uniform) {
+      convertUniform(u8, f32, from, out, at, n);
+      return;
+    }
     float[] a = rowA;
     float[] b = rowB;
     if (u8 != null) {
@@ -112,6 +146,31 @@ public final class CropFlipNormalize {
       for (int j = 0; j < n; j++) {
         out[at + j] = f32[from + j] * a[k + j] + b[k + j];
       }
+    }
+  }
+
+  private void convertUniform(byte[] u8, float[] f32, int from, float[] out, int at, int n) {
+    float a = a0;
+    float b = b0;
+    if (u8 != null) {
+      for (int j = 0; j < n; j++) {
+        float v = u8[from + j];
+        v = v + 256f * Math.min(1f, Math.max(0f, -v));
+        out[at + j] = v * a + b;
+      }
+    } else {
+      for (int j = 0; j < n; j++) {
+        out[at + j] = f32[from + j] * a + b;
+      }
+    }
+  }
+
+  /** Padding values for row positions {@code [k, k + n)} at {@code out[at..]}. */
+  private void pad(float[] out, int at, int k, int n) {
+    if (uniform) {
+      java.util.Arrays.fill(out, at, at + n, b0);
+    } else {
+      System.arraycopy(rowB, k, out, at, n);
     }
   }
 
