@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A batch of {@link #size()} elements: per feature, ONE contiguous tensor whose first dimension is
@@ -19,18 +20,29 @@ import java.util.Objects;
  * i} owning rows {@code [splits[i], splits[i+1])}.
  *
  * <p>The feature map is immutable; the tensors are the batch's own, treat them as read-only.
+ *
+ * <p>A consumer that is done with a batch (its training step has run) may {@link #release()} it:
+ * the arrays it drew from {@link BatchBuffers} then go back there for a later batch. A batch that
+ * is never released costs nothing more than before: it is garbage-collected.
  */
 public final class Batch {
+  private static final int LIVE = 0;
+  private static final int RELEASED = 1;
+  private static final int RETAINED = 2;
+
   private final int size;
   private final String[] names;
   private final Tensor[] tensors;
   private final Tensor[] rowSplits;
+  private final BatchBuffers buffers;
+  private final AtomicInteger state = new AtomicInteger(LIVE);
 
-  Batch(int size, String[] names, Tensor[] tensors, Tensor[] rowSplits) {
+  Batch(int size, String[] names, Tensor[] tensors, Tensor[] rowSplits, BatchBuffers buffers) {
     this.size = size;
     this.names = names;
     this.tensors = tensors;
     this.rowSplits = rowSplits;
+    this.buffers = buffers;
   }
 
   /** A batch of dense features, each with first dimension {@code size}. */
@@ -52,6 +64,7 @@ public final class Batch {
     private final List<String> names = new ArrayList<>();
     private final List<Tensor> tensors = new ArrayList<>();
     private final List<Tensor> splits = new ArrayList<>();
+    private BatchBuffers buffers;
 
     private Builder(int size) {
       if (size < 0) {
@@ -114,12 +127,22 @@ public final class Batch {
       return this;
     }
 
+    /**
+     * Where {@link Batch#release()} returns the batch's arrays: only for a batch that owns every
+     * one of its tensors alone (fresh, or taken from {@code buffers} for it), fully written.
+     */
+    Builder releasingTo(BatchBuffers buffers) {
+      this.buffers = Objects.requireNonNull(buffers, "buffers");
+      return this;
+    }
+
     public Batch build() {
       return new Batch(
           size,
           names.toArray(new String[0]),
           tensors.toArray(new Tensor[0]),
-          splits.toArray(new Tensor[0]));
+          splits.toArray(new Tensor[0]),
+          buffers);
     }
   }
 
@@ -143,11 +166,65 @@ public final class Batch {
 
   /** The batched tensor of {@code name} (the flat values, for a ragged feature). */
   public Tensor get(String name) {
+    requireLive();
     return tensors[require(name)];
   }
 
   public Tensor get(int index) {
+    requireLive();
     return tensors[Objects.checkIndex(index, tensors.length)];
+  }
+
+  /**
+   * Says that nothing reads this batch or its tensors any more, so that its arrays can hold a later
+   * batch (when it came from {@link ExampleSpec#decodeBatch} or {@link Dataset#batch(int,
+   * boolean)}); the batch cannot be read afterwards. Call it only once the last reader is done (for
+   * a training step: after the session's run has returned; a session keeps no fed tensor).
+   * Releasing again, or a batch without buffers, does nothing else; a {@linkplain #retain()
+   * retained} batch is not released at all.
+   */
+  public void release() {
+    if (!state.compareAndSet(LIVE, RELEASED) || buffers == null) {
+      return;
+    }
+    for (int i = 0; i < tensors.length; i++) {
+      buffers.giveBack(tensors[i]);
+      if (rowSplits[i] != null) {
+        buffers.giveBack(rowSplits[i]);
+      }
+    }
+  }
+
+  /**
+   * Keeps this batch readable for good: {@link #release()} does nothing from now on, so its arrays
+   * are never reused. For holders that keep a batch beyond its consumer ({@code cache()} replays
+   * the batches of its first epoch). Fails if the batch was released already.
+   */
+  public Batch retain() {
+    if (!state.compareAndSet(LIVE, RETAINED) && state.get() == RELEASED) {
+      throw released();
+    }
+    return this;
+  }
+
+  /** Whether {@link #release()} has taken effect. */
+  public boolean isReleased() {
+    return state.get() == RELEASED;
+  }
+
+  private void requireLive() {
+    if (state.get() == RELEASED) {
+      throw released();
+    }
+  }
+
+  private IllegalStateException released() {
+    return new IllegalStateException(
+        "this batch of "
+            + size
+            + " ("
+            + String.join(", ", names)
+            + ") was released: its arrays may already hold a later batch");
   }
 
   public boolean isRagged(String name) {
@@ -156,6 +233,7 @@ public final class Batch {
 
   /** The row splits of ragged feature {@code name}. */
   public Tensor rowSplits(String name) {
+    requireLive();
     Tensor s = rowSplits[require(name)];
     if (s == null) {
       throw new IllegalArgumentException("feature '" + name + "' is dense, not ragged");
@@ -165,6 +243,7 @@ public final class Batch {
 
   /** Element {@code i} of the batch, its tensors copied out. */
   public Features element(int i) {
+    requireLive();
     Objects.checkIndex(i, size);
     Tensor[] out = new Tensor[names.length];
     for (int f = 0; f < names.length; f++) {
@@ -213,6 +292,9 @@ public final class Batch {
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder("Batch{size=").append(size);
+    if (isReleased()) {
+      sb.append(", released");
+    }
     for (int i = 0; i < names.length; i++) {
       sb.append(", ").append(names[i]).append('=').append(tensors[i].dtype());
       sb.append(' ').append(tensors[i].shape()).append(rowSplits[i] == null ? "" : " ragged");

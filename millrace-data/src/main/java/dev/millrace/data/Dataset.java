@@ -11,6 +11,7 @@ import dev.millrace.data.internal.PrefetchOp;
 import dev.millrace.data.internal.RepeatOp;
 import dev.millrace.data.internal.ShuffleOp;
 import dev.millrace.data.internal.Sources;
+import dev.millrace.data.internal.Stacking;
 import dev.millrace.data.internal.TfRecordOp;
 import dev.millrace.data.internal.Transforms;
 import dev.millrace.data.internal.ZipOp;
@@ -363,11 +364,19 @@ public final class Dataset<T> {
    * #raggedBatch} otherwise). Right after a parallel {@code map}, the map's threads stack the
    * batches too (as tf.data's map-and-batch fusion), so batching is not a serial step.
    *
+   * <p>The batch tensors come from buffers of this stage ({@link BatchBuffers#defaultCapacity()}):
+   * a consumer that {@linkplain Batch#release() releases} its batches has later ones stacked into
+   * the same arrays.
+   *
    * @throws IllegalArgumentException when iterated, if the elements are not {@code Features}
    */
   public Dataset<Batch> batch(int size, boolean dropRemainder) {
-    return derive(
-        new BatchOp<T, Batch>(op, size, dropRemainder, features(Batcher.stack()), "stack", true));
+    BatchBuffers buffers = BatchBuffers.withDefaultCapacity();
+    Batcher<Features, Batch> stack =
+        elements ->
+            Stacking.stack(
+                elements, Batch.builder(elements.size()).releasingTo(buffers), buffers::take);
+    return derive(new BatchOp<T, Batch>(op, size, dropRemainder, features(stack), "stack", true));
   }
 
   /**

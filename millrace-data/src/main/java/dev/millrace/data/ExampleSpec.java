@@ -10,6 +10,7 @@ import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Which features to take from each {@code tf.train.Example} and how (TensorFlow's {@code
@@ -27,26 +28,35 @@ import java.util.List;
  * <p>Bad data (a malformed Example, a missing required feature, a wrong kind or count) throws an
  * {@link IOException} naming the record's file, index and offset. Immutable and thread-safe (each
  * thread decodes into its own reused buffers).
+ *
+ * <p>{@link #decodeBatch} takes its batch tensors from the spec's {@link BatchBuffers}: a consumer
+ * that {@linkplain Batch#release() releases} each batch when done with it has the next batches
+ * decoded into the same arrays, instead of new zero-filled ones.
  */
 public final class ExampleSpec {
   private final FeatureSpec[] specs;
   private final String[] names;
   private final ExampleDecoder decoder;
   private final ThreadLocal<DecodedExample> results;
+  private final BatchBuffers buffers;
 
-  private ExampleSpec(FeatureSpec[] specs) {
+  private ExampleSpec(FeatureSpec[] specs, BatchBuffers buffers) {
     this.specs = specs;
     this.names = FeatureSpec.names(specs);
     this.decoder = ExampleDecoder.of(names);
     this.results = ThreadLocal.withInitial(decoder::newResult);
+    this.buffers = buffers;
   }
 
-  /** The features to decode, in this order (the order of the decoded {@link Features}). */
+  /**
+   * The features to decode, in this order (the order of the decoded {@link Features}), with buffers
+   * of {@link BatchBuffers#defaultCapacity()}.
+   */
   public static ExampleSpec of(FeatureSpec... features) {
     if (features.length == 0) {
       throw new IllegalArgumentException("an ExampleSpec needs at least one feature");
     }
-    return new ExampleSpec(features.clone());
+    return new ExampleSpec(features.clone(), BatchBuffers.withDefaultCapacity());
   }
 
   public static ExampleSpec of(List<FeatureSpec> features) {
@@ -55,6 +65,19 @@ public final class ExampleSpec {
 
   public List<FeatureSpec> features() {
     return List.of(specs);
+  }
+
+  /**
+   * This spec decoding its batches into {@code buffers} (shared with whoever else holds them;
+   * {@code BatchBuffers.of(0)} for no reuse).
+   */
+  public ExampleSpec withBuffers(BatchBuffers buffers) {
+    return new ExampleSpec(specs, Objects.requireNonNull(buffers, "buffers"));
+  }
+
+  /** Where {@link #decodeBatch} takes its tensors from. */
+  public BatchBuffers buffers() {
+    return buffers;
   }
 
   /** One record's features, one tensor each. */
@@ -70,20 +93,21 @@ public final class ExampleSpec {
   /**
    * A batch of records decoded straight into one contiguous tensor per feature (no per-record
    * tensors): fixed-length and raw features are stacked, variable-length lists become ragged
-   * features, images are stacked if they all have the same shape.
+   * features, images are stacked if they all have the same shape. The stacked tensors come from
+   * {@link #buffers()}, and every element of them is written.
    */
   public Batch decodeBatch(List<TfRecord> records) throws IOException {
     int n = records.size();
     if (n == 0) {
       throw new IllegalArgumentException("decodeBatch needs at least one record");
     }
-    Batch.Builder b = Batch.builder(n);
+    Batch.Builder b = Batch.builder(n).releasingTo(buffers);
     Tensor[] dense = new Tensor[specs.length];
     boolean perRecord = false;
     for (int i = 0; i < specs.length; i++) {
       Shape s = specs[i].outputShape();
       if (s != null) {
-        dense[i] = Tensor.zeros(specs[i].dtype(), Tensors.prepend(n, s));
+        dense[i] = buffers.take(specs[i].dtype(), Tensors.prepend(n, s));
       } else {
         perRecord = true;
       }

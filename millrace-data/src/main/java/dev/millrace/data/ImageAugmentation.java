@@ -1,5 +1,6 @@
 package dev.millrace.data;
 
+import dev.millrace.data.internal.CropFlipNormalize;
 import dev.millrace.data.internal.Tensors;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.DataFormat;
@@ -158,27 +159,8 @@ public final class ImageAugmentation implements SeededFunction<Features, Feature
       float[] a,
       float[] b,
       float[] dst) {
-    boolean nchw = format == DataFormat.NCHW;
-    for (int y = 0; y < h; y++) {
-      int sy = y + dy;
-      boolean rowInside = sy >= 0 && sy < h;
-      for (int x = 0; x < w; x++) {
-        int sx = (mirror ? w - 1 - x : x) + dx;
-        boolean inside = rowInside && sx >= 0 && sx < w;
-        int src = (sy * w + sx) * c;
-        for (int k = 0; k < c; k++) {
-          float v;
-          if (!inside) {
-            v = b[k];
-          } else if (u8 != null) {
-            v = (u8[src + k] & 0xff) * a[k] + b[k];
-          } else {
-            v = f32[src + k] * a[k] + b[k];
-          }
-          dst[nchw ? (k * h + y) * w + x : (y * w + x) * c + k] = v;
-        }
-      }
-    }
+    new CropFlipNormalize(h, w, c, a, b)
+        .apply(u8, f32, dy, dx, mirror, format == DataFormat.NCHW, dst);
   }
 
   @Override

@@ -197,6 +197,9 @@ public final class Trainer {
         long t1 = System.nanoTime();
         StepRunner.Outcome o = runner.train(batch, globalStep);
         long t2 = System.nanoTime();
+        // The session keeps no fed tensor once its run has returned: the pipeline may refill
+        // this batch's arrays.
+        batch.release();
         StepReport r =
             new StepReport(
                 globalStep,
@@ -284,6 +287,7 @@ public final class Trainer {
         lossSum += r[0];
         correct += r[1];
         n += b.size();
+        b.release();
       }
     }
     return n == 0 ? new double[] {Double.NaN, Double.NaN} : new double[] {lossSum / n, correct / n};

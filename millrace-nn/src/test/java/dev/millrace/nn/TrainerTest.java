@@ -3,6 +3,7 @@ package dev.millrace.nn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.millrace.data.BatchBuffers;
 import dev.millrace.graph.Checkpoint;
 import dev.millrace.graph.ThreadConfig;
 import dev.millrace.tensor.DataFormat;
@@ -110,6 +111,26 @@ class TrainerTest {
           }
         });
     return losses;
+  }
+
+  @Test
+  void releasingEachBatchAfterItsStepTrainsToTheLossesOfFreshBatches() throws IOException {
+    TrainConfig c = config(BuiltinModel.LINEAR).withEpochs(2);
+    List<Float> reused = losses(c);
+    String key = BatchBuffers.CAPACITY_PROPERTY;
+    String before = System.getProperty(key);
+    List<Float> fresh;
+    try {
+      System.setProperty(key, "0");
+      fresh = losses(c);
+    } finally {
+      if (before == null) {
+        System.clearProperty(key);
+      } else {
+        System.setProperty(key, before);
+      }
+    }
+    assertThat(reused).hasSize(40).containsExactlyElementsOf(fresh);
   }
 
   @Test

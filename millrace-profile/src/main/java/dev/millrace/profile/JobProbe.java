@@ -80,7 +80,7 @@ public final class JobProbe {
   public ProbeRun inputPipeline() {
     try (Batches b = new Batches()) {
       for (int i = 0; i < warmup; i++) {
-        b.next();
+        b.next().release();
       }
       CpuClock cpu = CpuClock.start();
       long start = System.nanoTime();
@@ -89,6 +89,7 @@ public final class JobProbe {
         long t0 = System.nanoTime();
         Batch batch = b.next();
         keep(records, new StepRecord(i, t0, System.nanoTime() - t0, 0, batch.size()));
+        batch.release(); // as the training loop does, so the pipeline reuses its arrays here too
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       return new ProbeRun(
@@ -166,6 +167,9 @@ public final class JobProbe {
         long t1 = System.nanoTime();
         StepRunner.Outcome o = runner.train(batch, i);
         long t2 = System.nanoTime();
+        if (batch != fixed) {
+          batch.release(); // the training loop's own lifecycle; the fixed batch is fed again
+        }
         if (i >= warmup) {
           StepRecord r = new StepRecord(i - warmup, t0, t1 - t0, t2 - t1, batch.size());
           profiler.record(r, o.stats());

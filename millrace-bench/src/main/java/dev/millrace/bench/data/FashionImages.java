@@ -4,6 +4,7 @@ import static dev.millrace.data.FeatureSpec.int64;
 import static dev.millrace.data.FeatureSpec.rawImage;
 
 import com.google.protobuf.ByteString;
+import dev.millrace.bench.BenchCache;
 import dev.millrace.bench.tensorflow.FashionRecords;
 import dev.millrace.data.Dataset;
 import dev.millrace.data.ExampleSpec;
@@ -16,24 +17,19 @@ import dev.millrace.records.proto.Example;
 import dev.millrace.records.proto.Feature;
 import dev.millrace.records.proto.Int64List;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * The 70,000 Fashion-MNIST images (train then test) for the input-pipeline benchmarks: in memory as
  * {@code uint8 [28, 28, 1]} features, and on disk as individual PNG files and as TFRecord shards of
  * the same PNG bytes.
  *
- * <p>The files are written once into a cache folder (property {@code millrace.bench.cache}, else
- * {@code millrace-bench/target/bench-cache} when run from the repository root, else the temporary
- * folder) and reused by later runs: writing 70,000 files takes longer than the benchmark itself. A
- * folder is trusted only once its {@code complete} marker exists, written last.
+ * <p>The files are written once into {@code fashion-png} of the {@link BenchCache} and reused by
+ * later runs: writing 70,000 files takes longer than the benchmark itself.
  */
 final class FashionImages {
   static final int IMAGES = FashionRecords.TRAIN_RECORDS + FashionRecords.TEST_RECORDS;
@@ -57,12 +53,11 @@ final class FashionImages {
 
   /** The cache folder of the PNG files and PNG shards, written on first use. */
   static Path pngCache() throws IOException {
-    Path root = cacheRoot().resolve("fashion-png");
-    Path marker = root.resolve("complete");
-    if (Files.isRegularFile(marker)) {
+    Path root = BenchCache.root().resolve("fashion-png");
+    if (BenchCache.isComplete(root)) {
       return root;
     }
-    deleteTree(root);
+    BenchCache.deleteTree(root);
     Files.createDirectories(root.resolve("files"));
     Files.createDirectories(root.resolve("shards"));
     List<Features> images = load(true);
@@ -89,7 +84,7 @@ final class FashionImages {
         shard.close();
       }
     }
-    Files.writeString(marker, IMAGES + " PNG files, " + SHARDS + " shards\n");
+    BenchCache.markComplete(root, IMAGES + " PNG files, " + SHARDS + " shards");
     return root;
   }
 
@@ -119,29 +114,5 @@ final class FashionImages {
     features.putFeature(
         "label", Feature.newBuilder().setInt64List(Int64List.newBuilder().addValue(label)).build());
     return Example.newBuilder().setFeatures(features).build().toByteArray();
-  }
-
-  private static Path cacheRoot() {
-    String p = System.getProperty("millrace.bench.cache");
-    if (p != null) {
-      return Path.of(p);
-    }
-    Path target = Path.of("millrace-bench", "target");
-    return Files.isDirectory(target)
-        ? target.resolve("bench-cache")
-        : Path.of(System.getProperty("java.io.tmpdir"), "millrace-bench-cache");
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
   }
 }

@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  * temporary folder, deleted on {@link #close()}. Both sides of an input-pipeline comparison read
  * these same files (public for the Millrace side, {@code dev.millrace.bench.data}).
  */
-public final class FashionRecords implements AutoCloseable {
+public final class FashionRecords implements TrainShards {
   /** Where the Debian package {@code dataset-fashion-mnist} puts the IDX files. */
   public static final Path DEFAULT_IDX_DIR = Path.of("/usr/share/datasets/fashion-mnist");
 
@@ -67,6 +67,7 @@ public final class FashionRecords implements AutoCloseable {
   }
 
   /** The training split's shards (60,000 records), in order. */
+  @Override
   public List<Path> trainShards() {
     return trainShards;
   }

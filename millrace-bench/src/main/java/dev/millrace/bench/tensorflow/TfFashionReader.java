@@ -1,6 +1,6 @@
 package dev.millrace.bench.tensorflow;
 
-import dev.millrace.bench.tensorflow.FashionParse.Pixels;
+import dev.millrace.bench.tensorflow.RawImageParse.Pixels;
 import dev.millrace.records.Compression;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +40,9 @@ final class TfFashionReader {
 
   /** One pass: {@code TFRecordDataset → batch(128) → ParseExampleV2 → DecodeRaw(uint8)}. */
   static Totals read(List<Path> files, Compression compression) {
+    RawImageParse fashion = new RawImageParse(RecordSet.FASHION);
     try (Graph graph = new Graph();
-        ConcreteFunction parse = FashionParse.parseBatch(Pixels.UINT8);
+        ConcreteFunction parse = fashion.parseBatch(Pixels.UINT8);
         Session session = TfSessions.open(graph, 1)) {
       TfData data = new TfData(graph);
       TfData.Dataset records = data.tfRecords(files, compression, TfData.DEFAULT_READ_BUFFER_BYTES);
@@ -49,8 +50,8 @@ final class TfFashionReader {
           data.parallelMap(
               data.batch(records, 128),
               parse,
-              FashionParse.types(Pixels.UINT8),
-              FashionParse.batchShapes(),
+              RawImageParse.types(Pixels.UINT8),
+              fashion.batchShapes(),
               1);
       TfData.Iterator it = data.iterator(parsed, "fashion_check");
       session.runner().addTarget(it.initializer()).run();
@@ -69,9 +70,14 @@ final class TfFashionReader {
         TUint8 images = (TUint8) r.get(0);
         TInt64 labels = (TInt64) r.get(1);
         long n = labels.shape().size(0);
-        if (images.shape().size(0) != n || images.shape().size(1) != FashionParse.PIXELS) {
+        if (images.shape().size(0) != n
+            || images.shape().size() != n * RecordSet.FASHION.pixels()) {
           throw new IllegalStateException(
-              "images: " + images.shape() + ", labels: " + labels.shape() + " (expected [n, 784])");
+              "images: "
+                  + images.shape()
+                  + ", labels: "
+                  + labels.shape()
+                  + " (expected [n, 28, 28, 1])");
         }
         for (long i = 0; i < n; i++) {
           long label = labels.getLong(i);

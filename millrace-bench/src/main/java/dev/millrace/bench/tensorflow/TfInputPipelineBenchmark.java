@@ -1,6 +1,6 @@
 package dev.millrace.bench.tensorflow;
 
-import dev.millrace.bench.tensorflow.FashionParse.Pixels;
+import dev.millrace.bench.tensorflow.RawImageParse.Pixels;
 import dev.millrace.records.Compression;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -27,15 +27,17 @@ import org.tensorflow.exceptions.TFOutOfRangeException;
 import org.tensorflow.types.TFloat32;
 
 /**
- * The tf.data baseline: TensorFlow 2.18's own input pipeline over the Fashion-MNIST training split
- * (60,000 records, converted by Millrace into TFRecords in the setup), producing batches of 128
- * float images scaled to [0, 1] and their int64 labels. Score: records/s.
+ * The tf.data baseline: TensorFlow 2.18's own input pipeline over a training split of 60,000
+ * records converted into TFRecords by Millrace ({@code records}: {@code fashion}, Fashion-MNIST's
+ * 784-byte images; {@code cifar}, synthetic CIFAR-10 3,072-byte images), producing batches of 128
+ * float images {@code [n, h, w, c]} scaled to [0, 1] and their int64 labels. Score: records/s.
  *
  * <ul>
  *   <li>{@link #batchThenParse}: TensorFlow's fastest arrangement — {@code TFRecordDataset →
- *       batch(128) → map(ParseExampleV2 → DecodeRaw uint8 → cast float → ×1/255) → prefetch}.
+ *       batch(128) → map(ParseExampleV2 → DecodeRaw uint8 → reshape → cast float → ×1/255) →
+ *       prefetch}.
  *   <li>{@link #parseThenBatch}: the per-record arrangement, for reference — {@code TFRecordDataset
- *       → map(ParseSingleExample → DecodeRaw → cast → scale) → batch(128) → prefetch}.
+ *       → map(ParseSingleExample → DecodeRaw → reshape → cast → scale) → batch(128) → prefetch}.
  * </ul>
  *
  * <p>Both maps and the prefetch buffer are {@code AUTOTUNE}; {@code MakeIterator} adds TensorFlow's
@@ -54,11 +56,19 @@ import org.tensorflow.types.TFloat32;
 public class TfInputPipelineBenchmark {
   static final int BATCH = 128;
 
+  /** Records per epoch, the same in both record sets (checked in the setup). */
+  static final int RECORDS = 60_000;
+
   /** TensorFlow's intra-op and inter-op pool sizes (tf.data's parallel map runs on them). */
   @Param({"1", "2"})
   public int threads;
 
-  private FashionRecords records;
+  /** {@code fashion} (784-byte images) or {@code cifar} (3,072-byte images). */
+  @Param({"fashion", "cifar"})
+  public String records;
+
+  private RecordSet set;
+  private TrainShards shards;
   private Graph graph;
   private Session session;
   private ConcreteFunction parseBatch;
@@ -68,50 +78,52 @@ public class TfInputPipelineBenchmark {
 
   @Setup(Level.Trial)
   public void setUp() throws IOException {
-    records = FashionRecords.convert();
+    set = RecordSet.named(records);
+    shards = set.open();
     graph = new Graph();
-    parseBatch = FashionParse.parseBatch(Pixels.FLOAT_SCALED);
-    parseRecord = FashionParse.parseRecord(Pixels.FLOAT_SCALED);
+    RawImageParse parse = new RawImageParse(set);
+    parseBatch = parse.parseBatch(Pixels.FLOAT_SCALED);
+    parseRecord = parse.parseRecord(Pixels.FLOAT_SCALED);
     TfData data = new TfData(graph);
-    batchFirst = data.iterator(batchThenParse(data), "batch_then_parse");
-    recordFirst = data.iterator(parseThenBatch(data), "parse_then_batch");
+    batchFirst = data.iterator(batchThenParse(data, parse), "batch_then_parse");
+    recordFirst = data.iterator(parseThenBatch(data, parse), "parse_then_batch");
     session = TfSessions.open(graph, threads);
     // Both pipelines must see the whole split, or the records/s figure would be wrong.
     checkEpoch(batchFirst);
     checkEpoch(recordFirst);
   }
 
-  private TfData.Dataset batchThenParse(TfData data) {
+  private TfData.Dataset batchThenParse(TfData data, RawImageParse parse) {
     TfData.Dataset in =
-        data.tfRecords(records.trainShards(), Compression.NONE, TfData.DEFAULT_READ_BUFFER_BYTES);
+        data.tfRecords(shards.trainShards(), Compression.NONE, TfData.DEFAULT_READ_BUFFER_BYTES);
     TfData.Dataset parsed =
         data.parallelMap(
             data.batch(in, BATCH),
             parseBatch,
-            FashionParse.types(Pixels.FLOAT_SCALED),
-            FashionParse.batchShapes(),
+            RawImageParse.types(Pixels.FLOAT_SCALED),
+            parse.batchShapes(),
             TfData.AUTOTUNE);
     return data.prefetch(parsed, TfData.AUTOTUNE);
   }
 
-  private TfData.Dataset parseThenBatch(TfData data) {
+  private TfData.Dataset parseThenBatch(TfData data, RawImageParse parse) {
     TfData.Dataset in =
-        data.tfRecords(records.trainShards(), Compression.NONE, TfData.DEFAULT_READ_BUFFER_BYTES);
+        data.tfRecords(shards.trainShards(), Compression.NONE, TfData.DEFAULT_READ_BUFFER_BYTES);
     TfData.Dataset parsed =
         data.parallelMap(
             in,
             parseRecord,
-            FashionParse.types(Pixels.FLOAT_SCALED),
-            FashionParse.recordShapes(),
+            RawImageParse.types(Pixels.FLOAT_SCALED),
+            parse.recordShapes(),
             TfData.AUTOTUNE);
     return data.prefetch(data.batch(parsed, BATCH), TfData.AUTOTUNE);
   }
 
   private void checkEpoch(TfData.Iterator it) {
     long n = epoch(it, null);
-    if (n != FashionRecords.TRAIN_RECORDS) {
+    if (n != set.trainRecords() || n != RECORDS) {
       throw new IllegalStateException(
-          "one epoch gave " + n + " records (expected " + FashionRecords.TRAIN_RECORDS + ")");
+          "one epoch gave " + n + " records (expected " + set.trainRecords() + ")");
     }
   }
 
@@ -121,17 +133,17 @@ public class TfInputPipelineBenchmark {
     parseBatch.close();
     parseRecord.close();
     graph.close();
-    records.close();
+    shards.close();
   }
 
   @Benchmark
-  @OperationsPerInvocation(FashionRecords.TRAIN_RECORDS)
+  @OperationsPerInvocation(RECORDS)
   public long batchThenParse(Blackhole bh) {
     return epoch(batchFirst, bh);
   }
 
   @Benchmark
-  @OperationsPerInvocation(FashionRecords.TRAIN_RECORDS)
+  @OperationsPerInvocation(RECORDS)
   public long parseThenBatch(Blackhole bh) {
     return epoch(recordFirst, bh);
   }
@@ -144,7 +156,8 @@ public class TfInputPipelineBenchmark {
         TFloat32 images = (TFloat32) r.get(0);
         long rows = images.shape().size(0);
         if (bh != null) {
-          bh.consume(images.getFloat(rows - 1, FashionParse.PIXELS - 1));
+          bh.consume(
+              images.getFloat(rows - 1, set.height() - 1, set.width() - 1, set.channels() - 1));
           bh.consume(r.get(1));
         }
         n += rows;

@@ -1,5 +1,6 @@
 package dev.millrace.data.internal;
 
+import dev.millrace.data.Batch;
 import dev.millrace.records.Compression;
 import dev.millrace.records.CorruptRecordPolicy;
 import dev.millrace.records.RecordReader;
@@ -104,6 +105,10 @@ public final class CacheOp<T> extends Op<T> {
         return null;
       }
       if (complete) {
+        // The consumer may release what it got; the replay of later epochs needs it intact.
+        if (x instanceof Batch b) {
+          b.retain();
+        }
         items.add(x);
       }
       return x;

@@ -7,6 +7,7 @@ import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /** Batching of {@link Features}: dense stacking, padding and ragged rows. */
 public final class Stacking {
@@ -14,13 +15,24 @@ public final class Stacking {
 
   /** One contiguous {@code [n, ...]} tensor per feature. */
   public static Batch stack(List<Features> elements) {
+    return stack(elements, Batch.builder(elements.size()), Tensor::zeros);
+  }
+
+  /**
+   * {@link #stack(List)} into {@code batch} (a builder for {@code elements.size()}), each feature's
+   * tensor from {@code newTensor}. Every element of those tensors is written (each row is one
+   * element's whole feature), so they need not be zero.
+   */
+  public static Batch stack(
+      List<Features> elements, Batch.Builder batch, BiFunction<DType, Shape, Tensor> newTensor) {
     Features first = elements.get(0);
     int n = elements.size();
-    Batch.Builder b = Batch.builder(n);
+    Batch.Builder b = batch;
     for (int f = 0; f < first.size(); f++) {
       String name = first.name(f);
       Tensor t0 = first.get(f);
-      Tensor out = Tensor.zeros(t0.dtype(), Tensors.prepend(n, t0.shape()));
+      Shape shape = Tensors.prepend(n, t0.shape());
+      Tensor out = newTensor.apply(t0.dtype(), shape);
       long rowSize = t0.size();
       for (int i = 0; i < n; i++) {
         Tensor t = feature(elements.get(i), f, name, i, first);

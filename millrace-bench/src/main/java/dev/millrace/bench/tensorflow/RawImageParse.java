@@ -17,14 +17,19 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.TUint8;
 
 /**
- * The map functions that turn serialized Fashion-MNIST Examples ({@code image}: 784 raw uint8
- * bytes, {@code label}: int64) into tensors, as a tf.data user writes them in Python.
+ * The map functions that turn serialized Examples of a {@link RecordSet} ({@code image}: raw uint8
+ * bytes of a fixed {@code [h, w, c]}, {@code label}: int64) into tensors, as a tf.data user writes
+ * them in Python: {@code decode_raw}, then a reshape to the image shape (which costs TensorFlow no
+ * copy), and for training input a cast to float and ×1/255.
  */
-final class FashionParse {
-  static final int PIXELS = 28 * 28;
+final class RawImageParse {
   private static final String[] KEYS = {"image", "label"};
 
-  private FashionParse() {}
+  private final RecordSet records;
+
+  RawImageParse(RecordSet records) {
+    this.records = records;
+  }
 
   /** What the parsed image becomes. */
   enum Pixels {
@@ -43,26 +48,27 @@ final class FashionParse {
     return List.of(pixels.dataType(), DataType.DT_INT64);
   }
 
-  /** Element shapes after a batch was parsed: [n, 784] and [n]. */
-  static List<Shape> batchShapes() {
-    return List.of(Shape.of(-1, PIXELS), Shape.of(-1));
+  /** Element shapes after a batch was parsed: [n, h, w, c] and [n]. */
+  List<Shape> batchShapes() {
+    return List.of(
+        Shape.of(-1, records.height(), records.width(), records.channels()), Shape.of(-1));
   }
 
-  /** Element shapes after one record was parsed: [784] and []. */
-  static List<Shape> recordShapes() {
-    return List.of(Shape.of(PIXELS), Shape.scalar());
+  /** Element shapes after one record was parsed: [h, w, c] and []. */
+  List<Shape> recordShapes() {
+    return List.of(Shape.of(records.height(), records.width(), records.channels()), Shape.scalar());
   }
 
   /** Batch-first: {@code ParseExampleV2} over a vector of serialized Examples. */
-  static ConcreteFunction parseBatch(Pixels pixels) {
+  ConcreteFunction parseBatch(Pixels pixels) {
     return ConcreteFunction.create(
         tf -> {
-          Placeholder<TString> records =
+          Placeholder<TString> serialized =
               tf.placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
           Operation parse =
               tf.scope()
                   .opBuilder("ParseExampleV2", "parse")
-                  .addInput(records.asOutput())
+                  .addInput(serialized.asOutput())
                   .addInput(emptyStrings(tf))
                   .addInput(emptyStrings(tf))
                   .addInput(strings(tf, KEYS))
@@ -75,12 +81,12 @@ final class FashionParse {
                   .setAttr("ragged_split_types", new DataType[0])
                   .setAttr("dense_shapes", new Shape[] {Shape.scalar(), Shape.scalar()})
                   .build();
-          return signature(tf, records, parse, pixels);
+          return signature(tf, serialized, parse, pixels, batchShapes().get(0));
         });
   }
 
   /** Per-record: {@code ParseSingleExample} on one serialized Example. */
-  static ConcreteFunction parseRecord(Pixels pixels) {
+  ConcreteFunction parseRecord(Pixels pixels) {
     return ConcreteFunction.create(
         tf -> {
           Placeholder<TString> record =
@@ -97,16 +103,17 @@ final class FashionParse {
                   .setAttr("Tdense", new DataType[] {DataType.DT_STRING, DataType.DT_INT64})
                   .setAttr("dense_shapes", new Shape[] {Shape.scalar(), Shape.scalar()})
                   .build();
-          return signature(tf, record, parse, pixels);
+          return signature(tf, record, parse, pixels, recordShapes().get(0));
         });
   }
 
   // With no sparse or ragged features, the dense values are the op's first two outputs.
   private static Signature signature(
-      Ops tf, Placeholder<TString> input, Operation parse, Pixels pixels) {
+      Ops tf, Placeholder<TString> input, Operation parse, Pixels pixels, Shape imageShape) {
     Output<TString> imageBytes = parse.output(0);
     Output<TInt64> label = parse.output(1);
-    Operand<TUint8> image = tf.io.decodeRaw(imageBytes, TUint8.class);
+    Operand<TUint8> image =
+        tf.reshape(tf.io.decodeRaw(imageBytes, TUint8.class), tf.constant(imageShape.asArray()));
     Operand<?> out =
         switch (pixels) {
           case UINT8 -> image;
