@@ -444,19 +444,7 @@ final class DirectConvNhwc {
     int size = bandRows * rowFloats;
     int tail = 12 * pixelStep;
     float[] xp = Scratch.padded(size + tail);
-    int image = b * h * w * c;
-    for (int r = 0; r < bandRows; r++) {
-      int iy = oy0 * sh - top + r;
-      int d = r * rowFloats;
-      if (iy < 0 || iy >= h) {
-        Arrays.fill(xp, d, d + rowFloats, 0f);
-        continue;
-      }
-      Arrays.fill(xp, d, d + left * c, 0f);
-      Packers.copy(x, image + iy * w * c, xp, d + left * c, w * c);
-      Arrays.fill(xp, d + (left + w) * c, d + rowFloats, 0f);
-    }
-    Arrays.fill(xp, size, size + tail, 0f);
+    PaddedRows.copy(x, b * h * w * c, h, w, c, oy0 * sh - top, bandRows, left, rowFloats, xp, tail);
     return xp;
   }
 }

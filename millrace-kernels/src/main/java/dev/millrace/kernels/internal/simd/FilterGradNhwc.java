@@ -129,9 +129,13 @@ final class FilterGradNhwc {
     return (g.out().h() - 1) * g.spec().strideH() + (g.kh() - 1) * g.spec().dilationH() + 1;
   }
 
-  /** Input columns read by the filter: {@code (ow - 1) · sw + kw}. */
+  /**
+   * Columns of the bordered copy: those the filter reads, {@code (ow - 1) · sw + kw}, and at least
+   * the left border and the whole row (a VALID filter may leave the right of the image unread).
+   */
   private static int paddedWidth(Geometry g) {
-    return (g.out().w() - 1) * g.spec().strideW() + g.kw();
+    int left = (int) g.cols().padBefore();
+    return Math.max(left + g.in().w(), (g.out().w() - 1) * g.spec().strideW() + g.kw());
   }
 
   /** {@code padded[py][px][ci] = x[b][py - top][px - left][ci]}, zero outside the image. */
@@ -139,25 +143,18 @@ final class FilterGradNhwc {
     int c = g.in().c();
     int h = g.in().h();
     int w = g.in().w();
-    int hp = paddedRows(g);
-    int wp = paddedWidth(g);
-    int top = (int) g.rows().padBefore();
-    int left = (int) g.cols().padBefore();
-    int lo = Math.max(0, left); // first padded column inside the image
-    int hi = Math.min(wp, w + left); // one past the last
-    int imageAt = b * h * w * c;
-    for (int py = 0; py < hp; py++) {
-      int d = py * wp * c;
-      int iy = py - top;
-      if (iy < 0 || iy >= h || hi <= lo) {
-        java.util.Arrays.fill(padded, d, d + wp * c, 0f);
-        continue;
-      }
-      java.util.Arrays.fill(padded, d, d + lo * c, 0f);
-      System.arraycopy(x, imageAt + (iy * w + lo - left) * c, padded, d + lo * c, (hi - lo) * c);
-      java.util.Arrays.fill(padded, d + hi * c, d + wp * c, 0f);
-    }
-    java.util.Arrays.fill(padded, hp * wp * c, hp * wp * c + ROWS, 0f);
+    PaddedRows.copy(
+        x,
+        b * h * w * c,
+        h,
+        w,
+        c,
+        -(int) g.rows().padBefore(),
+        paddedRows(g),
+        (int) g.cols().padBefore(),
+        paddedWidth(g) * c,
+        padded,
+        ROWS);
   }
 
   /** 6 run entries × 4 vectors of output channels, summed over every output pixel. */
