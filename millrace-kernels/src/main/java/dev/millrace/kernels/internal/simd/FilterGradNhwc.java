@@ -26,16 +26,27 @@ import jdk.incubator.vector.VectorMask;
  */
 final class FilterGradNhwc {
   private static final int ROWS = 6;
+  /** Output pixels per image below which the GEMM's filter gradient is faster. */
+  private static final int MIN_PIXELS = 64;
 
   /** Four-vector tiles need 24 accumulators + 4 + 1 registers: AVX-512's 32, not AVX2's 16. */
   private static final boolean FOUR_WIDE = SimdWidth.CHOSEN.bits() >= 512;
 
   private FilterGradNhwc() {}
 
-  /** NHWC, undilated along W (so a filter row's taps are adjacent input pixels). */
+  /**
+   * NHWC, undilated along W (so a filter row's taps are adjacent input pixels), with at least 64
+   * output pixels per image. A tile's sums are stored once per image, so with few pixels the stores
+   * and the tile's set-up weigh more: 64→128 at 7×7 (49 pixels) took 14.0 ms here against the
+   * GEMM's 11.3, while 64→64 at 8×8 was even (7.4 against 7.9) and 14×14 and larger won clearly
+   * (ConvGradientBenchmark, batch 128, 1 thread; docs/benchmarks-kernels.md).
+   */
   static boolean handles(Geometry g) {
-    return g.in().format() == DataFormat.NHWC && g.spec().dilationW() == 1;
+    return g.in().format() == DataFormat.NHWC
+        && g.spec().dilationW() == 1
+        && g.out().h() * g.out().w() >= MIN_PIXELS;
   }
+
 
   /** Floats of the zero-bordered copy of one image, plus the slack a tile may read past it. */
   static int paddedSize(Geometry g) {
