@@ -20,7 +20,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * The two fixed costs of every threaded kernel call that the work itself cannot hide: allocating
  * (and so zero-filling, on the calling thread) an output the size of a convolution layer's, and
  * handing an empty split to a {@link KernelThreadPool} of 2 (waking its parked helper and waiting
- * for it). Score: µs per call, to set beside a layer's milliseconds.
+ * for it). Score: µs per call, to set beside a layer's milliseconds. {@link #clearRecycledOutput}
+ * is the first cost as a session pays it since it recycles outputs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -36,10 +37,12 @@ public class CallOverheadBenchmark {
   public int outputFloats;
 
   private KernelThreadPool pool;
+  private float[] recycled;
 
   @Setup(Level.Trial)
   public void setUp() {
     pool = KernelThreadPool.create(2);
+    recycled = new float[outputFloats];
   }
 
   @TearDown(Level.Trial)
@@ -50,6 +53,13 @@ public class CallOverheadBenchmark {
   @Benchmark
   public float[] allocateOutput() {
     return new float[outputFloats];
+  }
+
+  /** What a session pays instead for an output it recycles: clearing an array used before. */
+  @Benchmark
+  public float[] clearRecycledOutput() {
+    java.util.Arrays.fill(recycled, 0f);
+    return recycled;
   }
 
   @Benchmark
