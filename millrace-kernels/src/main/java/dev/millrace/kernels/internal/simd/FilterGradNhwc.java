@@ -26,6 +26,7 @@ import jdk.incubator.vector.VectorMask;
  */
 final class FilterGradNhwc {
   private static final int ROWS = 6;
+
   /** Output pixels per image below which the GEMM's filter gradient is faster. */
   private static final int MIN_PIXELS = 64;
 
@@ -46,7 +47,6 @@ final class FilterGradNhwc {
         && g.spec().dilationW() == 1
         && g.out().h() * g.out().w() >= MIN_PIXELS;
   }
-
 
   /** Floats of the zero-bordered copy of one image, plus the slack a tile may read past it. */
   static int paddedSize(Geometry g) {
