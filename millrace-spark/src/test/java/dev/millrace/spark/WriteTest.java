@@ -299,6 +299,36 @@ class WriteTest {
     assertThat(Files.readAllBytes(out.resolve("part-00000-of-00001.tfrecord"))).isEqualTo(before);
   }
 
+  @Test
+  void aFailedJobRemovesTheFileOfATaskThatWasStillWriting() throws IOException {
+    // Partition 0 is slow (its writer's temporary file exists from the task's start); partition 1
+    // fails at once, so Spark reports the failure while partition 0 is still writing.
+    spark
+        .udf()
+        .register(
+            "slowly",
+            (org.apache.spark.sql.api.java.UDF1<Long, Long>)
+                id -> {
+                  // A busy wait, as a long computation is: Spark's interrupt does not stop it.
+                  long end = System.nanoTime() + (id < 2 ? 400_000_000L : 0);
+                  while (System.nanoTime() < end) {
+                    Thread.onSpinWait();
+                  }
+                  return id;
+                },
+            org.apache.spark.sql.types.DataTypes.LongType);
+    Path out = tmp.resolve("slow");
+    Dataset<Row> failing =
+        spark
+            .range(0, 4, 1, 2)
+            .selectExpr("if(id = 2, raise_error('row 2 is bad'), slowly(id)) as id");
+
+    assertThatThrownBy(() -> failing.write().format("tfrecord").mode("append").save(out.toString()))
+        .satisfies(e -> assertThat(LocalSpark.rootMessage(e)).contains("row 2 is bad"));
+
+    assertThat(names(out)).isEmpty();
+  }
+
   /** A row's values, comparable with equals: byte arrays as hex, Scala sequences as lists. */
   private static List<Object> values(Row r) {
     List<Object> out = new ArrayList<>();

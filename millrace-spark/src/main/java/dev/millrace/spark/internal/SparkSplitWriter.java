@@ -24,8 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.spark.SparkJobInfo;
-import org.apache.spark.SparkStageInfo;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -162,34 +160,12 @@ public final class SparkSplitWriter implements SplitWriter {
    * so that no task is still writing when the conversion deletes its staging folder.
    */
   private void awaitQuiet(String group) {
+    QuietJobs.JobIds jobs = () -> spark.statusTracker().getJobIdsForGroup(group);
     // Only while tasks run: cancelling a group whose jobs all ended makes Spark warn.
-    if (activeTasks(group) > 0) {
+    if (QuietJobs.busy(spark.statusTracker(), jobs.current())) {
       spark.cancelJobGroup(group);
     }
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-    while (System.nanoTime() < deadline && activeTasks(group) > 0) {
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private int activeTasks(String group) {
-    int active = 0;
-    for (int job : spark.statusTracker().getJobIdsForGroup(group)) {
-      SparkJobInfo info = spark.statusTracker().getJobInfo(job);
-      if (info == null) {
-        continue;
-      }
-      for (int stage : info.stageIds()) {
-        SparkStageInfo s = spark.statusTracker().getStageInfo(stage);
-        active += s == null ? 0 : s.numActiveTasks();
-      }
-    }
-    return active;
+    QuietJobs.await(spark.statusTracker(), jobs, 60);
   }
 
   /** The split's order and encoder, broadcast once to every executor. */

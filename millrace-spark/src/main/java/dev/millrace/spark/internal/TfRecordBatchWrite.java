@@ -14,6 +14,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.connector.write.BatchWrite;
 import org.apache.spark.sql.connector.write.DataWriter;
@@ -28,6 +32,11 @@ import org.apache.spark.sql.connector.write.WriterCommitMessage;
  * so that appends never collide), and when overwriting removes the data files that were there
  * before, after the new ones are in place. A failed task or job removes its temporary files, so a
  * reader of the folder never sees part of a job.
+ *
+ * <p>Spark reports a failed job before it has stopped the job's other tasks, which may still be
+ * writing. So the write tags its job, and its commit and abort wait until no task of the tagged job
+ * runs ({@link QuietJobs}) before they sweep every temporary file that carries this write's id: a
+ * killed task's, a speculative duplicate's, a task's whose result never reached the driver.
  */
 final class TfRecordBatchWrite implements BatchWrite {
   private final Path directory;
@@ -35,7 +44,9 @@ final class TfRecordBatchWrite implements BatchWrite {
   private final RowEncoder encoder;
   private final boolean truncate;
   private final String queryId;
+  private final String writeId = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   private int partitions;
+  private SparkContext tagged;
 
   TfRecordBatchWrite(
       Path directory, SourceOptions options, RowEncoder encoder, boolean truncate, String queryId) {
@@ -54,7 +65,46 @@ final class TfRecordBatchWrite implements BatchWrite {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return new Factory(directory.toAbsolutePath().toString(), options.writeCompression(), encoder);
+    // Spark submits the write's job from this thread right after this call, with its tags.
+    SparkSession.getActiveSession()
+        .foreach(
+            session -> {
+              tagged = session.sparkContext();
+              tagged.addJobTag(jobTag());
+              return null;
+            });
+    return new Factory(
+        directory.toAbsolutePath().toString(), writeId, options.writeCompression(), encoder);
+  }
+
+  private String jobTag() {
+    return "millrace-write-" + writeId;
+  }
+
+  /**
+   * Untags this thread, waits until no task of the write's job runs, and deletes every temporary
+   * file of this write that is left in the folder.
+   */
+  private void sweep() {
+    if (tagged != null) {
+      tagged.removeJobTag(jobTag());
+      SparkContext sc = tagged;
+      QuietJobs.await(
+          JavaSparkContext.fromSparkContext(sc).statusTracker(),
+          () -> sc.statusTracker().getJobIdsForTag(jobTag()),
+          60);
+      tagged = null;
+    }
+    String marker = "." + writeId + ".tfrecord.";
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory, ".part-*.tmp")) {
+      for (Path p : entries) {
+        if (p.getFileName().toString().contains(marker)) {
+          Files.deleteIfExists(p);
+        }
+      }
+    } catch (IOException e) {
+      // Hidden, and removed by the next writer once this process has ended.
+    }
   }
 
   /** The final name of partition {@code p}'s file. */
@@ -86,6 +136,7 @@ final class TfRecordBatchWrite implements BatchWrite {
         }
         AtomicFiles.syncDirectory(directory);
       }
+      sweep();
     } catch (IOException e) {
       for (Path p : renamed) {
         try {
@@ -101,6 +152,7 @@ final class TfRecordBatchWrite implements BatchWrite {
 
   @Override
   public void abort(WriterCommitMessage[] messages) {
+    sweep();
     for (WriterCommitMessage m : messages) {
       if (m instanceof Written w) {
         try {
@@ -117,14 +169,15 @@ final class TfRecordBatchWrite implements BatchWrite {
     @Serial private static final long serialVersionUID = 1L;
   }
 
-  private record Factory(String directory, Compression compression, RowEncoder encoder)
+  private record Factory(
+      String directory, String writeId, Compression compression, RowEncoder encoder)
       implements DataWriterFactory, Serializable {
     @Serial private static final long serialVersionUID = 1L;
 
     @Override
     public DataWriter<InternalRow> createWriter(int partitionId, long taskId) {
       try {
-        return new Writer(Path.of(directory), partitionId, compression, encoder);
+        return new Writer(Path.of(directory), writeId, partitionId, compression, encoder);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
@@ -138,13 +191,14 @@ final class TfRecordBatchWrite implements BatchWrite {
     private final RowEncoder encoder;
     private boolean done;
 
-    Writer(Path directory, int partition, Compression compression, RowEncoder encoder)
+    Writer(
+        Path directory, String writeId, int partition, Compression compression, RowEncoder encoder)
         throws IOException {
       this.partition = partition;
       this.encoder = encoder;
       this.temporary =
           AtomicFiles.createTemporaryFor(
-              directory.resolve(String.format("part-%05d.tfrecord", partition)));
+              directory.resolve(String.format("part-%05d.%s.tfrecord", partition, writeId)));
       this.out = RecordWriter.create(temporary, compression);
     }
 
