@@ -6,6 +6,7 @@ import dev.millrace.kernels.internal.Checks;
 import dev.millrace.kernels.internal.ConvKernels.Geometry;
 import dev.millrace.kernels.internal.PoolKernels;
 import dev.millrace.kernels.internal.simd.Gemm;
+import dev.millrace.kernels.internal.simd.ImageTranspose;
 import dev.millrace.kernels.internal.simd.QuantizedGemm;
 import dev.millrace.kernels.internal.simd.SimdConv;
 import dev.millrace.kernels.internal.simd.SimdConvGrad;
@@ -47,7 +48,6 @@ public final class FastKernels extends ReferenceForwardingKernels {
           "equal",
           "cast",
           "argmax",
-          "transpose",
           "concat",
           "pad",
           "padGrad",
@@ -200,6 +200,17 @@ public final class FastKernels extends ReferenceForwardingKernels {
   }
 
   @Override
+  public Tensor transpose(Tensor x, int[] perm) {
+    if (f32(x) && perm != null && perm.length == x.shape().rank() && x.shape().isFullyDefined()) {
+      Tensor t = ImageTranspose.rotated(x, perm, threads);
+      if (t != null) {
+        return t;
+      }
+    }
+    return super.transpose(x, perm);
+  }
+
+  @Override
   public Tensor conv2d(Tensor input, Tensor filter, Conv2dSpec spec) {
     if (f32(input) && f32(filter) && spec != null) {
       Geometry g = Geometry.of("conv2d", input.shape(), filter.shape(), spec, false);
@@ -318,7 +329,7 @@ public final class FastKernels extends ReferenceForwardingKernels {
 
   @Override
   public Tensor maxPoolGradOfRelu(Tensor x, Tensor outputGrad, PoolSpec spec) {
-    if (f32(x) && f32(outputGrad) && spec != null && spec.format() == DataFormat.NHWC) {
+    if (f32(x) && f32(outputGrad) && spec != null) {
       PoolKernels.Geometry g = PoolKernels.Geometry.of("maxPoolGradOfRelu", x.shape(), spec);
       g.requireOutputShape("maxPoolGradOfRelu", outputGrad);
       return SimdPool.maxGradOfPositive(x, outputGrad, g, threads);

@@ -124,6 +124,23 @@ public final class OutputBuffers {
   }
 
   /**
+   * Gives back, within the kernel call that took it, a temporary that {@link #floatZeros} lent and
+   * that the call no longer reads: a layout copy, say. Does nothing outside {@link #supplying} or
+   * for a tensor this call's loan did not lend.
+   */
+  public static void giveBack(Tensor t) {
+    if (!CURRENT.isBound()) {
+      return;
+    }
+    Loan loan = CURRENT.get();
+    if (loan.lent(t)) {
+      float[] a = (float[]) t.data().heapBase().orElseThrow();
+      loan.arrays.removeIf(l -> l == a);
+      loan.buffers.recycle(t);
+    }
+  }
+
+  /**
    * Takes back the array of {@code t}, which a {@link Loan} of these buffers lent and which no one
    * may read or write afterwards. False (and nothing kept) if it is not a whole heap FLOAT32 array
    * of at least {@link #MIN_FLOATS}, is already free here, or recycling is off.

@@ -75,6 +75,36 @@ class OutputBuffersTest {
   }
 
   @Test
+  void aTemporaryGivenBackWithinItsCallServesTheNextOutput() {
+    OutputBuffers buffers = new OutputBuffers(1L << 30);
+    OutputBuffers.Loan loan = new OutputBuffers.Loan(buffers);
+    Tensor stranger = Tensor.zeros(dev.millrace.tensor.DType.FLOAT32, BIG);
+    Object[] arrays =
+        OutputBuffers.supplying(
+            loan,
+            () -> {
+              Tensor temporary = OutputBuffers.floatZeros(BIG);
+              scribble(temporary);
+              OutputBuffers.giveBack(temporary);
+              OutputBuffers.giveBack(stranger); // not lent: ignored
+              Tensor result = OutputBuffers.floatZeros(BIG);
+              return new Object[] {array(temporary), result};
+            });
+    Tensor result = (Tensor) arrays[1];
+
+    assertThat(array(result)).isSameAs(arrays[0]);
+    assertThat(result.toFloatArray()).containsOnly(0f);
+    assertThat(loan.lent(result)).isTrue();
+    assertThat(buffers.recycledCount()).isEqualTo(1);
+    assertThat(buffers.freeBytes()).isZero();
+  }
+
+  @Test
+  void givingBackOutsideACallDoesNothing() {
+    OutputBuffers.giveBack(Tensor.zeros(dev.millrace.tensor.DType.FLOAT32, BIG));
+  }
+
+  @Test
   void anOutputOfAnotherLengthGetsANewArray() {
     OutputBuffers buffers = new OutputBuffers(1L << 30);
     Tensor first = lend(new OutputBuffers.Loan(buffers), BIG);

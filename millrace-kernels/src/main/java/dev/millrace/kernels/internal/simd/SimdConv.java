@@ -44,6 +44,10 @@ public final class SimdConv {
       float[] bias,
       Gemm.Activation act,
       KernelThreads threads) {
+    if (NchwViaNhwc.convolution(g) && !isPointwise(g)) {
+      // A pointwise NCHW convolution is one plain GEMM per image already: no copies pay.
+      return NchwViaNhwc.forward(input, filter, g, scale, bias, act, threads);
+    }
     Tensor out = Floats.zeros(g.out().shape());
     float[] x = Floats.of(input);
     float[] f = Floats.of(filter);

@@ -35,6 +35,9 @@ public final class SimdConvGrad {
    */
   public static Tensor backpropInput(
       Shape inputShape, Tensor filter, Tensor outputGrad, Geometry g, KernelThreads threads) {
+    if (NchwViaNhwc.convolution(g) && !SimdConv.isPointwise(g)) {
+      return NchwViaNhwc.backpropInput(filter, outputGrad, g, threads);
+    }
     Geometry t = transposed(g, outputGrad.shape());
     if (t != null) {
       return SimdConv.forward(
@@ -170,6 +173,9 @@ public final class SimdConvGrad {
 
   public static Tensor backpropFilter(
       Tensor input, Shape filterShape, Tensor outputGrad, Geometry g, KernelThreads threads) {
+    if (NchwViaNhwc.convolution(g) && !SimdConv.isPointwise(g)) {
+      return NchwViaNhwc.backpropFilter(input, filterShape, outputGrad, g, threads);
+    }
     float[] x = Floats.of(input);
     float[] dy = Floats.of(outputGrad);
     int oc = g.filterOut();

@@ -17,6 +17,9 @@ public final class SimdPool {
   private SimdPool() {}
 
   public static Tensor pool(Tensor x, Geometry g, boolean max, KernelThreads threads) {
+    if (NchwViaNhwc.pooling(g)) {
+      return NchwViaNhwc.pool(x, g, max, threads);
+    }
     float[] v = Floats.of(x);
     Tensor out = Floats.zeros(g.out().shape());
     float[] y = Floats.array(out);
@@ -29,10 +32,24 @@ public final class SimdPool {
   }
 
   /**
-   * ReluGrad(MaxPoolGrad(x, outputGrad), x) in one pass over NHWC {@code x}: a window's gradient
-   * goes to its first maximum only where that maximum is above 0.
+   * ReluGrad(MaxPoolGrad(x, outputGrad), x) in one pass over {@code x}: a window's gradient goes to
+   * its first maximum only where that maximum is above 0. NCHW runs through NHWC.
    */
   public static Tensor maxGradOfPositive(Tensor x, Tensor outputGrad, Geometry g, KernelThreads t) {
+    if (g.in().format() == DataFormat.NCHW) {
+      if (NchwViaNhwc.pooling(g)) {
+        return NchwViaNhwc.maxGradOfPositive(x, outputGrad, g, t);
+      }
+      Tensor dx = grad(x, x.shape(), outputGrad, g, true, t);
+      float[] d = Floats.array(dx);
+      float[] v = Floats.of(x);
+      for (int i = 0; i < d.length; i++) {
+        if (!(v[i] > 0)) {
+          d[i] = 0;
+        }
+      }
+      return dx;
+    }
     Tensor out = Floats.zeros(x.shape());
     PoolNhwc.grad(Floats.of(x), Floats.of(outputGrad), Floats.array(out), g, true, true, t);
     return out;
@@ -41,6 +58,9 @@ public final class SimdPool {
   /** MaxPoolGrad ({@code max}, from x) or AvgPoolGrad ({@code x} null), of shape inputShape. */
   public static Tensor grad(
       Tensor x, Shape inputShape, Tensor outputGrad, Geometry g, boolean max, KernelThreads t) {
+    if (NchwViaNhwc.pooling(g)) {
+      return NchwViaNhwc.poolGrad(x, outputGrad, g, max, t);
+    }
     float[] v = max ? Floats.of(x) : null;
     float[] dy = Floats.of(outputGrad);
     Tensor out = Floats.zeros(inputShape);
