@@ -48,12 +48,19 @@ public final class OutputBuffers {
   /** The arrays one kernel call took from {@link #floatZeros}. Confined to the calling thread. */
   public static final class Loan {
     private final OutputBuffers buffers;
+    private final LayoutTwins twins;
     private final List<float[]> arrays = new ArrayList<>(2);
     private long recycledBytes;
 
     /** A loan from {@code buffers}, for one call of {@link OutputBuffers#supplying}. */
     public Loan(OutputBuffers buffers) {
+      this(buffers, null);
+    }
+
+    /** A loan that also keeps the call's layout copies in its run's {@code twins} (nullable). */
+    public Loan(OutputBuffers buffers, LayoutTwins twins) {
       this.buffers = buffers;
+      this.twins = twins;
     }
 
     /** Whether {@code t} is backed by exactly an array this loan handed out. */
@@ -138,6 +145,46 @@ public final class OutputBuffers {
       loan.arrays.removeIf(l -> l == a);
       loan.buffers.recycle(t);
     }
+  }
+
+  /**
+   * Keeps {@code nhwc}, a layout copy this call made and no longer writes, as the twin of its
+   * result {@code nchw} in the run's {@link LayoutTwins}. False (and nothing kept) outside a run
+   * that keeps twins, over their capacity, or if this call's loan did not lend both arrays: the
+   * caller then gives the copy back itself.
+   */
+  public static boolean keepTwin(Tensor nchw, Tensor nhwc) {
+    if (!CURRENT.isBound()) {
+      return false;
+    }
+    Loan loan = CURRENT.get();
+    return loan.twins != null
+        && loan.lent(nchw)
+        && loan.lent(nhwc)
+        && loan.twins.keep(heapArray(nchw), nchw.shape(), heapArray(nhwc));
+  }
+
+  /** The NHWC twin the run keeps for exactly {@code nchw}'s array and shape, else null. */
+  public static float[] twinOf(Tensor nchw) {
+    if (!CURRENT.isBound()) {
+      return null;
+    }
+    Loan loan = CURRENT.get();
+    if (loan.twins == null
+        || nchw.dtype() != DType.FLOAT32
+        || !(nchw.data().heapBase().orElse(null) instanceof float[] a)
+        || a.length != nchw.size()) {
+      return null;
+    }
+    return loan.twins.find(a, nchw.shape());
+  }
+
+  private static float[] heapArray(Tensor t) {
+    return (float[]) t.data().heapBase().orElseThrow();
+  }
+
+  long capacityBytes() {
+    return capacityBytes;
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.millrace.graph.spi.Kernel;
 import dev.millrace.graph.spi.KernelContext;
 import dev.millrace.graph.spi.VariableSlot;
 import dev.millrace.kernels.Kernels;
+import dev.millrace.kernels.LayoutTwins;
 import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.tensor.DType;
 import dev.millrace.tensor.Tensor;
@@ -52,6 +53,8 @@ final class Run {
   private final OutputBuffers buffers;
   // Storage (heap arrays) a kernel handed to a variable during this run: never recycled.
   private final Set<Object> escaped = ConcurrentHashMap.newKeySet();
+  // NHWC copies of NCHW results, for the NCHW kernels that read them next.
+  private final LayoutTwins twins;
 
   private final AtomicReferenceArray<Tensor> values;
   private final AtomicIntegerArray pending;
@@ -88,6 +91,7 @@ final class Run {
     this.variables = variables;
     this.kernelFor = kernelFor;
     this.buffers = buffers;
+    this.twins = new LayoutTwins(buffers);
     int n = plan.numSlots;
     values = new AtomicReferenceArray<>(n);
     uses = new AtomicIntegerArray(plan.slotUses);
@@ -140,6 +144,7 @@ final class Run {
       }
       throw new IllegalStateException(error);
     }
+    twins.close(); // every operation has returned: no kernel reads a twin any more
     List<Tensor> out = new ArrayList<>(plan.fetchSlots.length);
     for (int s : plan.fetchSlots) {
       Tensor t = values.get(s);
@@ -226,7 +231,7 @@ final class Run {
       }
       Kernel kernel = fused != null ? fused : kernelFor.apply(op);
       Context ctx = new Context(op, inputs);
-      loan = new OutputBuffers.Loan(buffers);
+      loan = new OutputBuffers.Loan(buffers, twins);
       outs = OutputBuffers.supplying(loan, () -> kernel.compute(ctx));
       check(op, outs);
     } catch (OpExecutionException e) {
@@ -400,6 +405,7 @@ final class Run {
       if (t == null) {
         return;
       }
+      twins.released(t);
       if (!recyclable[r] || escaped.contains(storage(t)) || !buffers.recycle(t)) {
         t.close();
       }

@@ -3,6 +3,8 @@ package dev.millrace.kernels.internal.simd;
 import dev.millrace.kernels.KernelThreads;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Batched matrix transposes, {@code [batch][rows][cols] → [batch][cols][rows]}: NCHW to NHWC is
@@ -19,6 +21,12 @@ public final class ImageTranspose {
 
   /** Below this many elements, one thread: a split costs more than it saves. */
   private static final long PARALLEL_MIN = 1 << 16;
+
+  private static final VectorSpecies<Float> F = SimdWidth.FLOAT;
+
+  /** Gathered vectors instead of the scalar tiles ({@code -Dmillrace.transpose.gather}). */
+  private static final boolean GATHER =
+      !"false".equals(System.getProperty("millrace.transpose.gather"));
 
   private ImageTranspose() {}
 
@@ -101,11 +109,38 @@ public final class ImageTranspose {
   private static void transposeUnits(
       float[] src, float[] dst, int rows, int cols, int rowTiles, int from, int to) {
     int plane = rows * cols;
+    int lanes = F.length();
+    int[] strided = null;
+    if (GATHER && rows >= lanes) {
+      strided = new int[lanes];
+      for (int l = 0; l < lanes; l++) {
+        strided[l] = l * cols;
+      }
+    }
     for (int u = from; u < to; u++) {
       int b = u / rowTiles;
       int r0 = (u % rowTiles) * TILE;
       int r1 = Math.min(rows, r0 + TILE);
       int base = b * plane;
+      if (strided != null) {
+        // Each vector gathers one source column's lanes rows, stored as one run of a
+        // destination row; the band's source rows are read in order, one cache line at a time.
+        int r = r0;
+        for (; r + lanes <= r1; r += lanes) {
+          int in = base + r * cols;
+          int out = base + r;
+          for (int c = 0; c < cols; c++) {
+            FloatVector.fromArray(F, src, in + c, strided, 0).intoArray(dst, out + c * rows);
+          }
+        }
+        for (; r < r1; r++) {
+          int in = base + r * cols;
+          for (int c = 0; c < cols; c++) {
+            dst[base + c * rows + r] = src[in + c];
+          }
+        }
+        continue;
+      }
       for (int c0 = 0; c0 < cols; c0 += TILE) {
         int c1 = Math.min(cols, c0 + TILE);
         for (int c = c0; c < c1; c++) {

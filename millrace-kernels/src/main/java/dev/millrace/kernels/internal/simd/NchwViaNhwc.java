@@ -18,10 +18,11 @@ import dev.millrace.tensor.Tensor;
  * slower per training step. A layout copy streams each element once (see {@link ImageTranspose}),
  * which costs less than the difference. The filter is HWIO in both formats, so only images move.
  *
- * <p>The copies come from the session's {@link OutputBuffers} and go back to them before the call
- * returns. A tensor with one channel, or with one pixel per image, has the same bytes in both
- * layouts and is not copied. {@code -Dmillrace.nchw.viaNhwc=false} keeps NCHW ops on their own
- * kernels, for comparisons.
+ * <p>The copies come from the session's {@link OutputBuffers}. An input's copy goes back to them
+ * before the call returns; a result's NHWC original stays with the run as its twin, which the next
+ * NCHW kernel reading that result uses instead of copying it again. A tensor with one channel, or
+ * with one pixel per image, has the same bytes in both layouts and is not copied. {@code
+ * -Dmillrace.nchw.viaNhwc=false} keeps NCHW ops on their own kernels, for comparisons.
  */
 final class NchwViaNhwc {
   private static final boolean ENABLED =
@@ -144,6 +145,10 @@ final class NchwViaNhwc {
     int n = Math.toIntExact(s.dim(0));
     int c = Math.toIntExact(s.dim(1));
     int hw = Math.toIntExact(s.dim(2) * s.dim(3));
+    float[] twin = OutputBuffers.twinOf(nchw);
+    if (twin != null) {
+      return Tensor.wrapping(target, twin);
+    }
     float[] src = Floats.of(nchw);
     if (c == 1 || hw == 1) {
       return Tensor.wrapping(target, src);
@@ -153,7 +158,11 @@ final class NchwViaNhwc {
     return out;
   }
 
-  /** An NHWC result in NCHW order; the NHWC array goes back to the session's buffers. */
+  /**
+   * An NHWC result in NCHW order. The NHWC array stays as the result's twin ({@link
+   * dev.millrace.kernels.LayoutTwins}) for the next NCHW kernel that reads it, or goes back to the
+   * session's buffers.
+   */
   private static Tensor toNchwReleasing(Tensor nhwc, KernelThreads threads) {
     Shape s = nhwc.shape();
     Shape target = DataFormat.NCHW.shape(s.dim(0), s.dim(1), s.dim(2), s.dim(3));
@@ -165,7 +174,9 @@ final class NchwViaNhwc {
     }
     Tensor out = Floats.zeros(target);
     ImageTranspose.transpose(Floats.array(nhwc), Floats.array(out), n, hw, c, threads);
-    OutputBuffers.giveBack(nhwc);
+    if (!OutputBuffers.keepTwin(out, nhwc)) {
+      OutputBuffers.giveBack(nhwc);
+    }
     return out;
   }
 
