@@ -35,6 +35,29 @@ final class NchwViaNhwc {
     return ENABLED && g.in().format() == DataFormat.NCHW && !g.depthwise();
   }
 
+  /**
+   * Whether a forward convolution of {@code input} runs through NHWC. Its gradients and poolings
+   * always do; the forward pass only where that measured faster on its own: the input needs no copy
+   * (one channel, or a twin kept by the run), or the NCHW GEMM is poor, with planes of fewer than
+   * {@link #SMALL_PLANE} output pixels (a short GEMM row per image) or a stride above 1. Elsewhere,
+   * copying a large input and output cost more than it saved: batch 32, 1 / 2 threads, 16→16 at
+   * 32×32 took 3.30 / 1.94 ms through NHWC against 2.25 / 1.26 ms in NCHW; 64→64 at 8×8 1.67 / 1.08
+   * against 3.27 / 2.15 ms.
+   */
+  static boolean forward(Tensor input, ConvKernels.Geometry g) {
+    if (!convolution(g)) {
+      return false;
+    }
+    return g.in().c() == 1
+        || g.out().h() * g.out().w() < SMALL_PLANE
+        || g.spec().strideH() > 1
+        || g.spec().strideW() > 1
+        || OutputBuffers.twinOf(input) != null;
+  }
+
+  /** Output pixels per image below which the NCHW forward GEMM loses to the layout copies. */
+  static final int SMALL_PLANE = 256;
+
   /** Whether a pooling of this geometry runs through NHWC. */
   static boolean pooling(PoolKernels.Geometry g) {
     return ENABLED && g.in().format() == DataFormat.NCHW;

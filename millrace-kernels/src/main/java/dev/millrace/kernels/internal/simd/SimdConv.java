@@ -44,7 +44,7 @@ public final class SimdConv {
       float[] bias,
       Gemm.Activation act,
       KernelThreads threads) {
-    if (NchwViaNhwc.convolution(g) && !isPointwise(g)) {
+    if (NchwViaNhwc.forward(input, g) && !isPointwise(g)) {
       // A pointwise NCHW convolution is one plain GEMM per image already: no copies pay.
       return NchwViaNhwc.forward(input, filter, g, scale, bias, act, threads);
     }
