@@ -374,6 +374,13 @@ public final class FastKernels extends ReferenceForwardingKernels {
       float[] m = training ? null : channelValues(mean, l.channels());
       float[] v = training ? null : channelValues(variance, l.channels());
       if (s != null && o != null && (training || (m != null && v != null))) {
+        FusedBatchNormResult onTwin =
+            format == DataFormat.NCHW
+                ? SimdNorm.fusedBatchNormOnTwin(x, s, o, m, v, epsilon, training, threads)
+                : null;
+        if (onTwin != null) {
+          return onTwin;
+        }
         return SimdNorm.fusedBatchNorm(x, s, o, m, v, epsilon, l, training, threads);
       }
     }
@@ -398,6 +405,13 @@ public final class FastKernels extends ReferenceForwardingKernels {
       float[] m = channelValues(savedMean, l.channels());
       float[] inv = channelValues(savedInvStd, l.channels());
       if (s != null && m != null && inv != null) {
+        BatchNormGradients onTwins =
+            format == DataFormat.NCHW
+                ? SimdNorm.fusedBatchNormGradOnTwins(outputGrad, x, s, m, inv, threads)
+                : null;
+        if (onTwins != null) {
+          return onTwins;
+        }
         return SimdNorm.fusedBatchNormGrad(outputGrad, x, s, m, inv, l, threads);
       }
     }

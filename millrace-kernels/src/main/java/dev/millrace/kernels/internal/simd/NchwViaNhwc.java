@@ -1,8 +1,11 @@
 package dev.millrace.kernels.internal.simd;
 
+import dev.millrace.kernels.BatchNormGradients;
+import dev.millrace.kernels.FusedBatchNormResult;
 import dev.millrace.kernels.KernelThreads;
 import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.kernels.PoolSpec;
+import dev.millrace.kernels.internal.ChannelLayout;
 import dev.millrace.kernels.internal.ConvKernels;
 import dev.millrace.kernels.internal.PoolKernels;
 import dev.millrace.tensor.DataFormat;
@@ -39,10 +42,10 @@ final class NchwViaNhwc {
    * Whether a forward convolution of {@code input} runs through NHWC. Its gradients and poolings
    * always do; the forward pass only where that measured faster on its own: the input needs no copy
    * (one channel, or a twin kept by the run), or the NCHW GEMM is poor, with planes of fewer than
-   * {@link #SMALL_PLANE} output pixels (a short GEMM row per image) or a stride above 1. Elsewhere,
-   * copying a large input and output cost more than it saved: batch 32, 1 / 2 threads, 16→16 at
-   * 32×32 took 3.30 / 1.94 ms through NHWC against 2.25 / 1.26 ms in NCHW; 64→64 at 8×8 1.67 / 1.08
-   * against 3.27 / 2.15 ms.
+   * {@link #SMALL_PLANE} output pixels (a short GEMM row per image). Elsewhere, copying a large
+   * input and output cost more than it saved: batch 32, 1 / 2 threads, 16→16 at 32×32 took 3.30 /
+   * 1.94 ms through NHWC against 2.25 / 1.26 ms in NCHW, 16→32 at stride 2 1.69 / 1.15 against 1.63
+   * / 0.96 ms; 64→64 at 8×8 1.67 / 1.08 against 3.27 / 2.15 ms.
    */
   static boolean forward(Tensor input, ConvKernels.Geometry g) {
     if (!convolution(g)) {
@@ -50,8 +53,6 @@ final class NchwViaNhwc {
     }
     return g.in().c() == 1
         || g.out().h() * g.out().w() < SMALL_PLANE
-        || g.spec().strideH() > 1
-        || g.spec().strideW() > 1
         || OutputBuffers.twinOf(input) != null;
   }
 
@@ -154,6 +155,75 @@ final class NchwViaNhwc {
     giveBack(x, input);
     giveBack(dy, outputGrad);
     return toNchwReleasing(dx, threads);
+  }
+
+  /**
+   * Batch norm of an NCHW {@code x} that has an NHWC twin, computed on the twin (channels in the
+   * lanes) and returned in NCHW with its own twin; null without a twin (the NCHW kernel is as fast
+   * as the NHWC one, so copying an input for it does not pay).
+   */
+  static FusedBatchNormResult batchNorm(
+      Tensor x,
+      float[] scale,
+      float[] offset,
+      float[] mean,
+      float[] variance,
+      double epsilon,
+      boolean training,
+      KernelThreads threads) {
+    float[] twin = ENABLED && x.shape().rank() == 4 ? OutputBuffers.twinOf(x) : null;
+    if (twin == null) {
+      return null;
+    }
+    Shape nhwc = nhwcShape(x.shape());
+    FusedBatchNormResult r =
+        SimdNorm.fusedBatchNorm(
+            Tensor.wrapping(nhwc, twin),
+            scale,
+            offset,
+            mean,
+            variance,
+            epsilon,
+            ChannelLayout.of("fusedBatchNorm", nhwc, DataFormat.NHWC),
+            training,
+            threads);
+    return new FusedBatchNormResult(
+        toNchwReleasing(r.y(), threads),
+        r.batchMean(),
+        r.batchVariance(),
+        r.savedMean(),
+        r.savedInvStd());
+  }
+
+  /**
+   * The batch-norm gradient where both NCHW inputs have twins (see {@link #batchNorm}); else null.
+   */
+  static BatchNormGradients batchNormGrad(
+      Tensor outputGrad,
+      Tensor x,
+      float[] scale,
+      float[] savedMean,
+      float[] savedInvStd,
+      KernelThreads threads) {
+    if (!ENABLED || x.shape().rank() != 4) {
+      return null;
+    }
+    float[] dyTwin = OutputBuffers.twinOf(outputGrad);
+    float[] xTwin = dyTwin == null ? null : OutputBuffers.twinOf(x);
+    if (xTwin == null) {
+      return null;
+    }
+    Shape nhwc = nhwcShape(x.shape());
+    BatchNormGradients g =
+        SimdNorm.fusedBatchNormGrad(
+            Tensor.wrapping(nhwc, dyTwin),
+            Tensor.wrapping(nhwc, xTwin),
+            scale,
+            savedMean,
+            savedInvStd,
+            ChannelLayout.of("fusedBatchNormGrad", nhwc, DataFormat.NHWC),
+            threads);
+    return new BatchNormGradients(toNchwReleasing(g.x(), threads), g.scale(), g.offset());
   }
 
   /** The NHWC shape of an NCHW shape. */

@@ -2,6 +2,7 @@ package dev.millrace.kernels.internal.simd;
 
 import dev.millrace.kernels.BinaryOp;
 import dev.millrace.kernels.KernelThreads;
+import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.kernels.UnaryOp;
 import dev.millrace.kernels.internal.ElementwiseKernels;
 import dev.millrace.tensor.DType;
@@ -31,7 +32,24 @@ public final class SimdElementwise {
     return op != null;
   }
 
+  /**
+   * {@code op} of every element. Where {@code x} is an NCHW value with an NHWC twin ({@link
+   * dev.millrace.kernels.LayoutTwins}), the twin is mapped too and kept as the result's twin, so
+   * that the NCHW kernel reading the result (a pooling after a ReLU) needs no layout copy.
+   */
   public static Tensor unary(UnaryOp op, Tensor x, KernelThreads threads) {
+    float[] twin = OutputBuffers.twinOf(x);
+    Tensor out = elementwise(op, x, threads);
+    if (twin != null) {
+      Tensor mappedTwin = elementwise(op, Tensor.wrapping(Shape.of(twin.length), twin), threads);
+      if (!OutputBuffers.keepTwin(out, mappedTwin)) {
+        OutputBuffers.giveBack(mappedTwin);
+      }
+    }
+    return out;
+  }
+
+  private static Tensor elementwise(UnaryOp op, Tensor x, KernelThreads threads) {
     float[] v = Floats.of(x);
     Tensor out = Floats.zeros(x.shape());
     float[] y = Floats.array(out);
