@@ -7,6 +7,7 @@ import dev.millrace.kernels.internal.ConvKernels.Geometry;
 import dev.millrace.kernels.internal.PoolKernels;
 import dev.millrace.kernels.internal.simd.Gemm;
 import dev.millrace.kernels.internal.simd.ImageTranspose;
+import dev.millrace.kernels.internal.simd.NchwViaNhwc;
 import dev.millrace.kernels.internal.simd.QuantizedGemm;
 import dev.millrace.kernels.internal.simd.SimdConv;
 import dev.millrace.kernels.internal.simd.SimdConvGrad;
@@ -376,7 +377,7 @@ public final class FastKernels extends ReferenceForwardingKernels {
       if (s != null && o != null && (training || (m != null && v != null))) {
         FusedBatchNormResult onTwin =
             format == DataFormat.NCHW
-                ? SimdNorm.fusedBatchNormOnTwin(x, s, o, m, v, epsilon, training, threads)
+                ? NchwViaNhwc.batchNorm(x, s, o, m, v, epsilon, training, threads)
                 : null;
         if (onTwin != null) {
           return onTwin;
@@ -407,7 +408,7 @@ public final class FastKernels extends ReferenceForwardingKernels {
       if (s != null && m != null && inv != null) {
         BatchNormGradients onTwins =
             format == DataFormat.NCHW
-                ? SimdNorm.fusedBatchNormGradOnTwins(outputGrad, x, s, m, inv, threads)
+                ? NchwViaNhwc.batchNormGrad(outputGrad, x, s, m, inv, threads)
                 : null;
         if (onTwins != null) {
           return onTwins;

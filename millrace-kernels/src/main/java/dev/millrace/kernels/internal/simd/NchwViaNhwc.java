@@ -27,7 +27,7 @@ import dev.millrace.tensor.Tensor;
  * with one pixel per image, has the same bytes in both layouts and is not copied. {@code
  * -Dmillrace.nchw.viaNhwc=false} keeps NCHW ops on their own kernels, for comparisons.
  */
-final class NchwViaNhwc {
+public final class NchwViaNhwc {
   private static final boolean ENABLED =
       !"false".equals(System.getProperty("millrace.nchw.viaNhwc"));
 
@@ -162,7 +162,7 @@ final class NchwViaNhwc {
    * lanes) and returned in NCHW with its own twin; null without a twin (the NCHW kernel is as fast
    * as the NHWC one, so copying an input for it does not pay).
    */
-  static FusedBatchNormResult batchNorm(
+  public static FusedBatchNormResult batchNorm(
       Tensor x,
       float[] scale,
       float[] offset,
@@ -198,7 +198,7 @@ final class NchwViaNhwc {
   /**
    * The batch-norm gradient where both NCHW inputs have twins (see {@link #batchNorm}); else null.
    */
-  static BatchNormGradients batchNormGrad(
+  public static BatchNormGradients batchNormGrad(
       Tensor outputGrad,
       Tensor x,
       float[] scale,

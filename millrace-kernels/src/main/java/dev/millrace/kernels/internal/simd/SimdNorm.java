@@ -26,35 +26,6 @@ public final class SimdNorm {
 
   private SimdNorm() {}
 
-  /**
-   * NCHW batch norm computed on its input's NHWC twin where the run keeps one ({@link
-   * NchwViaNhwc#batchNorm}); null where it keeps none.
-   */
-  public static FusedBatchNormResult fusedBatchNormOnTwin(
-      Tensor x,
-      float[] scale,
-      float[] offset,
-      float[] mean,
-      float[] variance,
-      double epsilon,
-      boolean training,
-      KernelThreads threads) {
-    return NchwViaNhwc.batchNorm(x, scale, offset, mean, variance, epsilon, training, threads);
-  }
-
-  /**
-   * The NCHW batch-norm gradient computed on twins ({@link NchwViaNhwc#batchNormGrad}), or null.
-   */
-  public static BatchNormGradients fusedBatchNormGradOnTwins(
-      Tensor outputGrad,
-      Tensor x,
-      float[] scale,
-      float[] savedMean,
-      float[] savedInvStd,
-      KernelThreads threads) {
-    return NchwViaNhwc.batchNormGrad(outputGrad, x, scale, savedMean, savedInvStd, threads);
-  }
-
   public static FusedBatchNormResult fusedBatchNorm(
       Tensor x,
       float[] scale,
