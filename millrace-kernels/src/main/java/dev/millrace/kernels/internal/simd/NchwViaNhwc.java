@@ -33,9 +33,16 @@ public final class NchwViaNhwc {
 
   private NchwViaNhwc() {}
 
-  /** Whether a convolution of this geometry runs through NHWC. */
+  /**
+   * Whether the gradients of a convolution of this geometry run through NHWC: every NCHW one but
+   * depthwise and pointwise convolutions (a pointwise NCHW convolution is one plain GEMM per image
+   * already, so no copies pay).
+   */
   static boolean convolution(ConvKernels.Geometry g) {
-    return ENABLED && g.in().format() == DataFormat.NCHW && !g.depthwise();
+    return ENABLED
+        && g.in().format() == DataFormat.NCHW
+        && !g.depthwise()
+        && !SimdConv.isPointwise(g);
   }
 
   /**
@@ -47,7 +54,7 @@ public final class NchwViaNhwc {
    * 1.94 ms through NHWC against 2.25 / 1.26 ms in NCHW, 16→32 at stride 2 1.69 / 1.15 against 1.63
    * / 0.96 ms; 64→64 at 8×8 1.67 / 1.08 against 3.27 / 2.15 ms.
    */
-  static boolean forward(Tensor input, ConvKernels.Geometry g) {
+  static boolean forwardPays(Tensor input, ConvKernels.Geometry g) {
     if (!convolution(g)) {
       return false;
     }

@@ -44,8 +44,7 @@ public final class SimdConv {
       float[] bias,
       Gemm.Activation act,
       KernelThreads threads) {
-    if (NchwViaNhwc.forward(input, g) && !isPointwise(g)) {
-      // A pointwise NCHW convolution is one plain GEMM per image already: no copies pay.
+    if (NchwViaNhwc.forwardPays(input, g)) {
       return NchwViaNhwc.forward(input, filter, g, scale, bias, act, threads);
     }
     Tensor out = Floats.zeros(g.out().shape());

@@ -35,7 +35,7 @@ public final class SimdConvGrad {
    */
   public static Tensor backpropInput(
       Shape inputShape, Tensor filter, Tensor outputGrad, Geometry g, KernelThreads threads) {
-    if (NchwViaNhwc.convolution(g) && !SimdConv.isPointwise(g)) {
+    if (NchwViaNhwc.convolution(g)) {
       return NchwViaNhwc.backpropInput(filter, outputGrad, g, threads);
     }
     Geometry t = transposed(g, outputGrad.shape());
@@ -173,7 +173,7 @@ public final class SimdConvGrad {
 
   public static Tensor backpropFilter(
       Tensor input, Shape filterShape, Tensor outputGrad, Geometry g, KernelThreads threads) {
-    if (NchwViaNhwc.convolution(g) && !SimdConv.isPointwise(g)) {
+    if (NchwViaNhwc.convolution(g)) {
       return NchwViaNhwc.backpropFilter(input, filterShape, outputGrad, g, threads);
     }
     float[] x = Floats.of(input);

@@ -1,6 +1,7 @@
 package dev.millrace.kernels.internal.simd;
 
 import dev.millrace.kernels.KernelThreads;
+import dev.millrace.kernels.OutputBuffers;
 import dev.millrace.kernels.internal.PoolKernels.Geometry;
 import dev.millrace.tensor.DataFormat;
 import dev.millrace.tensor.Shape;
@@ -41,14 +42,9 @@ public final class SimdPool {
         return NchwViaNhwc.maxGradOfPositive(x, outputGrad, g, t);
       }
       Tensor dx = grad(x, x.shape(), outputGrad, g, true, t);
-      float[] d = Floats.array(dx);
-      float[] v = Floats.of(x);
-      for (int i = 0; i < d.length; i++) {
-        if (!(v[i] > 0)) {
-          d[i] = 0;
-        }
-      }
-      return dx;
+      Tensor gated = SimdElementwise.gatedGrad(dx, x, 0f, Float.POSITIVE_INFINITY, t);
+      OutputBuffers.giveBack(dx);
+      return gated;
     }
     Tensor out = Floats.zeros(x.shape());
     PoolNhwc.grad(Floats.of(x), Floats.of(outputGrad), Floats.array(out), g, true, true, t);
