@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The two fixed costs of every threaded kernel call that the work itself cannot hide: allocating
@@ -65,5 +66,24 @@ public class CallOverheadBenchmark {
   @Benchmark
   public void emptySplitOverTwoThreads() {
     pool.parallelFor(2, i -> {});
+  }
+
+  /** CPU work per short task: about 10 µs (see {@link #oneShortTaskInline}). */
+  private static final long SHORT_TASK_TOKENS = 4_000;
+
+  /**
+   * Two short tasks split over the pool of 2: one short task's time when the helper takes the
+   * second at once, up to two when the caller ends up running both (a helper slow to wake). Set
+   * beside {@link #oneShortTaskInline}, with {@code -Dmillrace.kernels.spinMicros=0} and without.
+   */
+  @Benchmark
+  public void splitOfTwoShortTasks() {
+    pool.parallelFor(2, i -> Blackhole.consumeCPU(SHORT_TASK_TOKENS));
+  }
+
+  /** One short task on the calling thread: what a perfect split of two would take. */
+  @Benchmark
+  public void oneShortTaskInline() {
+    Blackhole.consumeCPU(SHORT_TASK_TOKENS);
   }
 }
