@@ -78,6 +78,21 @@ class FastGemmAndConvTest {
     assertMatmulMatchesReference(rnd, m, n, k, transposeA, transposeB, threaded);
   }
 
+  @ParameterizedTest(name = "m={0} n={1} k={2} threaded={3}")
+  @CsvSource({
+    "100,300,1024,true",
+    "5,7,256,false",
+    "13,70,272,true",
+    "3,131,512,false",
+    "9,5,4096,true"
+  })
+  void aDeepProductWithBTransposedMatchesReference(int m, int n, int k, boolean threaded) {
+    // A dense layer's input gradient, dY · Wᵀ: row dot products where k is deep and a whole
+    // number of vectors at every width. Rows and columns outside whole register tiles, and a band
+    // of B rows cut short, are all here.
+    assertMatmulMatchesReference(new Random(m * 31L + n), m, n, k, false, true, threaded);
+  }
+
   /** A random {@code m×k · k×n} product, each operand stored transposed or not. */
   private static void assertMatmulMatchesReference(
       Random rnd, int m, int n, int k, boolean transposeA, boolean transposeB, boolean threaded) {

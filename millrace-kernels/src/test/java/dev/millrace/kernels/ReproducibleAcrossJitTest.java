@@ -58,6 +58,9 @@ class ReproducibleAcrossJitTest {
     Tensor b = FastMatchesReference.random(rnd, 17, 9);
     add(crc, k.matmul(a, b, false, false));
     add(crc, k.matmul(b, a, true, true));
+    // Deep enough for row dot products, whose sums across lanes must not depend on the JIT.
+    Tensor rows = FastMatchesReference.random(rnd, 6, 256);
+    add(crc, k.matmul(rows, FastMatchesReference.random(rnd, 9, 256), false, true));
     Tensor image = FastMatchesReference.random(rnd, 2, 7, 7, 3);
     Tensor filter = FastMatchesReference.random(rnd, 3, 3, 3, 4);
     for (int stride : new int[] {1, 2}) {
