@@ -209,8 +209,10 @@ final class RowDotGemm {
   }
 
   /**
-   * The L lanes from {@code from} added in a fixed order (halves, then quarters...), so that the
-   * result is the same in interpreted and compiled code, where {@code reduceLanes(ADD)} is not.
+   * The L lanes from {@code from} added in a fixed order (even and odd lanes apart, then the two),
+   * so that the result is the same in interpreted and compiled code, where {@code reduceLanes(ADD)}
+   * is not. (A tree of blends and lane swaps that sums 16 sums at once in vector registers measured
+   * about 10 % slower than this on the whole product.)
    */
   private static float laneSum(float[] lanes, int from) {
     float s0 = 0;
