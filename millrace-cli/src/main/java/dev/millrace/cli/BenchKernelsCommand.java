@@ -34,9 +34,8 @@ final class BenchKernelsCommand implements Callable<Integer> {
   @Option(
       names = "--threads",
       paramLabel = "N",
-      description = "Intra-op threads (default: the physical cores, here ${DEFAULT-VALUE}).",
-      defaultValue = "0")
-  int threads;
+      description = "Intra-op threads (default: the physical cores, here ${DEFAULT-VALUE}).")
+  int threads = ThreadConfig.detectPhysicalCores();
 
   @Option(names = "--json", description = "Print one JSON object instead of text.")
   boolean json;
@@ -48,17 +47,16 @@ final class BenchKernelsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (threads < 0) {
+    if (threads < 1) {
       throw new IllegalArgumentException("--threads: " + threads + " (expected >= 1)");
     }
     if (!KernelsProvider.vectorApiAvailable()) {
       throw new IllegalStateException(
           "the fast kernels need the Vector API: run java with " + KernelsProvider.VECTOR_FLAG);
     }
-    int n = threads == 0 ? ThreadConfig.detectPhysicalCores() : threads;
     PrintWriter err = spec.commandLine().getErr();
     KernelBench.Result r =
-        new KernelBench(n, quick ? 0.1 : 1.0, ConsoleProgress.forStandardError(err)).run();
+        new KernelBench(threads, quick ? 0.1 : 1.0, ConsoleProgress.forStandardError(err)).run();
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(toJson(r).toPrettyString());

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.millrace.graph.ThreadConfig;
 import java.io.IOException;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,9 @@ class BenchKernelsCommandTest {
     CliRunner k = CliRunner.run("bench", "kernels", "--help");
     assertThat(k.exit()).isZero();
     assertThat(k.out()).contains("Usage: millrace bench kernels", "--threads", "--json");
+    // The help names the default this machine would use, never a placeholder.
+    assertThat(k.out().replaceAll("\\s+", " "))
+        .contains("the physical cores, here " + ThreadConfig.detectPhysicalCores() + ")");
     assertThat(CliRunner.run("--help").out()).contains("bench");
   }
 
@@ -62,9 +66,11 @@ class BenchKernelsCommandTest {
   }
 
   @Test
-  void negativeThreadsIsAOneLineError() {
-    CliRunner r = CliRunner.run("bench", "kernels", "--threads", "-1");
-    assertThat(r.exit()).isNotZero();
-    assertThat(r.err().strip()).contains("--threads").doesNotContain("\n\tat ");
+  void zeroOrNegativeThreadsIsAOneLineError() {
+    for (String n : new String[] {"-1", "0"}) {
+      CliRunner r = CliRunner.run("bench", "kernels", "--threads", n);
+      assertThat(r.exit()).isNotZero();
+      assertThat(r.err().strip()).contains("--threads").doesNotContain("\n\tat ");
+    }
   }
 }
