@@ -87,9 +87,8 @@ class FastGemmAndConvTest {
     "9,5,4096,true"
   })
   void aDeepProductWithBTransposedMatchesReference(int m, int n, int k, boolean threaded) {
-    // A dense layer's input gradient, dY · Wᵀ: row dot products where k is deep and a whole
-    // number of vectors at every width. Rows and columns outside whole register tiles, and a band
-    // of B rows cut short, are all here.
+    // A dense layer's input gradient, dY · Wᵀ: a deep k whose B is packed column by column, at
+    // depths that are and are not a whole number of vectors, with rows and columns left over.
     assertMatmulMatchesReference(new Random(m * 31L + n), m, n, k, false, true, threaded);
   }
 

@@ -58,7 +58,8 @@ class ReproducibleAcrossJitTest {
     Tensor b = FastMatchesReference.random(rnd, 17, 9);
     add(crc, k.matmul(a, b, false, false));
     add(crc, k.matmul(b, a, true, true));
-    // Deep enough for row dot products, whose sums across lanes must not depend on the JIT.
+    // A deep product with B transposed, as a dense layer's input gradient has it (a kernel that
+    // summed across lanes here would have to do so in a fixed order).
     Tensor rows = FastMatchesReference.random(rnd, 6, 256);
     add(crc, k.matmul(rows, FastMatchesReference.random(rnd, 9, 256), false, true));
     Tensor image = FastMatchesReference.random(rnd, 2, 7, 7, 3);

@@ -24,8 +24,8 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The three products of the tutorial CNN's dense layer (batch 100, 3136 inputs, 1024 outputs) on 1
  * and 2 threads, as a training step calls them: forward {@code X · W}, input gradient {@code dY ·
- * Wᵀ} (row dot products unless {@code -Dmillrace.gemm.rowDot=false}) and weight gradient {@code Xᵀ
- * · dY}. Score: ms per call; each is 0.64 GFLOP.
+ * Wᵀ} (the GEMM packs the transposed W column by column) and weight gradient {@code Xᵀ · dY}.
+ * Score: ms per call; each is 0.64 GFLOP.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -4,15 +4,8 @@ import dev.millrace.kernels.KernelThreads;
 import dev.millrace.tensor.Shape;
 import dev.millrace.tensor.Tensor;
 
-/**
- * MatMul through the blocked GEMM, whose packers absorb transposes by their strides; a deep {@code
- * A · Bᵀ} (a dense layer's input gradient) as row dot products instead ({@link RowDotGemm}).
- */
+/** MatMul through the blocked GEMM; transposes are absorbed by the packers' strides. */
 public final class SimdLinear {
-  /** {@code -Dmillrace.gemm.rowDot=false} sends {@code A · Bᵀ} to the packed GEMM too. */
-  private static final boolean ROW_DOT =
-      !"false".equals(System.getProperty("millrace.gemm.rowDot"));
-
   private SimdLinear() {}
 
   /** {@code op(a) · op(b)} of validated FLOAT32 rank-2 tensors. */
@@ -28,10 +21,6 @@ public final class SimdLinear {
     Tensor out = Floats.zeros(Shape.of(m, n));
     float[] va = Floats.of(a);
     float[] vb = Floats.of(b);
-    if (ROW_DOT && transposeB && !transposeA && RowDotGemm.suits(m, n, k)) {
-      RowDotGemm.multiply(va, vb, Floats.array(out), m, n, k, threads);
-      return out;
-    }
     Gemm.PackA pa = transposeA ? Packers.a(va, 0, 1, colsA) : Packers.a(va, 0, colsA, 1);
     Gemm.PackB pb = transposeB ? Packers.b(vb, 0, 1, colsB) : Packers.b(vb, 0, colsB, 1);
     Gemm.gemm(m, n, k, pa, pb, Floats.array(out), 0, n, false, null, threads);
