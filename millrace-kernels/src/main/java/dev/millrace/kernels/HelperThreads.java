@@ -12,11 +12,11 @@ import java.util.function.IntConsumer;
  * KernelThreads#parallelFor} and, between calls, spin for a short while before they park.
  *
  * <p>Why spin: a training step makes a few hundred split kernel calls, often back to back. Waking a
- * parked thread and waiting for it to report back costs tens of microseconds per call (measured in
- * {@code CallOverheadBenchmark.emptySplitOverTwoThreads}); a helper that is still spinning when the
- * next call comes starts within a microsecond. The spin is bounded ({@code
- * millrace.kernels.spinMicros}, default {@value #DEFAULT_SPIN_MICROS} µs; 0 parks at once) so that
- * idle helpers give their cores back to the input pipeline and to other processes.
+ * parked thread costs tens of microseconds per call; a helper that is still spinning when the next
+ * call comes starts within a microsecond ({@code CallOverheadBenchmark.splitOfTwoShortTasks} with
+ * and without the spin). The spin is bounded ({@code millrace.kernels.spinMicros}, default {@value
+ * #DEFAULT_SPIN_MICROS} µs; 0 parks at once) so that idle helpers give their cores back to the
+ * input pipeline and to other processes.
  *
  * <p>Why the caller never waits for a late helper: a call posts invitations; a helper that takes
  * one after every task index has been claimed leaves without touching the caller's work. The caller
@@ -74,13 +74,13 @@ final class HelperThreads implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task.accept(0 .. tasks - 1)} on the calling thread and on up to {@code helpersUsed}
+   * Runs {@code task.accept(0 .. tasks - 1)} on the calling thread and on up to {@code tasks - 1}
    * helpers, which claim indices from a shared counter, so uneven tasks balance. Returns when every
    * claimed task has ended; the first failure is rethrown then, and no task starts after it.
    */
-  void parallelFor(int tasks, int helpersUsed, IntConsumer task) {
+  void parallelFor(int tasks, IntConsumer task) {
     Call call = new Call(tasks, task);
-    int invited = Math.min(helpersUsed, helpers.length);
+    int invited = Math.min(tasks - 1, helpers.length);
     for (int i = 0; i < invited; i++) {
       invitations.offer(call);
     }

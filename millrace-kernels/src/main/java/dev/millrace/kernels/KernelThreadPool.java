@@ -55,7 +55,7 @@ public final class KernelThreadPool implements KernelThreads, AutoCloseable {
       }
       return;
     }
-    helpers.parallelFor(tasks, Math.min(parallelism, tasks) - 1, task);
+    helpers.parallelFor(tasks, task);
   }
 
   @Override

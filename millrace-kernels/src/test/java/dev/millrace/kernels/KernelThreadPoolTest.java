@@ -28,7 +28,7 @@ class KernelThreadPoolTest {
         for (int call = 0; call < 2_000; call++) {
           int tasks = 1 + call % 7;
           AtomicIntegerArray runs = new AtomicIntegerArray(tasks);
-          helpers.parallelFor(tasks, 2, runs::incrementAndGet);
+          helpers.parallelFor(tasks, runs::incrementAndGet);
           for (int i = 0; i < tasks; i++) {
             assertThat(runs.get(i)).as("spin %d, call %d, task %d", spin, call, i).isEqualTo(1);
           }

@@ -20,9 +20,10 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The two fixed costs of every threaded kernel call that the work itself cannot hide: allocating
  * (and so zero-filling, on the calling thread) an output the size of a convolution layer's, and
- * handing an empty split to a {@link KernelThreadPool} of 2 (waking its parked helper and waiting
- * for it). Score: µs per call, to set beside a layer's milliseconds. {@link #clearRecycledOutput}
- * is the first cost as a session pays it since it recycles outputs.
+ * splitting work over a {@link KernelThreadPool} of 2 ({@link #splitOfTwoShortTasks}: how soon the
+ * helper joins; an empty split costs next to nothing since the caller no longer waits for a helper
+ * that came too late). Score: µs per call, to set beside a layer's milliseconds. {@link
+ * #clearRecycledOutput} is the first cost as a session pays it since it recycles outputs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -68,7 +69,7 @@ public class CallOverheadBenchmark {
     pool.parallelFor(2, i -> {});
   }
 
-  /** CPU work per short task: about 10 µs (see {@link #oneShortTaskInline}). */
+  /** CPU work per short task: 7.7 µs on a Zen 4 host (see {@link #oneShortTaskInline}). */
   private static final long SHORT_TASK_TOKENS = 4_000;
 
   /**

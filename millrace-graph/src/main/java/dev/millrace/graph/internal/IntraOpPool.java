@@ -34,10 +34,7 @@ final class IntraOpPool implements IntraOp, KernelThreads, AutoCloseable {
     return results;
   }
 
-  /**
-   * Tasks are claimed from a shared counter by the calling thread and up to {@code parallelism - 1}
-   * pool threads, so a caller blocked in a kernel also works, and uneven tasks balance.
-   */
+  /** As {@link KernelThreadPool#parallelFor}: the calling thread takes part. */
   @Override
   public void parallelFor(int tasks, IntConsumer task) {
     pool.parallelFor(tasks, task);
