@@ -78,6 +78,21 @@ class FastGemmAndConvTest {
     assertMatmulMatchesReference(rnd, m, n, k, transposeA, transposeB, threaded);
   }
 
+  @ParameterizedTest(name = "m={0} n={1} k={2} transposeB={3} threaded={4}")
+  @CsvSource({
+    "20,1500,200,false,false",
+    "20,1500,200,false,true",
+    "7,2051,131,true,true",
+    "100,1043,1100,false,true",
+    "100,1043,1100,false,false"
+  })
+  void aShortProductWithManyPanelsMatchesReference(
+      int m, int n, int k, boolean transposeB, boolean threaded) {
+    // A short A against a B wide enough that its panels are packed in several strips (or, when
+    // A is too deep for L2, several depth blocks of all panels), with a last panel left partial.
+    assertMatmulMatchesReference(new Random(n * 17L + k), m, n, k, false, transposeB, threaded);
+  }
+
   @ParameterizedTest(name = "m={0} n={1} k={2} threaded={3}")
   @CsvSource({
     "100,300,1024,true",

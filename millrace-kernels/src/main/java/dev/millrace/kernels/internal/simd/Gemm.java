@@ -49,6 +49,20 @@ public final class Gemm {
   /** Tasks per thread a parallel GEMM is cut into, for balance when a thread is preempted. */
   static final int TASKS_PER_THREAD = 4;
 
+  /**
+   * Bytes of B panels a short-A GEMM packs in one pass: rows of B read in spans of several panels
+   * rather than one, and the strip (in L2) used before the next is packed.
+   */
+  static final long STRIP_BYTES = 256 * 1024;
+
+  /**
+   * Floats between consecutive packed B panels beyond their {@code kc * NR}: one cache line. Panels
+   * whose size is a multiple of 4 KiB would put the same step of k of every panel in one L1 set,
+   * and packing (which writes a row of k to every panel in turn) would evict its own lines; the pad
+   * made packing a dense layer's weights about 1.5× faster.
+   */
+  static final int PANEL_PAD = 16;
+
   /** Packed-A floats up to which a short A is packed whole (4 MiB). */
   static final int MAX_PACKED_A = 1 << 20;
 
@@ -104,6 +118,18 @@ public final class Gemm {
    */
   public interface PackB {
     void pack(float[] dst, int dOff, int j0, int cols, int p0, int kc);
+
+    /**
+     * Packs the {@code ceil(cols / NR)} panels of columns {@code [j0, j0 + cols)}, panel q at
+     * {@code dOff + q * panelStride}. A packer whose rows are contiguous overrides this to read
+     * each row's span of the panels in one pass rather than once per panel.
+     */
+    default void packPanels(
+        float[] dst, int dOff, int panelStride, int j0, int cols, int p0, int kc) {
+      for (int q = 0; q * NR < cols; q++) {
+        pack(dst, dOff + q * panelStride, j0 + q * NR, Math.min(NR, cols - q * NR), p0, kc);
+      }
+    }
   }
 
   /**
@@ -168,12 +194,14 @@ public final class Gemm {
       return;
     }
     int panels = (n + NR - 1) / NR;
-    int panelsPerBlock = Math.max(1, Math.min(panels, MAX_PACKED_B / (k * NR)));
+    int ps = panelStride(k);
+    int panelsPerBlock = Math.max(1, Math.min(panels, MAX_PACKED_B / ps));
     for (int pb0 = 0; pb0 < panels; pb0 += panelsPerBlock) {
       int pb1 = Math.min(panels, pb0 + panelsPerBlock);
-      float[] bp = Scratch.packedB((pb1 - pb0) * k * NR);
-      packB(b, bp, n, k, pb0, pb1, workers > 1 && (long) (pb1 - pb0) * k >= 1 << 15, threads);
-      Block block = new Block(m, n, k, mr, a, bp, pb0, pb1, c, cOff, ldc, accumulate, ep);
+      float[] bp = Scratch.packedB((pb1 - pb0) * ps);
+      boolean parallelPack = workers > 1 && (long) (pb1 - pb0) * k >= 1 << 15;
+      packB(b, bp, ps, n, 0, k, pb0, pb1, parallelPack, threads);
+      Block block = new Block(m, n, k, mr, a, bp, ps, pb0, pb1, c, cOff, ldc, accumulate, ep);
       int tiles = (m + mr - 1) / mr;
       if (workers == 1) {
         block.run(0, tiles, pb0, pb1);
@@ -196,9 +224,10 @@ public final class Gemm {
   }
 
   /**
-   * A of at most one row block ({@code m <= MC}), such as a convolution's output channels in NCHW:
-   * A is packed whole once, and each B panel is packed just before use into an L1-sized buffer and
-   * used once, so no large packed B is written and read back. Threads split the B panels.
+   * A of at most one row block ({@code m <= MC}), such as a convolution's output channels in NCHW
+   * or a dense layer's batch: A is packed whole once and threads split the B panels. When packed A
+   * fits in L2 each thread packs strips of its B panels just before use, so no large packed B is
+   * written and read back; otherwise see {@link #deepShortA}.
    */
   private static void smallM(
       int m,
@@ -235,52 +264,37 @@ public final class Gemm {
     }
     int panels = (n + NR - 1) / NR;
     int tasks = workers <= 1 ? 1 : Math.min(panels, TASKS_PER_THREAD * workers);
-    // The depth a packed B panel covers. All of k when packed A fits in L2: each panel's C tile
-    // then takes every depth block while it is in cache. When A is larger (a deep k, such as a
-    // dense layer's 3136 inputs), one depth block at a time: that block of A serves every panel
-    // before the next is read, instead of all of A streaming from memory once per panel; C's
-    // tiles go round once per block instead.
-    int group = (long) mPad * k * Float.BYTES > A_IN_L2_BYTES ? kb : k;
+    if ((long) mPad * k * Float.BYTES > A_IN_L2_BYTES) {
+      deepShortA(m, n, k, mr, mPad, ap, layout, b, c, cOff, ldc, accumulate, ep, tasks, threads);
+      return;
+    }
+    int ps = panelStride(k);
+    // Panels packed together: a strip of up to STRIP_BYTES, read row by row from B.
+    int strip = Math.max(2, (int) (STRIP_BYTES / ((long) ps * Float.BYTES)) & ~1);
     IntConsumer work =
         task -> {
-          int t = tasks;
-          float[] bp = Scratch.panel(2 * group * NR);
+          int qBegin = panels * task / tasks;
+          int qEnd = panels * (task + 1) / tasks;
+          float[] bp = Scratch.panel(Math.min(strip, qEnd - qBegin) * ps);
           float[] tmp = Scratch.tile();
-          int qEnd = panels * (task + 1) / t;
-          for (int g0 = 0; g0 < k; g0 += group) {
-            int depth = Math.min(group, k - g0);
-            for (int q = panels * task / t; q < qEnd; ) {
-              boolean pair = q + 1 < qEnd;
+          for (int s0 = qBegin; s0 < qEnd; s0 += strip) {
+            int s1 = Math.min(qEnd, s0 + strip);
+            b.packPanels(bp, 0, ps, s0 * NR, Math.min(n, s1 * NR) - s0 * NR, 0, k);
+            for (int q = s0; q < s1; ) {
+              boolean pair = q + 1 < s1;
               int j0 = q * NR;
               int cols = Math.min(pair ? PairMicroKernels.WIDTH : NR, n - j0);
-              b.pack(bp, 0, j0, Math.min(NR, cols), g0, depth);
-              if (pair) {
-                b.pack(bp, depth * NR, j0 + NR, cols - NR, g0, depth);
-              }
-              for (int pc = g0; pc < g0 + depth; pc += kb) {
+              for (int pc = 0; pc < k; pc += kb) {
                 int kc = Math.min(kb, k - pc);
                 boolean overwrite = pc == 0 && !accumulate;
                 for (int i = 0; i < m; i += mr) {
                   int rows = Math.min(mr, m - i);
                   int aOff = pc / kb * mPad * stride + i * layout.rowSpan(kc);
+                  int bOff = (q - s0) * ps + pc * NR;
                   int cAt = cOff + i * ldc + j0;
                   tile(
-                      pair,
-                      mr,
-                      layout,
-                      ap,
-                      aOff,
-                      bp,
-                      (pc - g0) * NR,
-                      depth * NR,
-                      kc,
-                      c,
-                      cAt,
-                      ldc,
-                      rows,
-                      cols,
-                      overwrite,
-                      tmp);
+                      pair, mr, layout, ap, aOff, bp, bOff, ps, kc, c, cAt, ldc, rows, cols,
+                      overwrite, tmp);
                   if (ep != null && pc + kc == k) {
                     applyEpilogue(ep, c, cOff, ldc, i, j0, rows, cols);
                   }
@@ -297,6 +311,75 @@ public final class Gemm {
     }
   }
 
+  /**
+   * A short A too deep for L2 (a dense layer's batch of 100 × 3136 inputs): one depth block at a
+   * time, B's rows of that block are packed for all columns, shared by the threads (each packs a
+   * contiguous run of panels, reading B's rows in long spans), then every tile takes that block.
+   * The block of A then serves every panel before the next is read, instead of all of A streaming
+   * from memory once per panel; C's tiles go round once per block.
+   */
+  private static void deepShortA(
+      int m,
+      int n,
+      int k,
+      int mr,
+      int mPad,
+      float[] ap,
+      Layout layout,
+      PackB b,
+      float[] c,
+      int cOff,
+      int ldc,
+      boolean accumulate,
+      Epilogue ep,
+      int tasks,
+      KernelThreads threads) {
+    int kb = depthBlock(k);
+    int stride = layout.rowSpan(kb);
+    int panels = (n + NR - 1) / NR;
+    int ps = panelStride(kb);
+    float[] bp = Scratch.packedB(panels * ps);
+    for (int pc = 0; pc < k; pc += kb) {
+      int kc = Math.min(kb, k - pc);
+      packB(b, bp, ps, n, pc, kc, 0, panels, tasks > 1, threads);
+      boolean overwrite = pc == 0 && !accumulate;
+      boolean last = pc + kc == k;
+      int aBlock = pc / kb * mPad * stride;
+      IntConsumer work =
+          task -> {
+            float[] tmp = Scratch.tile();
+            int qEnd = panels * (task + 1) / tasks;
+            for (int q = panels * task / tasks; q < qEnd; ) {
+              boolean pair = q + 1 < qEnd;
+              int j0 = q * NR;
+              int cols = Math.min(pair ? PairMicroKernels.WIDTH : NR, n - j0);
+              for (int i = 0; i < m; i += mr) {
+                int rows = Math.min(mr, m - i);
+                int aOff = aBlock + i * layout.rowSpan(kc);
+                int cAt = cOff + i * ldc + j0;
+                tile(
+                    pair, mr, layout, ap, aOff, bp, q * ps, ps, kc, c, cAt, ldc, rows, cols,
+                    overwrite, tmp);
+                if (last && ep != null) {
+                  applyEpilogue(ep, c, cOff, ldc, i, j0, rows, cols);
+                }
+              }
+              q += pair ? 2 : 1;
+            }
+          };
+      if (tasks <= 1) {
+        work.accept(0);
+      } else {
+        threads.parallelFor(tasks, work);
+      }
+    }
+  }
+
+  /** Floats from one packed B panel of depth {@code kc} to the next ({@link #PANEL_PAD}). */
+  static int panelStride(int kc) {
+    return kc * NR + PANEL_PAD;
+  }
+
   /** The depth of a block: {@code k} cut into the fewest equal blocks of at most {@link #KC}. */
   static int depthBlock(int k) {
     int blocks = (k + KC - 1) / KC;
@@ -311,23 +394,34 @@ public final class Gemm {
     return pad8 * 1.07 < pad12 ? 8 : 12;
   }
 
+  /**
+   * Packs depth {@code [p0, p0 + kc)} of B panels {@code [pb0, pb1)}, panel p at {@code (p - pb0) *
+   * ps}; in parallel, each thread packs one contiguous run of panels.
+   */
   private static void packB(
-      PackB b, float[] bp, int n, int k, int pb0, int pb1, boolean parallel, KernelThreads t) {
-    if (!parallel) {
-      for (int p = pb0; p < pb1; p++) {
-        b.pack(bp, (p - pb0) * k * NR, p * NR, Math.min(NR, n - p * NR), 0, k);
-      }
-      return;
-    }
-    int tasks = Math.min(t.parallelism(), pb1 - pb0);
+      PackB b,
+      float[] bp,
+      int ps,
+      int n,
+      int p0,
+      int kc,
+      int pb0,
+      int pb1,
+      boolean parallel,
+      KernelThreads t) {
     int span = pb1 - pb0;
-    t.parallelFor(
-        tasks,
+    int tasks = parallel ? Math.min(t.parallelism(), span) : 1;
+    IntConsumer pack =
         w -> {
-          for (int p = pb0 + span * w / tasks; p < pb0 + span * (w + 1) / tasks; p++) {
-            b.pack(bp, (p - pb0) * k * NR, p * NR, Math.min(NR, n - p * NR), 0, k);
-          }
-        });
+          int lo = pb0 + span * w / tasks;
+          int hi = pb0 + span * (w + 1) / tasks;
+          b.packPanels(bp, (lo - pb0) * ps, ps, lo * NR, Math.min(n, hi * NR) - lo * NR, p0, kc);
+        };
+    if (tasks <= 1) {
+      pack.accept(0);
+    } else {
+      t.parallelFor(tasks, pack);
+    }
   }
 
   /** One column block of the product: B packed for panels {@code [pb0, pb1)}. */
@@ -338,6 +432,7 @@ public final class Gemm {
       int mr,
       PackA a,
       float[] bp,
+      int ps,
       int pb0,
       int pb1,
       float[] c,
@@ -371,14 +466,14 @@ public final class Gemm {
             boolean pair = q + 1 < q1;
             int j0 = q * NR;
             int cols = Math.min(pair ? PairMicroKernels.WIDTH : NR, n - j0);
-            int bOff = (q - pb0) * k * NR + pc * NR;
+            int bOff = (q - pb0) * ps + pc * NR;
             for (int ir = 0; ir < mc; ir += mr) {
               int rows = Math.min(mr, mc - ir);
               int cAt = cOff + (ic + ir) * ldc + j0;
               int aOff = ir * rowStride;
               tile(
-                  pair, mr, layout, ap, aOff, bp, bOff, k * NR, kc, c, cAt, ldc, rows, cols,
-                  overwrite, tmp);
+                  pair, mr, layout, ap, aOff, bp, bOff, ps, kc, c, cAt, ldc, rows, cols, overwrite,
+                  tmp);
               if (last && ep != null) {
                 applyEpilogue(ep, c, cOff, ldc, ic + ir, j0, rows, cols);
               }
