@@ -23,6 +23,12 @@ import jdk.incubator.vector.VectorMask;
  * zero-bordered buffer that removes every bounds test from the loop. A tile's 6 entries may run
  * past the end of a run (into the next pixel's floats, or the buffer's slack); those sums are
  * dropped, which is cheaper than a narrower tile.
+ *
+ * <p>A tile starts from {@code df}'s sums and stores straight back. It used to start from zero,
+ * leave through a scratch tile and be added to {@code df} in a second pass: a 5×5 32→64 layer at
+ * 14×14 then ran at 103 GFLOP/s in some JVMs and 78 in others (or switched mid-run, with no GC or
+ * compilation between), while the direct tiles ran at 103–107 in every JVM (ConvGradientBenchmark,
+ * 1 thread, Zen 4; docs/benchmarks-kernels.md).
  */
 final class FilterGradNhwc {
   private static final int ROWS = 6;
@@ -63,6 +69,9 @@ final class FilterGradNhwc {
    * {@code padded} ({@link #paddedSize} floats) as scratch.
    */
   static void accumulate(float[] x, float[] dy, int b, Geometry g, float[] padded, float[] df) {
+    if (isEmpty(g)) {
+      return;
+    }
     int c = g.in().c();
     int oc = g.filterOut();
     int oh = g.out().h();
@@ -71,9 +80,6 @@ final class FilterGradNhwc {
     int run = g.kw() * c;
     int rowStride = g.spec().strideH() * wp * c;
     int pixelStride = g.spec().strideW() * c;
-    if (isEmpty(g)) {
-      return;
-    }
     int dyAt = b * oh * ow * oc;
     copyPadded(x, b, g, padded);
     for (int ky = 0; ky < g.kh(); ky++) {
@@ -168,7 +174,10 @@ final class FilterGradNhwc {
         ROWS);
   }
 
-  /** 6 run entries × 4 vectors of output channels, summed over every output pixel. */
+  /**
+   * 6 run entries × 4 vectors of output channels: rows {@code [0, rows)} of {@code df} from {@code
+   * dfAt} are loaded, the image's pixels added in registers, and stored back.
+   */
   private static void tile6x4(
       float[] p,
       int at,
@@ -182,30 +191,30 @@ final class FilterGradNhwc {
       float[] df,
       int dfAt,
       int rows) {
-    FloatVector c00 = FloatVector.zero(F);
-    FloatVector c01 = FloatVector.zero(F);
-    FloatVector c02 = FloatVector.zero(F);
-    FloatVector c03 = FloatVector.zero(F);
-    FloatVector c10 = FloatVector.zero(F);
-    FloatVector c11 = FloatVector.zero(F);
-    FloatVector c12 = FloatVector.zero(F);
-    FloatVector c13 = FloatVector.zero(F);
-    FloatVector c20 = FloatVector.zero(F);
-    FloatVector c21 = FloatVector.zero(F);
-    FloatVector c22 = FloatVector.zero(F);
-    FloatVector c23 = FloatVector.zero(F);
-    FloatVector c30 = FloatVector.zero(F);
-    FloatVector c31 = FloatVector.zero(F);
-    FloatVector c32 = FloatVector.zero(F);
-    FloatVector c33 = FloatVector.zero(F);
-    FloatVector c40 = FloatVector.zero(F);
-    FloatVector c41 = FloatVector.zero(F);
-    FloatVector c42 = FloatVector.zero(F);
-    FloatVector c43 = FloatVector.zero(F);
-    FloatVector c50 = FloatVector.zero(F);
-    FloatVector c51 = FloatVector.zero(F);
-    FloatVector c52 = FloatVector.zero(F);
-    FloatVector c53 = FloatVector.zero(F);
+    FloatVector c00 = FloatVector.fromArray(F, df, dfAt);
+    FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
+    FloatVector c02 = FloatVector.fromArray(F, df, dfAt + 2 * NR);
+    FloatVector c03 = FloatVector.fromArray(F, df, dfAt + 3 * NR);
+    FloatVector c10 = start(df, dfAt + oc, 1 < rows);
+    FloatVector c11 = start(df, dfAt + oc + NR, 1 < rows);
+    FloatVector c12 = start(df, dfAt + oc + 2 * NR, 1 < rows);
+    FloatVector c13 = start(df, dfAt + oc + 3 * NR, 1 < rows);
+    FloatVector c20 = start(df, dfAt + 2 * oc, 2 < rows);
+    FloatVector c21 = start(df, dfAt + 2 * oc + NR, 2 < rows);
+    FloatVector c22 = start(df, dfAt + 2 * oc + 2 * NR, 2 < rows);
+    FloatVector c23 = start(df, dfAt + 2 * oc + 3 * NR, 2 < rows);
+    FloatVector c30 = start(df, dfAt + 3 * oc, 3 < rows);
+    FloatVector c31 = start(df, dfAt + 3 * oc + NR, 3 < rows);
+    FloatVector c32 = start(df, dfAt + 3 * oc + 2 * NR, 3 < rows);
+    FloatVector c33 = start(df, dfAt + 3 * oc + 3 * NR, 3 < rows);
+    FloatVector c40 = start(df, dfAt + 4 * oc, 4 < rows);
+    FloatVector c41 = start(df, dfAt + 4 * oc + NR, 4 < rows);
+    FloatVector c42 = start(df, dfAt + 4 * oc + 2 * NR, 4 < rows);
+    FloatVector c43 = start(df, dfAt + 4 * oc + 3 * NR, 4 < rows);
+    FloatVector c50 = start(df, dfAt + 5 * oc, 5 < rows);
+    FloatVector c51 = start(df, dfAt + 5 * oc + NR, 5 < rows);
+    FloatVector c52 = start(df, dfAt + 5 * oc + 2 * NR, 5 < rows);
+    FloatVector c53 = start(df, dfAt + 5 * oc + 3 * NR, 5 < rows);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -248,37 +257,43 @@ final class FilterGradNhwc {
         c53 = v.fma(d3, c53);
       }
     }
-    // The sums leave through one array, so that no vector escapes into a call C2 might not inline.
-    float[] t = Scratch.tile();
-    c00.intoArray(t, 0);
-    c01.intoArray(t, NR);
-    c02.intoArray(t, 2 * NR);
-    c03.intoArray(t, 3 * NR);
-    c10.intoArray(t, 4 * NR);
-    c11.intoArray(t, 5 * NR);
-    c12.intoArray(t, 6 * NR);
-    c13.intoArray(t, 7 * NR);
-    c20.intoArray(t, 8 * NR);
-    c21.intoArray(t, 9 * NR);
-    c22.intoArray(t, 10 * NR);
-    c23.intoArray(t, 11 * NR);
-    c30.intoArray(t, 12 * NR);
-    c31.intoArray(t, 13 * NR);
-    c32.intoArray(t, 14 * NR);
-    c33.intoArray(t, 15 * NR);
-    addRows(t, 4, df, dfAt, oc, Math.min(rows, 4), null);
-    c40.intoArray(t, 0);
-    c41.intoArray(t, NR);
-    c42.intoArray(t, 2 * NR);
-    c43.intoArray(t, 3 * NR);
-    c50.intoArray(t, 4 * NR);
-    c51.intoArray(t, 5 * NR);
-    c52.intoArray(t, 6 * NR);
-    c53.intoArray(t, 7 * NR);
-    addRows(t, 4, df, dfAt + 4 * oc, oc, rows - 4, null);
+    c00.intoArray(df, dfAt);
+    c01.intoArray(df, dfAt + NR);
+    c02.intoArray(df, dfAt + 2 * NR);
+    c03.intoArray(df, dfAt + 3 * NR);
+    if (1 < rows) {
+      c10.intoArray(df, dfAt + oc);
+      c11.intoArray(df, dfAt + oc + NR);
+      c12.intoArray(df, dfAt + oc + 2 * NR);
+      c13.intoArray(df, dfAt + oc + 3 * NR);
+    }
+    if (2 < rows) {
+      c20.intoArray(df, dfAt + 2 * oc);
+      c21.intoArray(df, dfAt + 2 * oc + NR);
+      c22.intoArray(df, dfAt + 2 * oc + 2 * NR);
+      c23.intoArray(df, dfAt + 2 * oc + 3 * NR);
+    }
+    if (3 < rows) {
+      c30.intoArray(df, dfAt + 3 * oc);
+      c31.intoArray(df, dfAt + 3 * oc + NR);
+      c32.intoArray(df, dfAt + 3 * oc + 2 * NR);
+      c33.intoArray(df, dfAt + 3 * oc + 3 * NR);
+    }
+    if (4 < rows) {
+      c40.intoArray(df, dfAt + 4 * oc);
+      c41.intoArray(df, dfAt + 4 * oc + NR);
+      c42.intoArray(df, dfAt + 4 * oc + 2 * NR);
+      c43.intoArray(df, dfAt + 4 * oc + 3 * NR);
+    }
+    if (5 < rows) {
+      c50.intoArray(df, dfAt + 5 * oc);
+      c51.intoArray(df, dfAt + 5 * oc + NR);
+      c52.intoArray(df, dfAt + 5 * oc + 2 * NR);
+      c53.intoArray(df, dfAt + 5 * oc + 3 * NR);
+    }
   }
 
-  /** 6 run entries × 2 vectors of output channels. */
+  /** 6 run entries × 2 vectors of output channels, as {@link #tile6x4}. */
   private static void tile6x2(
       float[] p,
       int at,
@@ -292,18 +307,18 @@ final class FilterGradNhwc {
       float[] df,
       int dfAt,
       int rows) {
-    FloatVector c00 = FloatVector.zero(F);
-    FloatVector c01 = FloatVector.zero(F);
-    FloatVector c10 = FloatVector.zero(F);
-    FloatVector c11 = FloatVector.zero(F);
-    FloatVector c20 = FloatVector.zero(F);
-    FloatVector c21 = FloatVector.zero(F);
-    FloatVector c30 = FloatVector.zero(F);
-    FloatVector c31 = FloatVector.zero(F);
-    FloatVector c40 = FloatVector.zero(F);
-    FloatVector c41 = FloatVector.zero(F);
-    FloatVector c50 = FloatVector.zero(F);
-    FloatVector c51 = FloatVector.zero(F);
+    FloatVector c00 = FloatVector.fromArray(F, df, dfAt);
+    FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
+    FloatVector c10 = start(df, dfAt + oc, 1 < rows);
+    FloatVector c11 = start(df, dfAt + oc + NR, 1 < rows);
+    FloatVector c20 = start(df, dfAt + 2 * oc, 2 < rows);
+    FloatVector c21 = start(df, dfAt + 2 * oc + NR, 2 < rows);
+    FloatVector c30 = start(df, dfAt + 3 * oc, 3 < rows);
+    FloatVector c31 = start(df, dfAt + 3 * oc + NR, 3 < rows);
+    FloatVector c40 = start(df, dfAt + 4 * oc, 4 < rows);
+    FloatVector c41 = start(df, dfAt + 4 * oc + NR, 4 < rows);
+    FloatVector c50 = start(df, dfAt + 5 * oc, 5 < rows);
+    FloatVector c51 = start(df, dfAt + 5 * oc + NR, 5 < rows);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -332,20 +347,28 @@ final class FilterGradNhwc {
         c51 = v.fma(d1, c51);
       }
     }
-    float[] t = Scratch.tile();
-    c00.intoArray(t, 0);
-    c01.intoArray(t, NR);
-    c10.intoArray(t, 2 * NR);
-    c11.intoArray(t, 3 * NR);
-    c20.intoArray(t, 4 * NR);
-    c21.intoArray(t, 5 * NR);
-    c30.intoArray(t, 6 * NR);
-    c31.intoArray(t, 7 * NR);
-    c40.intoArray(t, 8 * NR);
-    c41.intoArray(t, 9 * NR);
-    c50.intoArray(t, 10 * NR);
-    c51.intoArray(t, 11 * NR);
-    addRows(t, 2, df, dfAt, oc, rows, null);
+    c00.intoArray(df, dfAt);
+    c01.intoArray(df, dfAt + NR);
+    if (1 < rows) {
+      c10.intoArray(df, dfAt + oc);
+      c11.intoArray(df, dfAt + oc + NR);
+    }
+    if (2 < rows) {
+      c20.intoArray(df, dfAt + 2 * oc);
+      c21.intoArray(df, dfAt + 2 * oc + NR);
+    }
+    if (3 < rows) {
+      c30.intoArray(df, dfAt + 3 * oc);
+      c31.intoArray(df, dfAt + 3 * oc + NR);
+    }
+    if (4 < rows) {
+      c40.intoArray(df, dfAt + 4 * oc);
+      c41.intoArray(df, dfAt + 4 * oc + NR);
+    }
+    if (5 < rows) {
+      c50.intoArray(df, dfAt + 5 * oc);
+      c51.intoArray(df, dfAt + 5 * oc + NR);
+    }
   }
 
   /** 6 run entries × 1 vector of output channels, of which {@code lanes} exist. */
@@ -363,13 +386,13 @@ final class FilterGradNhwc {
       float[] df,
       int dfAt,
       int rows) {
-    FloatVector c0 = FloatVector.zero(F);
-    FloatVector c1 = FloatVector.zero(F);
-    FloatVector c2 = FloatVector.zero(F);
-    FloatVector c3 = FloatVector.zero(F);
-    FloatVector c4 = FloatVector.zero(F);
-    FloatVector c5 = FloatVector.zero(F);
     boolean full = lanes.allTrue(); // a masked load is slower: only the last vector needs one
+    FloatVector c0 = FloatVector.fromArray(F, df, dfAt, lanes);
+    FloatVector c1 = start(df, dfAt + oc, 1 < rows, lanes);
+    FloatVector c2 = start(df, dfAt + 2 * oc, 2 < rows, lanes);
+    FloatVector c3 = start(df, dfAt + 3 * oc, 3 < rows, lanes);
+    FloatVector c4 = start(df, dfAt + 4 * oc, 4 < rows, lanes);
+    FloatVector c5 = start(df, dfAt + 5 * oc, 5 < rows, lanes);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -386,32 +409,31 @@ final class FilterGradNhwc {
         c5 = FloatVector.broadcast(F, p[a + 5]).fma(d0, c5);
       }
     }
-    float[] t = Scratch.tile();
-    c0.intoArray(t, 0);
-    c1.intoArray(t, NR);
-    c2.intoArray(t, 2 * NR);
-    c3.intoArray(t, 3 * NR);
-    c4.intoArray(t, 4 * NR);
-    c5.intoArray(t, 5 * NR);
-    addRows(t, 1, df, dfAt, oc, rows, lanes);
+    c0.intoArray(df, dfAt, lanes);
+    if (1 < rows) {
+      c1.intoArray(df, dfAt + oc, lanes);
+    }
+    if (2 < rows) {
+      c2.intoArray(df, dfAt + 2 * oc, lanes);
+    }
+    if (3 < rows) {
+      c3.intoArray(df, dfAt + 3 * oc, lanes);
+    }
+    if (4 < rows) {
+      c4.intoArray(df, dfAt + 4 * oc, lanes);
+    }
+    if (5 < rows) {
+      c5.intoArray(df, dfAt + 5 * oc, lanes);
+    }
   }
 
-  /**
-   * {@code df[dfAt + r · oc + v · NR + l] += t[(r · vectors + v) · NR + l]} for the first {@code
-   * rows} rows, {@code lanes} of each vector (null: all).
-   */
-  private static void addRows(
-      float[] t, int vectors, float[] df, int dfAt, int oc, int rows, VectorMask<Float> lanes) {
-    for (int r = 0; r < rows; r++) {
-      for (int v = 0; v < vectors; v++) {
-        int d = dfAt + r * oc + v * NR;
-        FloatVector sum = FloatVector.fromArray(F, t, (r * vectors + v) * NR);
-        if (lanes == null) {
-          FloatVector.fromArray(F, df, d).add(sum).intoArray(df, d);
-        } else {
-          FloatVector.fromArray(F, df, d, lanes).add(sum).intoArray(df, d, lanes);
-        }
-      }
-    }
+  /** A tile's starting sums: df's at {@code at} for a row of the tile that exists, else zero. */
+  private static FloatVector start(float[] df, int at, boolean exists) {
+    return exists ? FloatVector.fromArray(F, df, at) : FloatVector.zero(F);
+  }
+
+  /** {@link #start(float[], int, boolean)} for the lanes of a last, partial vector. */
+  private static FloatVector start(float[] df, int at, boolean exists, VectorMask<Float> lanes) {
+    return exists ? FloatVector.fromArray(F, df, at, lanes) : FloatVector.zero(F);
   }
 }
