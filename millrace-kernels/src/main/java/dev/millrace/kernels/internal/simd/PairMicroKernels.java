@@ -19,7 +19,9 @@ import jdk.incubator.vector.FloatVector;
  *
  * <p>The two B panels are {@code panelStride} floats apart ({@code [k][NR]} each); A is k-major
  * ({@code a[aOff + kk * aStep + r]}) or row-major ({@code a[aOff + r * KCS + kk]}), as in {@link
- * MicroKernels}. Every tile reaches C through {@code tmp} (rows {@code 2 * NR} apart).
+ * MicroKernels}. Full tiles are stored straight into C, edge tiles through {@code tmp} (rows {@code
+ * 2 * NR} apart); the filter gradient's tiles measured a third slower in some JVMs when every tile
+ * went through a scratch buffer.
  */
 final class PairMicroKernels {
   /** Columns of a tile: two B panels. */
@@ -119,6 +121,21 @@ final class PairMicroKernels {
       c5 = x.fma(b0, c5);
       d5 = x.fma(b1, d5);
     }
+    if (rows == 6 && cols == WIDTH) {
+      store(c0, c, cAt, overwrite);
+      store(d0, c, cAt + NR, overwrite);
+      store(c1, c, cAt + ldc, overwrite);
+      store(d1, c, cAt + ldc + NR, overwrite);
+      store(c2, c, cAt + 2 * ldc, overwrite);
+      store(d2, c, cAt + 2 * ldc + NR, overwrite);
+      store(c3, c, cAt + 3 * ldc, overwrite);
+      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      store(c4, c, cAt + 4 * ldc, overwrite);
+      store(d4, c, cAt + 4 * ldc + NR, overwrite);
+      store(c5, c, cAt + 5 * ldc, overwrite);
+      store(d5, c, cAt + 5 * ldc + NR, overwrite);
+      return;
+    }
     c0.intoArray(tmp, 0);
     d0.intoArray(tmp, NR);
     c1.intoArray(tmp, WIDTH);
@@ -185,6 +202,21 @@ final class PairMicroKernels {
       c5 = x.fma(b0, c5);
       d5 = x.fma(b1, d5);
     }
+    if (rows == 6 && cols == WIDTH) {
+      store(c0, c, cAt, overwrite);
+      store(d0, c, cAt + NR, overwrite);
+      store(c1, c, cAt + ldc, overwrite);
+      store(d1, c, cAt + ldc + NR, overwrite);
+      store(c2, c, cAt + 2 * ldc, overwrite);
+      store(d2, c, cAt + 2 * ldc + NR, overwrite);
+      store(c3, c, cAt + 3 * ldc, overwrite);
+      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      store(c4, c, cAt + 4 * ldc, overwrite);
+      store(d4, c, cAt + 4 * ldc + NR, overwrite);
+      store(c5, c, cAt + 5 * ldc, overwrite);
+      store(d5, c, cAt + 5 * ldc + NR, overwrite);
+      return;
+    }
     c0.intoArray(tmp, 0);
     d0.intoArray(tmp, NR);
     c1.intoArray(tmp, WIDTH);
@@ -242,6 +274,17 @@ final class PairMicroKernels {
       c3 = x.fma(b0, c3);
       d3 = x.fma(b1, d3);
     }
+    if (rows == 4 && cols == WIDTH) {
+      store(c0, c, cAt, overwrite);
+      store(d0, c, cAt + NR, overwrite);
+      store(c1, c, cAt + ldc, overwrite);
+      store(d1, c, cAt + ldc + NR, overwrite);
+      store(c2, c, cAt + 2 * ldc, overwrite);
+      store(d2, c, cAt + 2 * ldc + NR, overwrite);
+      store(c3, c, cAt + 3 * ldc, overwrite);
+      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      return;
+    }
     c0.intoArray(tmp, 0);
     d0.intoArray(tmp, NR);
     c1.intoArray(tmp, WIDTH);
@@ -294,6 +337,17 @@ final class PairMicroKernels {
       c3 = x.fma(b0, c3);
       d3 = x.fma(b1, d3);
     }
+    if (rows == 4 && cols == WIDTH) {
+      store(c0, c, cAt, overwrite);
+      store(d0, c, cAt + NR, overwrite);
+      store(c1, c, cAt + ldc, overwrite);
+      store(d1, c, cAt + ldc + NR, overwrite);
+      store(c2, c, cAt + 2 * ldc, overwrite);
+      store(d2, c, cAt + 2 * ldc + NR, overwrite);
+      store(c3, c, cAt + 3 * ldc, overwrite);
+      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      return;
+    }
     c0.intoArray(tmp, 0);
     d0.intoArray(tmp, NR);
     c1.intoArray(tmp, WIDTH);
@@ -310,6 +364,11 @@ final class PairMicroKernels {
    * {@code tmp} even for a full tile: handing twelve vectors to a store method that C2 does not
    * inline would box them, and the round trip costs a few stores per {@code kc} steps.
    */
+  /** {@code C = v} or {@code C += v}, as the tmp path would: the same sum, without the copy. */
+  private static void store(FloatVector v, float[] c, int at, boolean overwrite) {
+    (overwrite ? v : v.add(FloatVector.fromArray(F, c, at))).intoArray(c, at);
+  }
+
   private static void storeTile(
       float[] tmp, float[] c, int cAt, int ldc, int rows, int cols, boolean overwrite) {
     if (cols == WIDTH) {
