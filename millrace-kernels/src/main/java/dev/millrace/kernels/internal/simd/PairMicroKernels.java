@@ -122,18 +122,27 @@ final class PairMicroKernels {
       d5 = x.fma(b1, d5);
     }
     if (rows == 6 && cols == WIDTH) {
-      store(c0, c, cAt, overwrite);
-      store(d0, c, cAt + NR, overwrite);
-      store(c1, c, cAt + ldc, overwrite);
-      store(d1, c, cAt + ldc + NR, overwrite);
-      store(c2, c, cAt + 2 * ldc, overwrite);
-      store(d2, c, cAt + 2 * ldc + NR, overwrite);
-      store(c3, c, cAt + 3 * ldc, overwrite);
-      store(d3, c, cAt + 3 * ldc + NR, overwrite);
-      store(c4, c, cAt + 4 * ldc, overwrite);
-      store(d4, c, cAt + 4 * ldc + NR, overwrite);
-      store(c5, c, cAt + 5 * ldc, overwrite);
-      store(d5, c, cAt + 5 * ldc + NR, overwrite);
+      (overwrite ? c0 : c0.add(FloatVector.fromArray(F, c, cAt))).intoArray(c, cAt);
+      (overwrite ? d0 : d0.add(FloatVector.fromArray(F, c, cAt + NR))).intoArray(c, cAt + NR);
+      (overwrite ? c1 : c1.add(FloatVector.fromArray(F, c, cAt + ldc))).intoArray(c, cAt + ldc);
+      (overwrite ? d1 : d1.add(FloatVector.fromArray(F, c, cAt + ldc + NR)))
+          .intoArray(c, cAt + ldc + NR);
+      (overwrite ? c2 : c2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc)))
+          .intoArray(c, cAt + 2 * ldc);
+      (overwrite ? d2 : d2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc + NR)))
+          .intoArray(c, cAt + 2 * ldc + NR);
+      (overwrite ? c3 : c3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc)))
+          .intoArray(c, cAt + 3 * ldc);
+      (overwrite ? d3 : d3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc + NR)))
+          .intoArray(c, cAt + 3 * ldc + NR);
+      (overwrite ? c4 : c4.add(FloatVector.fromArray(F, c, cAt + 4 * ldc)))
+          .intoArray(c, cAt + 4 * ldc);
+      (overwrite ? d4 : d4.add(FloatVector.fromArray(F, c, cAt + 4 * ldc + NR)))
+          .intoArray(c, cAt + 4 * ldc + NR);
+      (overwrite ? c5 : c5.add(FloatVector.fromArray(F, c, cAt + 5 * ldc)))
+          .intoArray(c, cAt + 5 * ldc);
+      (overwrite ? d5 : d5.add(FloatVector.fromArray(F, c, cAt + 5 * ldc + NR)))
+          .intoArray(c, cAt + 5 * ldc + NR);
       return;
     }
     c0.intoArray(tmp, 0);
@@ -203,18 +212,27 @@ final class PairMicroKernels {
       d5 = x.fma(b1, d5);
     }
     if (rows == 6 && cols == WIDTH) {
-      store(c0, c, cAt, overwrite);
-      store(d0, c, cAt + NR, overwrite);
-      store(c1, c, cAt + ldc, overwrite);
-      store(d1, c, cAt + ldc + NR, overwrite);
-      store(c2, c, cAt + 2 * ldc, overwrite);
-      store(d2, c, cAt + 2 * ldc + NR, overwrite);
-      store(c3, c, cAt + 3 * ldc, overwrite);
-      store(d3, c, cAt + 3 * ldc + NR, overwrite);
-      store(c4, c, cAt + 4 * ldc, overwrite);
-      store(d4, c, cAt + 4 * ldc + NR, overwrite);
-      store(c5, c, cAt + 5 * ldc, overwrite);
-      store(d5, c, cAt + 5 * ldc + NR, overwrite);
+      (overwrite ? c0 : c0.add(FloatVector.fromArray(F, c, cAt))).intoArray(c, cAt);
+      (overwrite ? d0 : d0.add(FloatVector.fromArray(F, c, cAt + NR))).intoArray(c, cAt + NR);
+      (overwrite ? c1 : c1.add(FloatVector.fromArray(F, c, cAt + ldc))).intoArray(c, cAt + ldc);
+      (overwrite ? d1 : d1.add(FloatVector.fromArray(F, c, cAt + ldc + NR)))
+          .intoArray(c, cAt + ldc + NR);
+      (overwrite ? c2 : c2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc)))
+          .intoArray(c, cAt + 2 * ldc);
+      (overwrite ? d2 : d2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc + NR)))
+          .intoArray(c, cAt + 2 * ldc + NR);
+      (overwrite ? c3 : c3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc)))
+          .intoArray(c, cAt + 3 * ldc);
+      (overwrite ? d3 : d3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc + NR)))
+          .intoArray(c, cAt + 3 * ldc + NR);
+      (overwrite ? c4 : c4.add(FloatVector.fromArray(F, c, cAt + 4 * ldc)))
+          .intoArray(c, cAt + 4 * ldc);
+      (overwrite ? d4 : d4.add(FloatVector.fromArray(F, c, cAt + 4 * ldc + NR)))
+          .intoArray(c, cAt + 4 * ldc + NR);
+      (overwrite ? c5 : c5.add(FloatVector.fromArray(F, c, cAt + 5 * ldc)))
+          .intoArray(c, cAt + 5 * ldc);
+      (overwrite ? d5 : d5.add(FloatVector.fromArray(F, c, cAt + 5 * ldc + NR)))
+          .intoArray(c, cAt + 5 * ldc + NR);
       return;
     }
     c0.intoArray(tmp, 0);
@@ -275,14 +293,19 @@ final class PairMicroKernels {
       d3 = x.fma(b1, d3);
     }
     if (rows == 4 && cols == WIDTH) {
-      store(c0, c, cAt, overwrite);
-      store(d0, c, cAt + NR, overwrite);
-      store(c1, c, cAt + ldc, overwrite);
-      store(d1, c, cAt + ldc + NR, overwrite);
-      store(c2, c, cAt + 2 * ldc, overwrite);
-      store(d2, c, cAt + 2 * ldc + NR, overwrite);
-      store(c3, c, cAt + 3 * ldc, overwrite);
-      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      (overwrite ? c0 : c0.add(FloatVector.fromArray(F, c, cAt))).intoArray(c, cAt);
+      (overwrite ? d0 : d0.add(FloatVector.fromArray(F, c, cAt + NR))).intoArray(c, cAt + NR);
+      (overwrite ? c1 : c1.add(FloatVector.fromArray(F, c, cAt + ldc))).intoArray(c, cAt + ldc);
+      (overwrite ? d1 : d1.add(FloatVector.fromArray(F, c, cAt + ldc + NR)))
+          .intoArray(c, cAt + ldc + NR);
+      (overwrite ? c2 : c2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc)))
+          .intoArray(c, cAt + 2 * ldc);
+      (overwrite ? d2 : d2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc + NR)))
+          .intoArray(c, cAt + 2 * ldc + NR);
+      (overwrite ? c3 : c3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc)))
+          .intoArray(c, cAt + 3 * ldc);
+      (overwrite ? d3 : d3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc + NR)))
+          .intoArray(c, cAt + 3 * ldc + NR);
       return;
     }
     c0.intoArray(tmp, 0);
@@ -338,14 +361,19 @@ final class PairMicroKernels {
       d3 = x.fma(b1, d3);
     }
     if (rows == 4 && cols == WIDTH) {
-      store(c0, c, cAt, overwrite);
-      store(d0, c, cAt + NR, overwrite);
-      store(c1, c, cAt + ldc, overwrite);
-      store(d1, c, cAt + ldc + NR, overwrite);
-      store(c2, c, cAt + 2 * ldc, overwrite);
-      store(d2, c, cAt + 2 * ldc + NR, overwrite);
-      store(c3, c, cAt + 3 * ldc, overwrite);
-      store(d3, c, cAt + 3 * ldc + NR, overwrite);
+      (overwrite ? c0 : c0.add(FloatVector.fromArray(F, c, cAt))).intoArray(c, cAt);
+      (overwrite ? d0 : d0.add(FloatVector.fromArray(F, c, cAt + NR))).intoArray(c, cAt + NR);
+      (overwrite ? c1 : c1.add(FloatVector.fromArray(F, c, cAt + ldc))).intoArray(c, cAt + ldc);
+      (overwrite ? d1 : d1.add(FloatVector.fromArray(F, c, cAt + ldc + NR)))
+          .intoArray(c, cAt + ldc + NR);
+      (overwrite ? c2 : c2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc)))
+          .intoArray(c, cAt + 2 * ldc);
+      (overwrite ? d2 : d2.add(FloatVector.fromArray(F, c, cAt + 2 * ldc + NR)))
+          .intoArray(c, cAt + 2 * ldc + NR);
+      (overwrite ? c3 : c3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc)))
+          .intoArray(c, cAt + 3 * ldc);
+      (overwrite ? d3 : d3.add(FloatVector.fromArray(F, c, cAt + 3 * ldc + NR)))
+          .intoArray(c, cAt + 3 * ldc + NR);
       return;
     }
     c0.intoArray(tmp, 0);
@@ -364,11 +392,6 @@ final class PairMicroKernels {
    * {@code tmp} even for a full tile: handing twelve vectors to a store method that C2 does not
    * inline would box them, and the round trip costs a few stores per {@code kc} steps.
    */
-  /** {@code C = v} or {@code C += v}, as the tmp path would: the same sum, without the copy. */
-  private static void store(FloatVector v, float[] c, int at, boolean overwrite) {
-    (overwrite ? v : v.add(FloatVector.fromArray(F, c, at))).intoArray(c, at);
-  }
-
   private static void storeTile(
       float[] tmp, float[] c, int cAt, int ldc, int rows, int cols, boolean overwrite) {
     if (cols == WIDTH) {
