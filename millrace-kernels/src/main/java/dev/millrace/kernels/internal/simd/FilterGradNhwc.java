@@ -28,7 +28,9 @@ import jdk.incubator.vector.VectorMask;
  * leave through a scratch tile and be added to {@code df} in a second pass: a 5×5 32→64 layer at
  * 14×14 then ran at 103 GFLOP/s in some JVMs and 78 in others (or switched mid-run, with no GC or
  * compilation between), while the direct tiles ran at 103–107 in every JVM (ConvGradientBenchmark,
- * 1 thread, Zen 4; docs/benchmarks-kernels.md).
+ * 1 thread, Zen 4; docs/benchmarks-kernels.md). Every vector stays inside the tile method: a helper
+ * returning a tile's starting sums was left out of line by C2 in a training step, where the op then
+ * took 1.5× as long at 1 thread (32–34 ms against 21–23).
  */
 final class FilterGradNhwc {
   private static final int ROWS = 6;
@@ -195,26 +197,40 @@ final class FilterGradNhwc {
     FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
     FloatVector c02 = FloatVector.fromArray(F, df, dfAt + 2 * NR);
     FloatVector c03 = FloatVector.fromArray(F, df, dfAt + 3 * NR);
-    FloatVector c10 = start(df, dfAt + oc, 1 < rows);
-    FloatVector c11 = start(df, dfAt + oc + NR, 1 < rows);
-    FloatVector c12 = start(df, dfAt + oc + 2 * NR, 1 < rows);
-    FloatVector c13 = start(df, dfAt + oc + 3 * NR, 1 < rows);
-    FloatVector c20 = start(df, dfAt + 2 * oc, 2 < rows);
-    FloatVector c21 = start(df, dfAt + 2 * oc + NR, 2 < rows);
-    FloatVector c22 = start(df, dfAt + 2 * oc + 2 * NR, 2 < rows);
-    FloatVector c23 = start(df, dfAt + 2 * oc + 3 * NR, 2 < rows);
-    FloatVector c30 = start(df, dfAt + 3 * oc, 3 < rows);
-    FloatVector c31 = start(df, dfAt + 3 * oc + NR, 3 < rows);
-    FloatVector c32 = start(df, dfAt + 3 * oc + 2 * NR, 3 < rows);
-    FloatVector c33 = start(df, dfAt + 3 * oc + 3 * NR, 3 < rows);
-    FloatVector c40 = start(df, dfAt + 4 * oc, 4 < rows);
-    FloatVector c41 = start(df, dfAt + 4 * oc + NR, 4 < rows);
-    FloatVector c42 = start(df, dfAt + 4 * oc + 2 * NR, 4 < rows);
-    FloatVector c43 = start(df, dfAt + 4 * oc + 3 * NR, 4 < rows);
-    FloatVector c50 = start(df, dfAt + 5 * oc, 5 < rows);
-    FloatVector c51 = start(df, dfAt + 5 * oc + NR, 5 < rows);
-    FloatVector c52 = start(df, dfAt + 5 * oc + 2 * NR, 5 < rows);
-    FloatVector c53 = start(df, dfAt + 5 * oc + 3 * NR, 5 < rows);
+    FloatVector c10 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc) : FloatVector.zero(F);
+    FloatVector c11 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + NR) : FloatVector.zero(F);
+    FloatVector c12 =
+        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + 2 * NR) : FloatVector.zero(F);
+    FloatVector c13 =
+        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + 3 * NR) : FloatVector.zero(F);
+    FloatVector c20 = 2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc) : FloatVector.zero(F);
+    FloatVector c21 =
+        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + NR) : FloatVector.zero(F);
+    FloatVector c22 =
+        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + 2 * NR) : FloatVector.zero(F);
+    FloatVector c23 =
+        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + 3 * NR) : FloatVector.zero(F);
+    FloatVector c30 = 3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc) : FloatVector.zero(F);
+    FloatVector c31 =
+        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + NR) : FloatVector.zero(F);
+    FloatVector c32 =
+        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + 2 * NR) : FloatVector.zero(F);
+    FloatVector c33 =
+        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + 3 * NR) : FloatVector.zero(F);
+    FloatVector c40 = 4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc) : FloatVector.zero(F);
+    FloatVector c41 =
+        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + NR) : FloatVector.zero(F);
+    FloatVector c42 =
+        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + 2 * NR) : FloatVector.zero(F);
+    FloatVector c43 =
+        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + 3 * NR) : FloatVector.zero(F);
+    FloatVector c50 = 5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc) : FloatVector.zero(F);
+    FloatVector c51 =
+        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + NR) : FloatVector.zero(F);
+    FloatVector c52 =
+        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + 2 * NR) : FloatVector.zero(F);
+    FloatVector c53 =
+        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + 3 * NR) : FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -309,16 +325,20 @@ final class FilterGradNhwc {
       int rows) {
     FloatVector c00 = FloatVector.fromArray(F, df, dfAt);
     FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
-    FloatVector c10 = start(df, dfAt + oc, 1 < rows);
-    FloatVector c11 = start(df, dfAt + oc + NR, 1 < rows);
-    FloatVector c20 = start(df, dfAt + 2 * oc, 2 < rows);
-    FloatVector c21 = start(df, dfAt + 2 * oc + NR, 2 < rows);
-    FloatVector c30 = start(df, dfAt + 3 * oc, 3 < rows);
-    FloatVector c31 = start(df, dfAt + 3 * oc + NR, 3 < rows);
-    FloatVector c40 = start(df, dfAt + 4 * oc, 4 < rows);
-    FloatVector c41 = start(df, dfAt + 4 * oc + NR, 4 < rows);
-    FloatVector c50 = start(df, dfAt + 5 * oc, 5 < rows);
-    FloatVector c51 = start(df, dfAt + 5 * oc + NR, 5 < rows);
+    FloatVector c10 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc) : FloatVector.zero(F);
+    FloatVector c11 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + NR) : FloatVector.zero(F);
+    FloatVector c20 = 2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc) : FloatVector.zero(F);
+    FloatVector c21 =
+        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + NR) : FloatVector.zero(F);
+    FloatVector c30 = 3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc) : FloatVector.zero(F);
+    FloatVector c31 =
+        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + NR) : FloatVector.zero(F);
+    FloatVector c40 = 4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc) : FloatVector.zero(F);
+    FloatVector c41 =
+        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + NR) : FloatVector.zero(F);
+    FloatVector c50 = 5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc) : FloatVector.zero(F);
+    FloatVector c51 =
+        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + NR) : FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -388,11 +408,16 @@ final class FilterGradNhwc {
       int rows) {
     boolean full = lanes.allTrue(); // a masked load is slower: only the last vector needs one
     FloatVector c0 = FloatVector.fromArray(F, df, dfAt, lanes);
-    FloatVector c1 = start(df, dfAt + oc, 1 < rows, lanes);
-    FloatVector c2 = start(df, dfAt + 2 * oc, 2 < rows, lanes);
-    FloatVector c3 = start(df, dfAt + 3 * oc, 3 < rows, lanes);
-    FloatVector c4 = start(df, dfAt + 4 * oc, 4 < rows, lanes);
-    FloatVector c5 = start(df, dfAt + 5 * oc, 5 < rows, lanes);
+    FloatVector c1 =
+        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc, lanes) : FloatVector.zero(F);
+    FloatVector c2 =
+        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc, lanes) : FloatVector.zero(F);
+    FloatVector c3 =
+        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc, lanes) : FloatVector.zero(F);
+    FloatVector c4 =
+        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc, lanes) : FloatVector.zero(F);
+    FloatVector c5 =
+        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc, lanes) : FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -425,15 +450,5 @@ final class FilterGradNhwc {
     if (5 < rows) {
       c5.intoArray(df, dfAt + 5 * oc, lanes);
     }
-  }
-
-  /** A tile's starting sums: df's at {@code at} for a row of the tile that exists, else zero. */
-  private static FloatVector start(float[] df, int at, boolean exists) {
-    return exists ? FloatVector.fromArray(F, df, at) : FloatVector.zero(F);
-  }
-
-  /** {@link #start(float[], int, boolean)} for the lanes of a last, partial vector. */
-  private static FloatVector start(float[] df, int at, boolean exists, VectorMask<Float> lanes) {
-    return exists ? FloatVector.fromArray(F, df, at, lanes) : FloatVector.zero(F);
   }
 }
