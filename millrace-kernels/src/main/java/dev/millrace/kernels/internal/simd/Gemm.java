@@ -367,11 +367,7 @@ public final class Gemm {
               q += pair ? 2 : 1;
             }
           };
-      if (tasks <= 1) {
-        work.accept(0);
-      } else {
-        threads.parallelFor(tasks, work);
-      }
+      threads.parallelFor(tasks, work);
     }
   }
 
@@ -417,11 +413,7 @@ public final class Gemm {
           int hi = pb0 + span * (w + 1) / tasks;
           b.packPanels(bp, (lo - pb0) * ps, ps, lo * NR, Math.min(n, hi * NR) - lo * NR, p0, kc);
         };
-    if (tasks <= 1) {
-      pack.accept(0);
-    } else {
-      t.parallelFor(tasks, pack);
-    }
+    t.parallelFor(tasks, pack);
   }
 
   /** One column block of the product: B packed for panels {@code [pb0, pb1)}. */
