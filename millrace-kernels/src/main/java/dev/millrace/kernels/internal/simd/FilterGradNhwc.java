@@ -24,13 +24,14 @@ import jdk.incubator.vector.VectorMask;
  * past the end of a run (into the next pixel's floats, or the buffer's slack); those sums are
  * dropped, which is cheaper than a narrower tile.
  *
- * <p>A tile starts from {@code df}'s sums and stores straight back. It used to start from zero,
+ * <p>A tile's sums start from zero and are added straight into {@code df} at its end. They used to
  * leave through a scratch tile and be added to {@code df} in a second pass: a 5×5 32→64 layer at
  * 14×14 then ran at 103 GFLOP/s in some JVMs and 78 in others (or switched mid-run, with no GC or
- * compilation between), while the direct tiles ran at 103–107 in every JVM (ConvGradientBenchmark,
- * 1 thread, Zen 4; docs/benchmarks-kernels.md). Every vector stays inside the tile method: a helper
- * returning a tile's starting sums was left out of line by C2 in a training step, where the op then
- * took 1.5× as long at 1 thread (32–34 ms against 21–23).
+ * compilation between); added straight, it ran at 99–106 in every JVM (ConvGradientBenchmark, 1
+ * thread, Zen 4; docs/benchmarks-kernels.md). Every vector stays inside the tile method, with no
+ * vector chosen by a condition: tiles that loaded their starting sums from {@code df} (rows past
+ * {@code rows} zero) ran at 94 through a {@code ?:} and, through a helper method that C2 left out
+ * of line in a training step, took 1.5× as long there.
  */
 final class FilterGradNhwc {
   private static final int ROWS = 6;
@@ -177,8 +178,8 @@ final class FilterGradNhwc {
   }
 
   /**
-   * 6 run entries × 4 vectors of output channels: rows {@code [0, rows)} of {@code df} from {@code
-   * dfAt} are loaded, the image's pixels added in registers, and stored back.
+   * 6 run entries × 4 vectors of output channels, summed over the image's pixels and added to rows
+   * {@code [0, rows)} of {@code df} from {@code dfAt}.
    */
   private static void tile6x4(
       float[] p,
@@ -193,44 +194,30 @@ final class FilterGradNhwc {
       float[] df,
       int dfAt,
       int rows) {
-    FloatVector c00 = FloatVector.fromArray(F, df, dfAt);
-    FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
-    FloatVector c02 = FloatVector.fromArray(F, df, dfAt + 2 * NR);
-    FloatVector c03 = FloatVector.fromArray(F, df, dfAt + 3 * NR);
-    FloatVector c10 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc) : FloatVector.zero(F);
-    FloatVector c11 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + NR) : FloatVector.zero(F);
-    FloatVector c12 =
-        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + 2 * NR) : FloatVector.zero(F);
-    FloatVector c13 =
-        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + 3 * NR) : FloatVector.zero(F);
-    FloatVector c20 = 2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc) : FloatVector.zero(F);
-    FloatVector c21 =
-        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + NR) : FloatVector.zero(F);
-    FloatVector c22 =
-        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + 2 * NR) : FloatVector.zero(F);
-    FloatVector c23 =
-        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + 3 * NR) : FloatVector.zero(F);
-    FloatVector c30 = 3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc) : FloatVector.zero(F);
-    FloatVector c31 =
-        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + NR) : FloatVector.zero(F);
-    FloatVector c32 =
-        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + 2 * NR) : FloatVector.zero(F);
-    FloatVector c33 =
-        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + 3 * NR) : FloatVector.zero(F);
-    FloatVector c40 = 4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc) : FloatVector.zero(F);
-    FloatVector c41 =
-        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + NR) : FloatVector.zero(F);
-    FloatVector c42 =
-        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + 2 * NR) : FloatVector.zero(F);
-    FloatVector c43 =
-        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + 3 * NR) : FloatVector.zero(F);
-    FloatVector c50 = 5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc) : FloatVector.zero(F);
-    FloatVector c51 =
-        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + NR) : FloatVector.zero(F);
-    FloatVector c52 =
-        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + 2 * NR) : FloatVector.zero(F);
-    FloatVector c53 =
-        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + 3 * NR) : FloatVector.zero(F);
+    FloatVector c00 = FloatVector.zero(F);
+    FloatVector c01 = FloatVector.zero(F);
+    FloatVector c02 = FloatVector.zero(F);
+    FloatVector c03 = FloatVector.zero(F);
+    FloatVector c10 = FloatVector.zero(F);
+    FloatVector c11 = FloatVector.zero(F);
+    FloatVector c12 = FloatVector.zero(F);
+    FloatVector c13 = FloatVector.zero(F);
+    FloatVector c20 = FloatVector.zero(F);
+    FloatVector c21 = FloatVector.zero(F);
+    FloatVector c22 = FloatVector.zero(F);
+    FloatVector c23 = FloatVector.zero(F);
+    FloatVector c30 = FloatVector.zero(F);
+    FloatVector c31 = FloatVector.zero(F);
+    FloatVector c32 = FloatVector.zero(F);
+    FloatVector c33 = FloatVector.zero(F);
+    FloatVector c40 = FloatVector.zero(F);
+    FloatVector c41 = FloatVector.zero(F);
+    FloatVector c42 = FloatVector.zero(F);
+    FloatVector c43 = FloatVector.zero(F);
+    FloatVector c50 = FloatVector.zero(F);
+    FloatVector c51 = FloatVector.zero(F);
+    FloatVector c52 = FloatVector.zero(F);
+    FloatVector c53 = FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -273,39 +260,47 @@ final class FilterGradNhwc {
         c53 = v.fma(d3, c53);
       }
     }
-    c00.intoArray(df, dfAt);
-    c01.intoArray(df, dfAt + NR);
-    c02.intoArray(df, dfAt + 2 * NR);
-    c03.intoArray(df, dfAt + 3 * NR);
+    c00.add(FloatVector.fromArray(F, df, dfAt)).intoArray(df, dfAt);
+    c01.add(FloatVector.fromArray(F, df, dfAt + NR)).intoArray(df, dfAt + NR);
+    c02.add(FloatVector.fromArray(F, df, dfAt + 2 * NR)).intoArray(df, dfAt + 2 * NR);
+    c03.add(FloatVector.fromArray(F, df, dfAt + 3 * NR)).intoArray(df, dfAt + 3 * NR);
     if (1 < rows) {
-      c10.intoArray(df, dfAt + oc);
-      c11.intoArray(df, dfAt + oc + NR);
-      c12.intoArray(df, dfAt + oc + 2 * NR);
-      c13.intoArray(df, dfAt + oc + 3 * NR);
+      c10.add(FloatVector.fromArray(F, df, dfAt + oc)).intoArray(df, dfAt + oc);
+      c11.add(FloatVector.fromArray(F, df, dfAt + oc + NR)).intoArray(df, dfAt + oc + NR);
+      c12.add(FloatVector.fromArray(F, df, dfAt + oc + 2 * NR)).intoArray(df, dfAt + oc + 2 * NR);
+      c13.add(FloatVector.fromArray(F, df, dfAt + oc + 3 * NR)).intoArray(df, dfAt + oc + 3 * NR);
     }
     if (2 < rows) {
-      c20.intoArray(df, dfAt + 2 * oc);
-      c21.intoArray(df, dfAt + 2 * oc + NR);
-      c22.intoArray(df, dfAt + 2 * oc + 2 * NR);
-      c23.intoArray(df, dfAt + 2 * oc + 3 * NR);
+      c20.add(FloatVector.fromArray(F, df, dfAt + 2 * oc)).intoArray(df, dfAt + 2 * oc);
+      c21.add(FloatVector.fromArray(F, df, dfAt + 2 * oc + NR)).intoArray(df, dfAt + 2 * oc + NR);
+      c22.add(FloatVector.fromArray(F, df, dfAt + 2 * oc + 2 * NR))
+          .intoArray(df, dfAt + 2 * oc + 2 * NR);
+      c23.add(FloatVector.fromArray(F, df, dfAt + 2 * oc + 3 * NR))
+          .intoArray(df, dfAt + 2 * oc + 3 * NR);
     }
     if (3 < rows) {
-      c30.intoArray(df, dfAt + 3 * oc);
-      c31.intoArray(df, dfAt + 3 * oc + NR);
-      c32.intoArray(df, dfAt + 3 * oc + 2 * NR);
-      c33.intoArray(df, dfAt + 3 * oc + 3 * NR);
+      c30.add(FloatVector.fromArray(F, df, dfAt + 3 * oc)).intoArray(df, dfAt + 3 * oc);
+      c31.add(FloatVector.fromArray(F, df, dfAt + 3 * oc + NR)).intoArray(df, dfAt + 3 * oc + NR);
+      c32.add(FloatVector.fromArray(F, df, dfAt + 3 * oc + 2 * NR))
+          .intoArray(df, dfAt + 3 * oc + 2 * NR);
+      c33.add(FloatVector.fromArray(F, df, dfAt + 3 * oc + 3 * NR))
+          .intoArray(df, dfAt + 3 * oc + 3 * NR);
     }
     if (4 < rows) {
-      c40.intoArray(df, dfAt + 4 * oc);
-      c41.intoArray(df, dfAt + 4 * oc + NR);
-      c42.intoArray(df, dfAt + 4 * oc + 2 * NR);
-      c43.intoArray(df, dfAt + 4 * oc + 3 * NR);
+      c40.add(FloatVector.fromArray(F, df, dfAt + 4 * oc)).intoArray(df, dfAt + 4 * oc);
+      c41.add(FloatVector.fromArray(F, df, dfAt + 4 * oc + NR)).intoArray(df, dfAt + 4 * oc + NR);
+      c42.add(FloatVector.fromArray(F, df, dfAt + 4 * oc + 2 * NR))
+          .intoArray(df, dfAt + 4 * oc + 2 * NR);
+      c43.add(FloatVector.fromArray(F, df, dfAt + 4 * oc + 3 * NR))
+          .intoArray(df, dfAt + 4 * oc + 3 * NR);
     }
     if (5 < rows) {
-      c50.intoArray(df, dfAt + 5 * oc);
-      c51.intoArray(df, dfAt + 5 * oc + NR);
-      c52.intoArray(df, dfAt + 5 * oc + 2 * NR);
-      c53.intoArray(df, dfAt + 5 * oc + 3 * NR);
+      c50.add(FloatVector.fromArray(F, df, dfAt + 5 * oc)).intoArray(df, dfAt + 5 * oc);
+      c51.add(FloatVector.fromArray(F, df, dfAt + 5 * oc + NR)).intoArray(df, dfAt + 5 * oc + NR);
+      c52.add(FloatVector.fromArray(F, df, dfAt + 5 * oc + 2 * NR))
+          .intoArray(df, dfAt + 5 * oc + 2 * NR);
+      c53.add(FloatVector.fromArray(F, df, dfAt + 5 * oc + 3 * NR))
+          .intoArray(df, dfAt + 5 * oc + 3 * NR);
     }
   }
 
@@ -323,22 +318,18 @@ final class FilterGradNhwc {
       float[] df,
       int dfAt,
       int rows) {
-    FloatVector c00 = FloatVector.fromArray(F, df, dfAt);
-    FloatVector c01 = FloatVector.fromArray(F, df, dfAt + NR);
-    FloatVector c10 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc) : FloatVector.zero(F);
-    FloatVector c11 = 1 < rows ? FloatVector.fromArray(F, df, dfAt + oc + NR) : FloatVector.zero(F);
-    FloatVector c20 = 2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc) : FloatVector.zero(F);
-    FloatVector c21 =
-        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc + NR) : FloatVector.zero(F);
-    FloatVector c30 = 3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc) : FloatVector.zero(F);
-    FloatVector c31 =
-        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc + NR) : FloatVector.zero(F);
-    FloatVector c40 = 4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc) : FloatVector.zero(F);
-    FloatVector c41 =
-        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc + NR) : FloatVector.zero(F);
-    FloatVector c50 = 5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc) : FloatVector.zero(F);
-    FloatVector c51 =
-        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc + NR) : FloatVector.zero(F);
+    FloatVector c00 = FloatVector.zero(F);
+    FloatVector c01 = FloatVector.zero(F);
+    FloatVector c10 = FloatVector.zero(F);
+    FloatVector c11 = FloatVector.zero(F);
+    FloatVector c20 = FloatVector.zero(F);
+    FloatVector c21 = FloatVector.zero(F);
+    FloatVector c30 = FloatVector.zero(F);
+    FloatVector c31 = FloatVector.zero(F);
+    FloatVector c40 = FloatVector.zero(F);
+    FloatVector c41 = FloatVector.zero(F);
+    FloatVector c50 = FloatVector.zero(F);
+    FloatVector c51 = FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -367,27 +358,27 @@ final class FilterGradNhwc {
         c51 = v.fma(d1, c51);
       }
     }
-    c00.intoArray(df, dfAt);
-    c01.intoArray(df, dfAt + NR);
+    c00.add(FloatVector.fromArray(F, df, dfAt)).intoArray(df, dfAt);
+    c01.add(FloatVector.fromArray(F, df, dfAt + NR)).intoArray(df, dfAt + NR);
     if (1 < rows) {
-      c10.intoArray(df, dfAt + oc);
-      c11.intoArray(df, dfAt + oc + NR);
+      c10.add(FloatVector.fromArray(F, df, dfAt + oc)).intoArray(df, dfAt + oc);
+      c11.add(FloatVector.fromArray(F, df, dfAt + oc + NR)).intoArray(df, dfAt + oc + NR);
     }
     if (2 < rows) {
-      c20.intoArray(df, dfAt + 2 * oc);
-      c21.intoArray(df, dfAt + 2 * oc + NR);
+      c20.add(FloatVector.fromArray(F, df, dfAt + 2 * oc)).intoArray(df, dfAt + 2 * oc);
+      c21.add(FloatVector.fromArray(F, df, dfAt + 2 * oc + NR)).intoArray(df, dfAt + 2 * oc + NR);
     }
     if (3 < rows) {
-      c30.intoArray(df, dfAt + 3 * oc);
-      c31.intoArray(df, dfAt + 3 * oc + NR);
+      c30.add(FloatVector.fromArray(F, df, dfAt + 3 * oc)).intoArray(df, dfAt + 3 * oc);
+      c31.add(FloatVector.fromArray(F, df, dfAt + 3 * oc + NR)).intoArray(df, dfAt + 3 * oc + NR);
     }
     if (4 < rows) {
-      c40.intoArray(df, dfAt + 4 * oc);
-      c41.intoArray(df, dfAt + 4 * oc + NR);
+      c40.add(FloatVector.fromArray(F, df, dfAt + 4 * oc)).intoArray(df, dfAt + 4 * oc);
+      c41.add(FloatVector.fromArray(F, df, dfAt + 4 * oc + NR)).intoArray(df, dfAt + 4 * oc + NR);
     }
     if (5 < rows) {
-      c50.intoArray(df, dfAt + 5 * oc);
-      c51.intoArray(df, dfAt + 5 * oc + NR);
+      c50.add(FloatVector.fromArray(F, df, dfAt + 5 * oc)).intoArray(df, dfAt + 5 * oc);
+      c51.add(FloatVector.fromArray(F, df, dfAt + 5 * oc + NR)).intoArray(df, dfAt + 5 * oc + NR);
     }
   }
 
@@ -407,17 +398,12 @@ final class FilterGradNhwc {
       int dfAt,
       int rows) {
     boolean full = lanes.allTrue(); // a masked load is slower: only the last vector needs one
-    FloatVector c0 = FloatVector.fromArray(F, df, dfAt, lanes);
-    FloatVector c1 =
-        1 < rows ? FloatVector.fromArray(F, df, dfAt + oc, lanes) : FloatVector.zero(F);
-    FloatVector c2 =
-        2 < rows ? FloatVector.fromArray(F, df, dfAt + 2 * oc, lanes) : FloatVector.zero(F);
-    FloatVector c3 =
-        3 < rows ? FloatVector.fromArray(F, df, dfAt + 3 * oc, lanes) : FloatVector.zero(F);
-    FloatVector c4 =
-        4 < rows ? FloatVector.fromArray(F, df, dfAt + 4 * oc, lanes) : FloatVector.zero(F);
-    FloatVector c5 =
-        5 < rows ? FloatVector.fromArray(F, df, dfAt + 5 * oc, lanes) : FloatVector.zero(F);
+    FloatVector c0 = FloatVector.zero(F);
+    FloatVector c1 = FloatVector.zero(F);
+    FloatVector c2 = FloatVector.zero(F);
+    FloatVector c3 = FloatVector.zero(F);
+    FloatVector c4 = FloatVector.zero(F);
+    FloatVector c5 = FloatVector.zero(F);
     for (int oy = 0; oy < oh; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
@@ -434,21 +420,25 @@ final class FilterGradNhwc {
         c5 = FloatVector.broadcast(F, p[a + 5]).fma(d0, c5);
       }
     }
-    c0.intoArray(df, dfAt, lanes);
+    c0.add(FloatVector.fromArray(F, df, dfAt, lanes)).intoArray(df, dfAt, lanes);
     if (1 < rows) {
-      c1.intoArray(df, dfAt + oc, lanes);
+      c1.add(FloatVector.fromArray(F, df, dfAt + oc, lanes)).intoArray(df, dfAt + oc, lanes);
     }
     if (2 < rows) {
-      c2.intoArray(df, dfAt + 2 * oc, lanes);
+      c2.add(FloatVector.fromArray(F, df, dfAt + 2 * oc, lanes))
+          .intoArray(df, dfAt + 2 * oc, lanes);
     }
     if (3 < rows) {
-      c3.intoArray(df, dfAt + 3 * oc, lanes);
+      c3.add(FloatVector.fromArray(F, df, dfAt + 3 * oc, lanes))
+          .intoArray(df, dfAt + 3 * oc, lanes);
     }
     if (4 < rows) {
-      c4.intoArray(df, dfAt + 4 * oc, lanes);
+      c4.add(FloatVector.fromArray(F, df, dfAt + 4 * oc, lanes))
+          .intoArray(df, dfAt + 4 * oc, lanes);
     }
     if (5 < rows) {
-      c5.intoArray(df, dfAt + 5 * oc, lanes);
+      c5.add(FloatVector.fromArray(F, df, dfAt + 5 * oc, lanes))
+          .intoArray(df, dfAt + 5 * oc, lanes);
     }
   }
 }
