@@ -4,6 +4,9 @@ import jdk.incubator.vector.FloatVector;
 
 /** GEMM packers for matrices stored in a {@code float[]} with any row and column strides. */
 final class Packers {
+  /** Steps of k per block when a column-major B panel is packed (at 16 lanes, 4 KiB of panel). */
+  static final int COLUMN_BLOCK = 64;
+
   private Packers() {}
 
   /** A as {@code a[off + i * rowStride + p * colStride]}. */
@@ -98,17 +101,22 @@ final class Packers {
       return new RowMajorB(b, off, rowStride);
     }
     return (dst, dOff, j0, cols, p0, kc) -> {
-      // Column-major B: read each column sequentially, write with stride 8.
-      for (int l = 0; l < Gemm.NR; l++) {
-        int d = dOff + l;
-        if (l < cols) {
-          int src = off + p0 * rowStride + (j0 + l) * colStride;
-          for (int kk = 0; kk < kc; kk++) {
-            dst[d + kk * Gemm.NR] = b[src + kk * rowStride];
-          }
-        } else {
-          for (int kk = 0; kk < kc; kk++) {
-            dst[d + kk * Gemm.NR] = 0f;
+      // Column-major B: each column read sequentially and written with stride NR, in blocks of
+      // COLUMN_BLOCK steps of k, so that the block's lines of the panel stay in L1 while all NR
+      // columns are written into them (a whole deep panel, 64 KiB at k = 1024, does not).
+      for (int k0 = 0; k0 < kc; k0 += COLUMN_BLOCK) {
+        int k1 = Math.min(kc, k0 + COLUMN_BLOCK);
+        for (int l = 0; l < Gemm.NR; l++) {
+          int d = dOff + l;
+          if (l < cols) {
+            int src = off + p0 * rowStride + (j0 + l) * colStride;
+            for (int kk = k0; kk < k1; kk++) {
+              dst[d + kk * Gemm.NR] = b[src + kk * rowStride];
+            }
+          } else {
+            for (int kk = k0; kk < k1; kk++) {
+              dst[d + kk * Gemm.NR] = 0f;
+            }
           }
         }
       }
