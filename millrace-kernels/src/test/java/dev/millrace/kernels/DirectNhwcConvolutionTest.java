@@ -90,6 +90,39 @@ class DirectNhwcConvolutionTest {
   }
 
   @Test
+  void outputRowsWhoseFilterRowsReachIntoThePaddingMatchReference() {
+    // Each output row takes only the filter rows that read real input rows. Padding of 4 rows on
+    // top and 3 below a 3- or 5-high filter (dilated or not) leaves rows that take some of the
+    // filter and rows that take none of it (zero, then the epilogue's bias): step tiles (32
+    // channels), tap tiles (3 channels), 8- and 16-wide panels, whole images and row bands.
+    Random rnd = new Random(14);
+    for (int c : new int[] {3, 32}) {
+      for (int kh : new int[] {3, 5}) {
+        for (int dilation : new int[] {1, 2}) {
+          for (int stride : new int[] {1, 2}) {
+            Tensor x = random(rnd, DataFormat.NHWC.shape(2, 6, 9, c));
+            Tensor f = random(rnd, Shape.of(kh, 3, c, 40));
+            Conv2dSpec spec =
+                Conv2dSpec.explicit(stride, stride, 4, 3, 1, 1, DataFormat.NHWC)
+                    .withDilations(dilation, 1);
+            double tolerance = 1e-5 * (3 * kh * c + 1);
+            boolean threaded = stride == 2;
+            assertMatches(
+                fast(threaded).conv2d(x, f, spec), REFERENCE.conv2d(x, f, spec), tolerance, 0);
+            ConvEpilogue epilogue =
+                new ConvEpilogue(random(rnd, 40), random(rnd, 40), UnaryOp.RELU);
+            assertMatches(
+                fast(!threaded).fusedConv2d(x, f, spec, epilogue),
+                REFERENCE.fusedConv2d(x, f, spec, epilogue),
+                tolerance,
+                0);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void directNhwcConvolutionSplitIntoRowBandsMatchesReference() {
     // Few images and enough work to use the threads: each image is cut into bands of output rows,
     // each band padding its own input rows (the rows shared by neighbouring bands twice).

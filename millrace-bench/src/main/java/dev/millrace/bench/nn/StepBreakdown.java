@@ -15,8 +15,10 @@ import java.util.TreeMap;
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp millrace-bench/target/benchmarks.jar \
- *     dev.millrace.bench.nn.StepBreakdown fashion-cnn NHWC 128 2 [warmup-steps] [steps]
+ *     dev.millrace.bench.nn.StepBreakdown fashion-cnn NHWC 128 2 [warmup-steps] [steps] [op-type]
  * </pre>
+ *
+ * <p>Naming an op type as the last argument lists that type's nodes one by one.
  */
 public final class StepBreakdown {
   private StepBreakdown() {}
@@ -28,6 +30,7 @@ public final class StepBreakdown {
     int threads = Integer.parseInt(arg(args, 3, "2"));
     int warmup = Integer.parseInt(arg(args, 4, "30"));
     int measured = Integer.parseInt(arg(args, 5, "20"));
+    String byNode = arg(args, 6, "");
     try (TrainingSteps steps = new TrainingSteps(kind, format, batch, threads)) {
       for (int i = 0; i < warmup; i++) {
         steps.step();
@@ -38,7 +41,8 @@ public final class StepBreakdown {
         RunStats stats = steps.step().stats();
         wall += stats.wallNanos();
         for (RunStats.OpStat op : stats.ops()) {
-          long[] t = byType.computeIfAbsent(op.type(), k -> new long[2]);
+          String key = op.type().equals(byNode) ? op.type() + " " + op.name() : op.type();
+          long[] t = byType.computeIfAbsent(key, k -> new long[2]);
           t[0] += op.durationNanos();
           t[1]++;
         }

@@ -44,11 +44,18 @@ public class TrainingStepBenchmark {
   @Param({"2"})
   public int threads;
 
+  /**
+   * Inter-op threads: independent ops of the step (a layer's input and weight gradients) running at
+   * once, each splitting its work over the shared intra-op pool.
+   */
+  @Param({"1"})
+  public int interOpThreads;
+
   private TrainingSteps steps;
 
   @Setup(Level.Trial)
   public void setUp() {
-    steps = new TrainingSteps(BuiltinModel.parse(model), format, batch, threads);
+    steps = new TrainingSteps(BuiltinModel.parse(model), format, batch, interOpThreads, threads);
   }
 
   @TearDown(Level.Trial)

@@ -26,9 +26,14 @@ final class TrainingSteps implements AutoCloseable {
   private long step;
 
   TrainingSteps(BuiltinModel kind, DataFormat format, int batchSize, int threads) {
+    this(kind, format, batchSize, 1, threads);
+  }
+
+  TrainingSteps(
+      BuiltinModel kind, DataFormat format, int batchSize, int interOpThreads, int threads) {
     ImageShape shape = kind.designedFor().orElse(new ImageShape(28, 28, 1));
     model = Model.builder(kind, shape).format(format).seed(1).build();
-    session = new Session(model.graph(), ThreadConfig.of(1, threads));
+    session = new Session(model.graph(), ThreadConfig.of(interOpThreads, threads));
     session.initialize();
     runner = new StepRunner(model, session, "image", "label", 7);
     batch = syntheticBatch(shape, format, batchSize, model.classes());

@@ -16,13 +16,19 @@ final class TfSessions {
    * runs one thread setting per JVM (a JMH {@code @Param} with its own fork).
    */
   static Session open(Graph graph, int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads: " + threads + " (expected >= 1)");
+    return open(graph, threads, threads);
+  }
+
+  /** A session with {@code interOp} inter-op and {@code intraOp} intra-op threads. */
+  static Session open(Graph graph, int interOp, int intraOp) {
+    if (interOp < 1 || intraOp < 1) {
+      throw new IllegalArgumentException(
+          "threads: " + interOp + " inter-op, " + intraOp + " intra-op (expected >= 1)");
     }
     ConfigProto config =
         ConfigProto.newBuilder()
-            .setIntraOpParallelismThreads(threads)
-            .setInterOpParallelismThreads(threads)
+            .setIntraOpParallelismThreads(intraOp)
+            .setInterOpParallelismThreads(interOp)
             .build();
     return new Session(graph, config);
   }

@@ -17,6 +17,8 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.nn.Conv2d;
 import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.types.TFloat32;
 
 /**
@@ -59,6 +61,11 @@ final class TfTutorialCnn implements AutoCloseable {
    *     TfSessions})
    */
   TfTutorialCnn(int threads, long seed) {
+    this(threads, threads, seed);
+  }
+
+  /** With {@code interOp} inter-op threads and {@code threads} intra-op threads. */
+  TfTutorialCnn(int threads, int interOp, long seed) {
     Ops tf = Ops.create(graph);
     images = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, SIZE, SIZE, 1)));
     labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CLASSES)));
@@ -79,7 +86,7 @@ final class TfTutorialCnn implements AutoCloseable {
       Output<TFloat32> g = gradients.dy(i);
       updates.add(tf.train.applyMomentum(v, accumulator, rate, g, momentum));
     }
-    session = TfSessions.open(graph, threads);
+    session = TfSessions.open(graph, interOp, threads);
     session.initialize();
   }
 
@@ -144,6 +151,21 @@ final class TfTutorialCnn implements AutoCloseable {
       updates.forEach(r::addTarget);
       try (Result result = r.fetch(loss).run()) {
         return ((TFloat32) result.get(0)).getFloat();
+      }
+    }
+  }
+
+  /**
+   * One training step as {@link #step}, traced: TensorFlow's per-node timings ({@code
+   * RunOptions.FULL_TRACE}) for {@link TfStepBreakdown}.
+   */
+  RunMetadata tracedStep(TFloat32 x, TFloat32 y, float learningRate) {
+    try (TFloat32 lr = TFloat32.scalarOf(learningRate)) {
+      Session.Runner r = session.runner().feed(images, x).feed(labels, y).feed(rate, lr);
+      updates.forEach(r::addTarget);
+      r.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+      try (Result result = r.fetch(loss).runAndFetchMetadata()) {
+        return result.getMetadata().orElseThrow();
       }
     }
   }

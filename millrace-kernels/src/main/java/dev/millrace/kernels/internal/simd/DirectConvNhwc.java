@@ -88,6 +88,18 @@ final class DirectConvNhwc {
   /** Padded input width: floats per channel plane of the row-planar copy. */
   private final int paddedWidth;
 
+  /** Per output row, the filter rows it takes: those that read real input rows. */
+  private final RowTaps[] rowTaps;
+
+  /**
+   * The runs ({@link #segOff}) and tap pairs ({@link #tapXs}, {@link #tapWs}, {@link #tapWideWs})
+   * of filter rows {@code [ky0, ky1)}, and the filter's first step of k among them ({@code ky0 · kw
+   * · c}). An output row near the top or bottom edge leaves out the filter rows that would read the
+   * band's zero padding: the same sums but for products with zero, and 8.6 % fewer multiply-adds
+   * for a 5×5 filter at 14×14.
+   */
+  private record RowTaps(int[] segOff, int firstK, int[] tapXs, int[] tapWs, int[] tapWideWs) {}
+
   /** The most floats of padded input per band (256 KiB: half of Zen 3's L2). */
   static final int MAX_BAND_FLOATS = 1 << 16;
 
@@ -135,6 +147,7 @@ final class DirectConvNhwc {
         tapWideWs[ky * c + ci] = (ky * g.kw() * c + ci) * WIDE;
       }
     }
+    rowTaps = rowTaps(g, dw == 1 ? 1 : g.kw());
     tapHeights = TapRowKernels.heights(g.out().w());
     wideHeights = WideConvMicroKernels.heights(g.out().w(), g.spec().strideW());
     boolean noStep = !ConvMicroKernels.hasStep(pixelStep);
@@ -159,6 +172,40 @@ final class DirectConvNhwc {
   }
 
   private static final int WIDE = WideConvMicroKernels.WIDTH;
+
+  /** {@link RowTaps} of each output row; rows that take the same filter rows share one. */
+  private RowTaps[] rowTaps(Geometry g, int segsPerFilterRow) {
+    int kh = g.kh();
+    int dh = g.spec().dilationH();
+    int sh = g.spec().strideH();
+    int top = (int) g.rows().padBefore();
+    int h = g.in().h();
+    RowTaps[] byRange = new RowTaps[(kh + 1) * (kh + 1)];
+    RowTaps[] byRow = new RowTaps[g.out().h()];
+    for (int oy = 0; oy < byRow.length; oy++) {
+      int first = oy * sh - top; // the input row of filter row 0
+      int ky0 = Math.min(kh, first >= 0 ? 0 : (-first + dh - 1) / dh);
+      int ky1 = h - 1 - first < 0 ? 0 : Math.min(kh, (h - 1 - first) / dh + 1);
+      ky1 = Math.max(ky0, ky1);
+      int key = ky0 * (kh + 1) + ky1;
+      if (byRange[key] == null) {
+        byRange[key] =
+            new RowTaps(
+                slice(segOff, ky0 * segsPerFilterRow, ky1 * segsPerFilterRow),
+                ky0 * g.kw() * c,
+                slice(tapXs, ky0 * c, ky1 * c),
+                slice(tapWs, ky0 * c, ky1 * c),
+                slice(tapWideWs, ky0 * c, ky1 * c));
+      }
+      byRow[oy] = byRange[key];
+    }
+    return byRow;
+  }
+
+  /** {@code a[from, to)}, both clamped to {@code a}'s length (the tap arrays may be empty). */
+  private static int[] slice(int[] a, int from, int to) {
+    return Arrays.copyOfRange(a, Math.min(a.length, from), Math.min(a.length, to));
+  }
 
   private static final boolean TAP_ROWS =
       !"false".equals(System.getProperty("millrace.conv.tapRows"));
@@ -307,16 +354,17 @@ final class DirectConvNhwc {
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
     int height = TapRowKernels.wideHeight();
+    RowTaps taps = rowTaps[oy];
     for (int ox = 0; ox < ow; ox += height) {
       int rows = Math.min(height, ow - ox);
       TapRowKernels.wideTile(
           g.kw(),
           planar,
           rowBase + ox,
-          tapXs,
+          taps.tapXs(),
           filter,
           bOff,
-          tapWideWs,
+          taps.tapWideWs(),
           c * WIDE,
           acc,
           y,
@@ -339,6 +387,7 @@ final class DirectConvNhwc {
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
     int ox = 0;
+    RowTaps taps = rowTaps[oy];
     for (int height : tapHeights) {
       int rows = Math.min(height, ow - ox);
       int cAt = (pixel0 + ox) * oc + j0;
@@ -347,10 +396,10 @@ final class DirectConvNhwc {
           height,
           planar,
           rowBase + ox,
-          tapXs,
+          taps.tapXs(),
           filter,
           bOff,
-          tapWs,
+          taps.tapWs(),
           c * Gemm.NR,
           acc,
           y,
@@ -369,7 +418,8 @@ final class DirectConvNhwc {
   private void wideRow(float[] xp, int b, int oy0, int oy, int q, float[] acc) {
     int ow = g.out().w();
     int j0 = q * WIDE;
-    int bOff = q * depth * WIDE;
+    RowTaps taps = rowTaps[oy];
+    int bOff = q * depth * WIDE + taps.firstK() * WIDE;
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
     int ox = 0;
@@ -380,7 +430,7 @@ final class DirectConvNhwc {
           pixelStep,
           xp,
           rowBase + ox * pixelStep,
-          segOff,
+          taps.segOff(),
           segLen,
           filter,
           bOff,
@@ -402,7 +452,8 @@ final class DirectConvNhwc {
     int ow = g.out().w();
     int j0 = widePanels * WIDE + q * Gemm.NR;
     int cols = Math.min(Gemm.NR, oc - j0);
-    int bOff = widePanels * depth * WIDE + q * depth * Gemm.NR;
+    RowTaps taps = rowTaps[oy];
+    int bOff = widePanels * depth * WIDE + q * depth * Gemm.NR + taps.firstK() * Gemm.NR;
     int rowBase = (oy - oy0) * g.spec().strideH() * rowFloats;
     int pixel0 = (b * g.out().h() + oy) * ow;
     for (int t = 0; t < tiles.count(); t++) {
@@ -414,7 +465,7 @@ final class DirectConvNhwc {
           pixelStep,
           xp,
           rowBase + ox * pixelStep,
-          segOff,
+          taps.segOff(),
           segLen,
           filter,
           bOff,
