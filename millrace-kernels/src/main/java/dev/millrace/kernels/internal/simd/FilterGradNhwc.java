@@ -85,8 +85,19 @@ final class FilterGradNhwc {
     int pixelStride = g.spec().strideW() * c;
     int dyAt = b * oh * ow * oc;
     copyPadded(x, b, g, padded);
+    int sh = g.spec().strideH();
+    int top = (int) g.rows().padBefore();
+    int h = g.in().h();
     for (int ky = 0; ky < g.kh(); ky++) {
       int rowAt = ky * g.spec().dilationH() * wp * c;
+      // Only the output rows whose input row for this filter row is in the image, not the zero
+      // border: 8.6 % fewer multiply-adds for a 5×5 filter at 14×14, the same sums otherwise.
+      int first = ky * g.spec().dilationH() - top; // input row of output row 0
+      int oyFrom = Math.min(oh, first >= 0 ? 0 : (-first + sh - 1) / sh);
+      int oyTo = h - 1 - first < 0 ? 0 : Math.min(oh, (h - 1 - first) / sh + 1);
+      if (oyFrom >= oyTo) {
+        continue;
+      }
       for (int j0 = 0; j0 < run; j0 += ROWS) {
         int rows = Math.min(ROWS, run - j0);
         int dfAt = (ky * run + j0) * oc;
@@ -98,7 +109,8 @@ final class FilterGradNhwc {
                 rowAt + j0,
                 rowStride,
                 pixelStride,
-                oh,
+                oyFrom,
+                oyTo,
                 ow,
                 dy,
                 dyAt + co,
@@ -114,7 +126,8 @@ final class FilterGradNhwc {
               rowAt + j0,
               rowStride,
               pixelStride,
-              oh,
+              oyFrom,
+              oyTo,
               ow,
               dy,
               dyAt + co,
@@ -130,7 +143,8 @@ final class FilterGradNhwc {
               rowAt + j0,
               rowStride,
               pixelStride,
-              oh,
+              oyFrom,
+              oyTo,
               ow,
               dy,
               dyAt + co,
@@ -186,7 +200,8 @@ final class FilterGradNhwc {
       int at,
       int rowStride,
       int pixelStride,
-      int oh,
+      int oyFrom,
+      int oyTo,
       int ow,
       float[] dy,
       int dyAt,
@@ -218,7 +233,7 @@ final class FilterGradNhwc {
     FloatVector c51 = FloatVector.zero(F);
     FloatVector c52 = FloatVector.zero(F);
     FloatVector c53 = FloatVector.zero(F);
-    for (int oy = 0; oy < oh; oy++) {
+    for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
       for (int ox = 0; ox < ow; ox++) {
@@ -310,7 +325,8 @@ final class FilterGradNhwc {
       int at,
       int rowStride,
       int pixelStride,
-      int oh,
+      int oyFrom,
+      int oyTo,
       int ow,
       float[] dy,
       int dyAt,
@@ -330,7 +346,7 @@ final class FilterGradNhwc {
     FloatVector c41 = FloatVector.zero(F);
     FloatVector c50 = FloatVector.zero(F);
     FloatVector c51 = FloatVector.zero(F);
-    for (int oy = 0; oy < oh; oy++) {
+    for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
       for (int ox = 0; ox < ow; ox++) {
@@ -388,7 +404,8 @@ final class FilterGradNhwc {
       int at,
       int rowStride,
       int pixelStride,
-      int oh,
+      int oyFrom,
+      int oyTo,
       int ow,
       float[] dy,
       int dyAt,
@@ -404,7 +421,7 @@ final class FilterGradNhwc {
     FloatVector c3 = FloatVector.zero(F);
     FloatVector c4 = FloatVector.zero(F);
     FloatVector c5 = FloatVector.zero(F);
-    for (int oy = 0; oy < oh; oy++) {
+    for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
       for (int ox = 0; ox < ow; ox++) {
