@@ -35,7 +35,16 @@ final class Floats {
     return OutputBuffers.floatZeros(shape);
   }
 
-  /** The backing array of a tensor made by {@link #zeros}. */
+  /**
+   * A FLOAT32 heap tensor for an output the kernel writes element by element in full before it
+   * returns: a recycled array is lent with its old contents rather than cleared ({@link
+   * OutputBuffers#floatsToOverwrite}). Only for kernels that store every element on every path.
+   */
+  static Tensor toOverwrite(Shape shape) {
+    return OutputBuffers.floatsToOverwrite(shape);
+  }
+
+  /** The backing array of a tensor made by {@link #zeros} or {@link #toOverwrite}. */
   static float[] array(Tensor heap) {
     return (float[]) heap.data().heapBase().orElseThrow();
   }

@@ -83,6 +83,31 @@ final class PoolNhwc {
     return acc;
   }
 
+  /**
+   * Whether the max-pooling {@link #grad} stores every element of dx rather than adding into it, so
+   * that dx need not be cleared first: windows that do not overlap and leave no pixel out (each
+   * starts where the one before it ended, the first at 0, the last ending at the border), and
+   * channels in whole vectors (the scalar tail adds).
+   */
+  static boolean maxGradStoresEveryElement(Geometry g) {
+    if (g.in().c() % Gemm.NR != 0
+        || g.spec().strideH() < g.spec().windowH()
+        || g.spec().strideW() < g.spec().windowW()) {
+      return false;
+    }
+    int oh = g.out().h();
+    int ow = g.out().w();
+    boolean rows = PoolWindows.y0(g, 0) == 0 && PoolWindows.y1(g, oh - 1) == g.in().h();
+    for (int oy = 0; rows && oy + 1 < oh; oy++) {
+      rows = PoolWindows.y1(g, oy) == PoolWindows.y0(g, oy + 1);
+    }
+    boolean cols = PoolWindows.x0(g, 0) == 0 && PoolWindows.x1(g, ow - 1) == g.in().w();
+    for (int ox = 0; cols && ox + 1 < ow; ox++) {
+      cols = PoolWindows.x1(g, ox) == PoolWindows.x0(g, ox + 1);
+    }
+    return rows && cols && oh > 0 && ow > 0;
+  }
+
   static void grad(float[] v, float[] dy, float[] dx, Geometry g, boolean max, KernelThreads t) {
     grad(v, dy, dx, g, max, false, t);
   }

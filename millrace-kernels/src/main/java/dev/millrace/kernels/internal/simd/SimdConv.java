@@ -47,7 +47,7 @@ public final class SimdConv {
     if (NchwViaNhwc.forwardPays(input, g)) {
       return NchwViaNhwc.forward(input, filter, g, scale, bias, act, threads);
     }
-    Tensor out = Floats.zeros(g.out().shape());
+    Tensor out = Floats.toOverwrite(g.out().shape());
     float[] x = Floats.of(input);
     float[] f = Floats.of(filter);
     float[] y = Floats.array(out);

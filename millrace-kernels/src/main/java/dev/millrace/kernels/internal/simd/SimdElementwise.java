@@ -51,7 +51,7 @@ public final class SimdElementwise {
 
   private static Tensor elementwise(UnaryOp op, Tensor x, KernelThreads threads) {
     float[] v = Floats.of(x);
-    Tensor out = Floats.zeros(x.shape());
+    Tensor out = Floats.toOverwrite(x.shape());
     float[] y = Floats.array(out);
     int n = v.length;
     IntRange.split(
@@ -99,7 +99,7 @@ public final class SimdElementwise {
    */
   public static Tensor binary(BinaryOp op, Tensor a, Tensor b, Shape out, KernelThreads threads) {
     Runs runs = Runs.of(out, a.shape(), b.shape());
-    Tensor result = Floats.zeros(out);
+    Tensor result = Floats.toOverwrite(out);
     float[] va = Floats.of(a);
     float[] vb = Floats.of(b);
     float[] y = Floats.array(result);
@@ -209,7 +209,7 @@ public final class SimdElementwise {
       return ElementwiseKernels.elu(x);
     }
     float[] v = Floats.of(x);
-    Tensor out = Floats.zeros(x.shape());
+    Tensor out = Floats.toOverwrite(x.shape());
     float[] y = Floats.array(out);
     int n = v.length;
     IntRange.split(
@@ -243,7 +243,7 @@ public final class SimdElementwise {
     }
     float[] g = Floats.of(grad);
     float[] vy = Floats.of(y);
-    Tensor out = Floats.zeros(grad.shape());
+    Tensor out = Floats.toOverwrite(grad.shape());
     float[] r = Floats.array(out);
     int n = g.length;
     IntRange.split(
@@ -267,7 +267,7 @@ public final class SimdElementwise {
   public static Tensor gatedGrad(Tensor grad, Tensor x, float lo, float hi, KernelThreads t) {
     float[] g = Floats.of(grad);
     float[] v = Floats.of(x);
-    Tensor out = Floats.zeros(grad.shape());
+    Tensor out = Floats.toOverwrite(grad.shape());
     float[] y = Floats.array(out);
     int n = g.length;
     IntRange.split(

@@ -18,7 +18,7 @@ public final class SimdLinear {
     int m = transposeA ? colsA : rowsA;
     int k = transposeA ? rowsA : colsA;
     int n = transposeB ? rowsB : colsB;
-    Tensor out = Floats.zeros(Shape.of(m, n));
+    Tensor out = Floats.toOverwrite(Shape.of(m, n));
     float[] va = Floats.of(a);
     float[] vb = Floats.of(b);
     Gemm.PackA pa = transposeA ? Packers.a(va, 0, 1, colsA) : Packers.a(va, 0, colsA, 1);

@@ -22,9 +22,11 @@ public final class SimdPool {
       return NchwViaNhwc.pool(x, g, max, threads);
     }
     float[] v = Floats.of(x);
-    Tensor out = Floats.zeros(g.out().shape());
+    boolean nhwc = g.in().format() == DataFormat.NHWC;
+    // The NHWC loop stores every output element.
+    Tensor out = nhwc ? Floats.toOverwrite(g.out().shape()) : Floats.zeros(g.out().shape());
     float[] y = Floats.array(out);
-    if (g.in().format() == DataFormat.NHWC) {
+    if (nhwc) {
       PoolNhwc.pool(v, y, g, max, threads);
     } else {
       PoolNchw.pool(v, y, g, max, threads);
@@ -46,7 +48,10 @@ public final class SimdPool {
       OutputBuffers.giveBack(dx);
       return gated;
     }
-    Tensor out = Floats.zeros(x.shape());
+    Tensor out =
+        PoolNhwc.maxGradStoresEveryElement(g)
+            ? Floats.toOverwrite(x.shape())
+            : Floats.zeros(x.shape());
     PoolNhwc.grad(Floats.of(x), Floats.of(outputGrad), Floats.array(out), g, true, true, t);
     return out;
   }
@@ -59,7 +64,9 @@ public final class SimdPool {
     }
     float[] v = max ? Floats.of(x) : null;
     float[] dy = Floats.of(outputGrad);
-    Tensor out = Floats.zeros(inputShape);
+    boolean stores =
+        max && g.in().format() == DataFormat.NHWC && PoolNhwc.maxGradStoresEveryElement(g);
+    Tensor out = stores ? Floats.toOverwrite(inputShape) : Floats.zeros(inputShape);
     float[] dx = Floats.array(out);
     if (g.in().format() == DataFormat.NHWC) {
       PoolNhwc.grad(v, dy, dx, g, max, t);
