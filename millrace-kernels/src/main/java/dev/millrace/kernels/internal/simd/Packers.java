@@ -1,6 +1,7 @@
 package dev.millrace.kernels.internal.simd;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /** GEMM packers for matrices stored in a {@code float[]} with any row and column strides. */
 final class Packers {
@@ -26,20 +27,44 @@ final class Packers {
         zeroRows(dst, dOff, rows, kc, mr);
       };
     }
+    if (rowStride == 1) {
+      return new ColumnMajorA(a, off, colStride);
+    }
     return (dst, dOff, i0, rows, p0, kc, mr) -> {
       for (int kk = 0; kk < kc; kk++) {
         int src = off + (p0 + kk) * colStride + i0 * rowStride;
         int d = dOff + kk * mr;
-        if (rowStride == 1 && rows == mr) {
-          System.arraycopy(a, src, dst, d, mr);
-        } else {
-          for (int r = 0; r < rows; r++) {
-            dst[d + r] = a[src + r * rowStride];
-          }
+        for (int r = 0; r < rows; r++) {
+          dst[d + r] = a[src + r * rowStride];
         }
       }
       zeroRows(dst, dOff, rows, kc, mr);
     };
+  }
+
+  /**
+   * A whose columns are contiguous ({@code a[off + i + p * colStride]}: the transposed A of a
+   * weight gradient {@code Xᵀ · dY}): each step of k of a micro-panel is a run of {@code mr}
+   * contiguous floats, copied with whole and masked vectors. {@code System.arraycopy} of 12 floats
+   * per step of k cost a stub call each.
+   */
+  private record ColumnMajorA(float[] a, int off, int colStride) implements Gemm.PackA {
+    @Override
+    public void pack(float[] dst, int dOff, int i0, int rows, int p0, int kc, int mr) {
+      int whole = rows / Gemm.NR * Gemm.NR;
+      VectorMask<Float> tail = Gemm.F.indexInRange(whole, rows);
+      for (int kk = 0; kk < kc; kk++) {
+        int src = off + (p0 + kk) * colStride + i0;
+        int d = dOff + kk * mr;
+        for (int r = 0; r < whole; r += Gemm.NR) {
+          FloatVector.fromArray(Gemm.F, a, src + r).intoArray(dst, d + r);
+        }
+        if (whole < rows) {
+          FloatVector.fromArray(Gemm.F, a, src + whole, tail).intoArray(dst, d + whole, tail);
+        }
+      }
+      zeroRows(dst, dOff, rows, kc, mr);
+    }
   }
 
   /**
