@@ -101,6 +101,30 @@ class OverwrittenOutputsTest {
   }
 
   @Test
+  void fusedBatchNormAndItsGradientWriteEveryElement() {
+    Random rnd = new Random(5);
+    for (DataFormat format : DataFormat.values()) {
+      // 19 channels: whole vectors and a scalar tail in NHWC, planes of 99 floats in NCHW.
+      Tensor x = random(rnd, format.shape(10, 9, 11, 19));
+      Tensor scale = random(rnd, 19);
+      Tensor offset = random(rnd, 19);
+      FusedBatchNormResult r =
+          REFERENCE.fusedBatchNorm(x, scale, offset, null, null, 1e-3, format, true);
+      check(
+          r.y(),
+          1e-4,
+          true,
+          k -> k.fusedBatchNorm(x, scale, offset, null, null, 1e-3, format, true).y());
+      Tensor dy = random(rnd, x.shape());
+      check(
+          REFERENCE.fusedBatchNormGrad(dy, x, scale, r.savedMean(), r.savedInvStd(), format).x(),
+          1e-3,
+          false,
+          k -> k.fusedBatchNormGrad(dy, x, scale, r.savedMean(), r.savedInvStd(), format).x());
+    }
+  }
+
+  @Test
   void maxPoolingAndItsGradientsWriteEveryElement() {
     Random rnd = new Random(4);
     // 2×2 windows at stride 2 tile 28 columns exactly, and 27 with SAME padding (a last window of

@@ -65,7 +65,7 @@ public final class SimdNorm {
       a[c] = (float) ac;
       b[c] = (float) (offset[c] - m[c] * ac);
     }
-    Tensor y = Floats.zeros(x.shape());
+    Tensor y = Floats.toOverwrite(x.shape());
     scaleShift(v, Floats.array(y), a, b, l, threads);
     Shape stat = Shape.of(channels);
     return new FusedBatchNormResult(
@@ -286,7 +286,7 @@ public final class SimdNorm {
       k2[c] = (float) (-f * inv * dScale[c]);
       k3[c] = (float) (-f * dOffset[c] + f * inv * dScale[c] * savedMean[c]);
     }
-    Tensor dx = Floats.zeros(x.shape());
+    Tensor dx = Floats.toOverwrite(x.shape());
     float[] out = Floats.array(dx);
     IntRange.split(
         outer,
