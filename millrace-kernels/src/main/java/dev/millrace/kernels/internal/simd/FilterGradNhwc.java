@@ -88,6 +88,9 @@ final class FilterGradNhwc {
     int sh = g.spec().strideH();
     int top = (int) g.rows().padBefore();
     int h = g.in().h();
+    int sw = g.spec().strideW();
+    int left = (int) g.cols().padBefore();
+    int w = g.in().w();
     for (int ky = 0; ky < g.kh(); ky++) {
       int rowAt = ky * g.spec().dilationH() * wp * c;
       // Only the output rows whose input row for this filter row is in the image, not the zero
@@ -101,6 +104,15 @@ final class FilterGradNhwc {
       for (int j0 = 0; j0 < run; j0 += ROWS) {
         int rows = Math.min(ROWS, run - j0);
         int dfAt = (ky * run + j0) * oc;
+        // Likewise the output columns where every entry of the tile (taps kxLo..kxHi) reads the
+        // border: 8 % fewer again at 14×14 where a tile's entries share one tap (c >= 6).
+        int kxLo = j0 / c;
+        int kxHi = (j0 + rows - 1) / c;
+        int oxFrom = Math.min(ow, Math.max(0, Math.ceilDiv(left - kxHi, sw)));
+        int oxTo = Math.min(ow, Math.floorDiv(w - 1 + left - kxLo, sw) + 1);
+        if (oxFrom >= oxTo) {
+          continue;
+        }
         int co = 0;
         if (FOUR_WIDE) {
           for (; co + 4 * NR <= oc; co += 4 * NR) {
@@ -112,6 +124,8 @@ final class FilterGradNhwc {
                 oyFrom,
                 oyTo,
                 ow,
+                oxFrom,
+                oxTo,
                 dy,
                 dyAt + co,
                 oc,
@@ -129,6 +143,8 @@ final class FilterGradNhwc {
               oyFrom,
               oyTo,
               ow,
+              oxFrom,
+              oxTo,
               dy,
               dyAt + co,
               oc,
@@ -146,6 +162,8 @@ final class FilterGradNhwc {
               oyFrom,
               oyTo,
               ow,
+              oxFrom,
+              oxTo,
               dy,
               dyAt + co,
               oc,
@@ -203,6 +221,8 @@ final class FilterGradNhwc {
       int oyFrom,
       int oyTo,
       int ow,
+      int oxFrom,
+      int oxTo,
       float[] dy,
       int dyAt,
       int oc,
@@ -236,7 +256,7 @@ final class FilterGradNhwc {
     for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
-      for (int ox = 0; ox < ow; ox++) {
+      for (int ox = oxFrom; ox < oxTo; ox++) {
         int a = rowA + ox * pixelStride;
         int d = rowD + ox * oc;
         FloatVector d0 = FloatVector.fromArray(F, dy, d);
@@ -328,6 +348,8 @@ final class FilterGradNhwc {
       int oyFrom,
       int oyTo,
       int ow,
+      int oxFrom,
+      int oxTo,
       float[] dy,
       int dyAt,
       int oc,
@@ -349,7 +371,7 @@ final class FilterGradNhwc {
     for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
-      for (int ox = 0; ox < ow; ox++) {
+      for (int ox = oxFrom; ox < oxTo; ox++) {
         int a = rowA + ox * pixelStride;
         int d = rowD + ox * oc;
         FloatVector d0 = FloatVector.fromArray(F, dy, d);
@@ -407,6 +429,8 @@ final class FilterGradNhwc {
       int oyFrom,
       int oyTo,
       int ow,
+      int oxFrom,
+      int oxTo,
       float[] dy,
       int dyAt,
       int oc,
@@ -424,7 +448,7 @@ final class FilterGradNhwc {
     for (int oy = oyFrom; oy < oyTo; oy++) {
       int rowA = at + oy * rowStride;
       int rowD = dyAt + oy * ow * oc;
-      for (int ox = 0; ox < ow; ox++) {
+      for (int ox = oxFrom; ox < oxTo; ox++) {
         int a = rowA + ox * pixelStride;
         int d = rowD + ox * oc;
         FloatVector d0 =
