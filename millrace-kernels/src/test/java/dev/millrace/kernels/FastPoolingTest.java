@@ -122,6 +122,26 @@ class FastPoolingTest {
   }
 
   @Test
+  void twoByTwoPoolingAtStrideTwoOnWholeVectorsMatchesReference() {
+    // The row path of 2×2 windows at stride 2 on whole vectors of channels (8, 16, 32, 48: whole
+    // at 256 bits, at 512 from 16), with ties, NaN and signed zeros (its first maximum must be the
+    // reference's), even and odd sizes, SAME padding (edge windows take the general path), both
+    // threadings. Each case is checked bit for bit for the pooling.
+    Random rnd = new Random(6);
+    for (int c : new int[] {8, 16, 32, 48}) {
+      for (int size : new int[] {6, 7, 12}) {
+        for (Values kind : Values.values()) {
+          Tensor x = values(rnd, kind, DataFormat.NHWC.shape(2, size, size + 3, c));
+          for (Padding padding : new Padding[] {Padding.SAME, Padding.VALID}) {
+            PoolSpec spec = PoolSpec.of(2, 2, padding, DataFormat.NHWC);
+            assertFastMatchesReference(x, spec, fast(size % 2 == 0), rnd, kind != Values.SPECIAL);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
   void largePoolingsSplitOverThreadsMatchReference() {
     // 2 × 16 × 33 × 37 outputs of 9 taps: past the 64 Ki products at which planes are split.
     Random rnd = new Random(5);

@@ -20,6 +20,9 @@ final class PoolNhwc {
     ImageLayout in = g.in();
     ImageLayout o = g.out();
     long work = (long) o.size() * g.spec().windowH() * g.spec().windowW();
+    boolean quads = max && MaxPool2x2Rows.fits(g);
+    int inside0 = MaxPool2x2Rows.firstInside(g);
+    int inside1 = MaxPool2x2Rows.endInside(g);
     IntRange.split(
         in.n(),
         IntRange.tasksFor(work, threads),
@@ -27,7 +30,15 @@ final class PoolNhwc {
         (task, b0, b1) -> {
           for (int b = b0; b < b1; b++) {
             for (int oy = 0; oy < o.h(); oy++) {
-              for (int ox = 0; ox < o.w(); ox++) {
+              int ox = 0;
+              if (quads && MaxPool2x2Rows.rowInside(g, oy)) {
+                for (; ox < inside0; ox++) {
+                  window(v, y, g, b, oy, ox, max);
+                }
+                MaxPool2x2Rows.pool(v, y, g, b, oy, inside0, inside1);
+                ox = inside1;
+              }
+              for (; ox < o.w(); ox++) {
                 window(v, y, g, b, oy, ox, max);
               }
             }
@@ -128,6 +139,9 @@ final class PoolNhwc {
     ImageLayout in = g.in();
     ImageLayout o = g.out();
     long work = (long) o.size() * g.spec().windowH() * g.spec().windowW();
+    boolean quads = max && MaxPool2x2Rows.fits(g);
+    int inside0 = MaxPool2x2Rows.firstInside(g);
+    int inside1 = MaxPool2x2Rows.endInside(g);
     IntRange.split(
         in.n(),
         IntRange.tasksFor(work, t),
@@ -138,7 +152,15 @@ final class PoolNhwc {
           float[] gated = new float[Gemm.NR];
           for (int b = b0; b < b1; b++) {
             for (int oy = 0; oy < o.h(); oy++) {
-              for (int ox = 0; ox < o.w(); ox++) {
+              int ox = 0;
+              if (quads && MaxPool2x2Rows.rowInside(g, oy)) {
+                for (; ox < inside0; ox++) {
+                  maxGrad(v, dy, dx, g, b, oy, ox, pixels, lanes, gated, positiveOnly);
+                }
+                MaxPool2x2Rows.grad(v, dy, dx, g, b, oy, inside0, inside1, positiveOnly);
+                ox = inside1;
+              }
+              for (; ox < o.w(); ox++) {
                 if (max) {
                   maxGrad(v, dy, dx, g, b, oy, ox, pixels, lanes, gated, positiveOnly);
                 } else {
