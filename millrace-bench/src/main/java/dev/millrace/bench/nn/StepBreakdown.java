@@ -69,10 +69,21 @@ public final class StepBreakdown {
         threads,
         stepMs,
         batch * 1000 / stepMs);
+    printOps(byType, measured, 1e6, stepMs);
+  }
+
+  /**
+   * One line per op type (or node) of {@code byType} ({@code {total time, calls}} over {@code
+   * measured} steps, times in units of which {@code unitsPerMs} make a millisecond), largest first,
+   * those of at least 0.05 ms per step, with their share of {@code stepMs}. Shared with {@code
+   * tensorflow.TfStepBreakdown}, whose trace gives microseconds.
+   */
+  public static void printOps(
+      Map<String, long[]> byType, int measured, double unitsPerMs, double stepMs) {
     List<Map.Entry<String, long[]>> rows = new ArrayList<>(byType.entrySet());
     rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
     for (Map.Entry<String, long[]> e : rows) {
-      double ms = e.getValue()[0] / 1e6 / measured;
+      double ms = e.getValue()[0] / unitsPerMs / measured;
       if (ms >= 0.05) {
         System.out.printf(
             Locale.ROOT,

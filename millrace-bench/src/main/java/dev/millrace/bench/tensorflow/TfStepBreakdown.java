@@ -1,10 +1,8 @@
 package dev.millrace.bench.tensorflow;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.millrace.bench.nn.StepBreakdown;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.TreeMap;
 import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
@@ -36,17 +34,8 @@ public final class TfStepBreakdown {
     int measured = Integer.parseInt(arg(args, 3, "20"));
     String byNode = arg(args, 4, "");
     int interOp = Integer.parseInt(arg(args, 5, Integer.toString(threads)));
-    SplittableRandom random = new SplittableRandom(2);
-    float[] pixels = new float[batch * TfTutorialCnn.SIZE * TfTutorialCnn.SIZE];
-    int[] classes = new int[batch];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (float) random.nextDouble();
-    }
-    for (int i = 0; i < batch; i++) {
-      classes[i] = random.nextInt(TfTutorialCnn.CLASSES);
-    }
     try (TfTutorialCnn net = new TfTutorialCnn(threads, interOp, 1)) {
-      TFloat32[] data = TfTutorialCnn.batch(pixels, classes, 0, batch);
+      TFloat32[] data = TfTutorialCnn.randomBatch(batch);
       for (int i = 0; i < warmup; i++) {
         net.step(data[0], data[1], 1e-4f);
       }
@@ -89,20 +78,7 @@ public final class TfStepBreakdown {
         batch,
         threads,
         stepMs);
-    List<Map.Entry<String, long[]>> rows = new ArrayList<>(byType.entrySet());
-    rows.sort((a, b) -> Long.compare(b.getValue()[0], a.getValue()[0]));
-    for (Map.Entry<String, long[]> e : rows) {
-      double ms = e.getValue()[0] / 1e3 / measured;
-      if (ms >= 0.05) {
-        System.out.printf(
-            Locale.ROOT,
-            "  %-28s %8.2f ms %5.1f %%  (%d calls)%n",
-            e.getKey(),
-            ms,
-            100 * ms / stepMs,
-            e.getValue()[1] / measured);
-      }
-    }
+    StepBreakdown.printOps(byType, measured, 1e3, stepMs);
   }
 
   private static String arg(String[] args, int i, String fallback) {

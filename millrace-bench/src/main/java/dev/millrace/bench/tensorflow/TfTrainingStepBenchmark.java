@@ -1,6 +1,5 @@
 package dev.millrace.bench.tensorflow;
 
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,16 +44,7 @@ public class TfTrainingStepBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     net = new TfTutorialCnn(threads, 1);
-    SplittableRandom random = new SplittableRandom(2);
-    float[] pixels = new float[batch * TfTutorialCnn.SIZE * TfTutorialCnn.SIZE];
-    int[] classes = new int[batch];
-    for (int i = 0; i < pixels.length; i++) {
-      pixels[i] = (float) random.nextDouble();
-    }
-    for (int i = 0; i < batch; i++) {
-      classes[i] = random.nextInt(TfTutorialCnn.CLASSES);
-    }
-    data = TfTutorialCnn.batch(pixels, classes, 0, batch);
+    data = TfTutorialCnn.randomBatch(batch);
   }
 
   @TearDown(Level.Trial)

@@ -202,6 +202,23 @@ final class TfTutorialCnn implements AutoCloseable {
     }
   }
 
+  /**
+   * A batch of {@code n} images uniform in [0, 1) and labels uniform over the classes, from a fixed
+   * seed: the synthetic batch the step benchmarks train on.
+   */
+  static TFloat32[] randomBatch(int n) {
+    SplittableRandom random = new SplittableRandom(2);
+    float[] pixels = new float[n * SIZE * SIZE];
+    int[] classes = new int[n];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) random.nextDouble();
+    }
+    for (int i = 0; i < n; i++) {
+      classes[i] = random.nextInt(CLASSES);
+    }
+    return batch(pixels, classes, 0, n);
+  }
+
   /** Images and one-hot labels as tensors. */
   static TFloat32[] batch(float[] pixels, int[] classes, int from, int n) {
     float[] x = new float[n * SIZE * SIZE];
