@@ -333,10 +333,18 @@ final class DirectConvNhwc {
         continue;
       }
       int src = image + iy * w * c;
+      // Blocks of 16 pixels × 16 channels transposed in registers, the rest float by float.
+      int blocked = Transpose16.FITS && c % 16 == 0 ? w / 16 * 16 : 0;
+      for (int ci0 = 0; blocked > 0 && ci0 < c; ci0 += 16) {
+        for (int ix = 0; ix < blocked; ix += 16) {
+          Transpose16.block(
+              x, src + ix * c + ci0, c, planar, at + ci0 * paddedWidth + left + ix, paddedWidth);
+        }
+      }
       for (int ci = 0; ci < c; ci++) {
         int d = at + ci * paddedWidth;
         Arrays.fill(planar, d, d + left, 0f);
-        for (int ix = 0; ix < w; ix++) {
+        for (int ix = blocked; ix < w; ix++) {
           planar[d + left + ix] = x[src + ix * c + ci];
         }
         Arrays.fill(planar, d + left + w, d + paddedWidth, 0f);
