@@ -333,11 +333,13 @@ final class DirectConvNhwc {
         continue;
       }
       int src = image + iy * w * c;
-      // Blocks of 16 pixels × 16 channels transposed in registers, the rest float by float.
-      int blocked = Transpose16.FITS && c % 16 == 0 ? w / 16 * 16 : 0;
-      for (int ci0 = 0; blocked > 0 && ci0 < c; ci0 += 16) {
-        for (int ix = 0; ix < blocked; ix += 16) {
-          Transpose16.block(
+      // Blocks of one vector's pixels × as many channels transposed in registers, the rest float
+      // by float.
+      int n = RegisterTranspose.SIZE;
+      int blocked = n > 0 && c % n == 0 ? w / n * n : 0;
+      for (int ci0 = 0; blocked > 0 && ci0 < c; ci0 += n) {
+        for (int ix = 0; ix < blocked; ix += n) {
+          RegisterTranspose.block(
               x, src + ix * c + ci0, c, planar, at + ci0 * paddedWidth + left + ix, paddedWidth);
         }
       }

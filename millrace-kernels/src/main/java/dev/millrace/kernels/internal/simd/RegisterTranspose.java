@@ -5,18 +5,19 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
- * A 16 × 16 block of floats transposed in registers, for 512-bit vectors: what turns 16 NHWC pixels
- * of 16 channels into 16 channel rows of 16 pixels for the tap tiles' row-planar band ({@link
- * DirectConvNhwc}). Four stages; in each, rows {@code i} and {@code i + s} swap their off-diagonal
- * {@code s}-lane blocks with one permute and one blend each. Copying float by float took a fifth of
- * a 16→16 3×3 layer's time at 32×32, and a gather of one channel's pixels was slower still.
+ * A square block of floats, one vector per row, transposed in registers: what turns NHWC pixels
+ * into channel rows of pixels for the tap tiles' row-planar band ({@link DirectConvNhwc}), 16 × 16
+ * with 512-bit vectors and 8 × 8 with 256-bit ones. In each stage rows {@code i} and {@code i + s}
+ * swap their off-diagonal {@code s}-lane blocks with one permute and one blend each. Copying float
+ * by float took a fifth of a 16→16 3×3 layer's time at 32×32 (512 bits); a gather of one channel's
+ * pixels was slower still.
  *
  * <p>Written out, one variable per row: an array of vectors, or a helper returning one, would leave
  * the vectors in memory.
  */
-final class Transpose16 {
-  /** Whether the host's vectors have 16 float lanes, the only width this class serves. */
-  static final boolean FITS = Gemm.NR == 16;
+final class RegisterTranspose {
+  /** Rows and columns of the block at the host's width: its lanes, where a kernel exists. */
+  static final int SIZE = Gemm.NR == 16 || Gemm.NR == 8 ? Gemm.NR : 0;
 
   private static final VectorShuffle<Float> DOWN_8 = shift(-8);
   private static final VectorShuffle<Float> DOWN_4 = shift(-4);
@@ -35,7 +36,7 @@ final class Transpose16 {
   private static final VectorMask<Float> LOW_2 = HIGH_2.not();
   private static final VectorMask<Float> LOW_1 = HIGH_1.not();
 
-  private Transpose16() {}
+  private RegisterTranspose() {}
 
   /** Lane {@code l} takes lane {@code l + by} (wrapping; the wrapped lanes are blended away). */
   private static VectorShuffle<Float> shift(int by) {
@@ -55,10 +56,22 @@ final class Transpose16 {
   }
 
   /**
-   * {@code dst[d + l * dStride + r] = src[s + r * sStride + l]} for {@code r, l < 16}. Only where
-   * {@link #FITS}.
+   * The block of {@link #SIZE} rows at {@code s} ({@code sStride} apart) transposed into rows at
+   * {@code d} ({@code dStride} apart). Only where {@code SIZE > 0}.
    */
   static void block(float[] src, int s, int sStride, float[] dst, int d, int dStride) {
+    if (SIZE == 16) {
+      block16(src, s, sStride, dst, d, dStride);
+    } else {
+      block8(src, s, sStride, dst, d, dStride);
+    }
+  }
+
+  /**
+   * {@code dst[d + l * dStride + r] = src[s + r * sStride + l]} for {@code r, l < 16}. Only where
+   * the host's vectors have 16 lanes.
+   */
+  static void block16(float[] src, int s, int sStride, float[] dst, int d, int dStride) {
     FloatVector r0 = FloatVector.fromArray(Gemm.F, src, s + 0 * sStride);
     FloatVector r1 = FloatVector.fromArray(Gemm.F, src, s + 1 * sStride);
     FloatVector r2 = FloatVector.fromArray(Gemm.F, src, s + 2 * sStride);
@@ -191,5 +204,67 @@ final class Transpose16 {
     r13.intoArray(dst, d + 13 * dStride);
     r14.intoArray(dst, d + 14 * dStride);
     r15.intoArray(dst, d + 15 * dStride);
+  }
+
+  /**
+   * {@code dst[d + l * dStride + r] = src[s + r * sStride + l]} for {@code r, l < 8}. Only where
+   * the host's vectors have 8 lanes.
+   */
+  static void block8(float[] src, int s, int sStride, float[] dst, int d, int dStride) {
+    FloatVector r0 = FloatVector.fromArray(Gemm.F, src, s + 0 * sStride);
+    FloatVector r1 = FloatVector.fromArray(Gemm.F, src, s + 1 * sStride);
+    FloatVector r2 = FloatVector.fromArray(Gemm.F, src, s + 2 * sStride);
+    FloatVector r3 = FloatVector.fromArray(Gemm.F, src, s + 3 * sStride);
+    FloatVector r4 = FloatVector.fromArray(Gemm.F, src, s + 4 * sStride);
+    FloatVector r5 = FloatVector.fromArray(Gemm.F, src, s + 5 * sStride);
+    FloatVector r6 = FloatVector.fromArray(Gemm.F, src, s + 6 * sStride);
+    FloatVector r7 = FloatVector.fromArray(Gemm.F, src, s + 7 * sStride);
+    // Rows i and i + 4 swap their off-diagonal 4-lane blocks.
+    FloatVector a0s4 = r0.blend(r4.rearrange(DOWN_4), HIGH_4);
+    r4 = r4.blend(r0.rearrange(UP_4), LOW_4);
+    r0 = a0s4;
+    FloatVector a1s4 = r1.blend(r5.rearrange(DOWN_4), HIGH_4);
+    r5 = r5.blend(r1.rearrange(UP_4), LOW_4);
+    r1 = a1s4;
+    FloatVector a2s4 = r2.blend(r6.rearrange(DOWN_4), HIGH_4);
+    r6 = r6.blend(r2.rearrange(UP_4), LOW_4);
+    r2 = a2s4;
+    FloatVector a3s4 = r3.blend(r7.rearrange(DOWN_4), HIGH_4);
+    r7 = r7.blend(r3.rearrange(UP_4), LOW_4);
+    r3 = a3s4;
+    // Rows i and i + 2 swap their off-diagonal 2-lane blocks.
+    FloatVector a0s2 = r0.blend(r2.rearrange(DOWN_2), HIGH_2);
+    r2 = r2.blend(r0.rearrange(UP_2), LOW_2);
+    r0 = a0s2;
+    FloatVector a1s2 = r1.blend(r3.rearrange(DOWN_2), HIGH_2);
+    r3 = r3.blend(r1.rearrange(UP_2), LOW_2);
+    r1 = a1s2;
+    FloatVector a4s2 = r4.blend(r6.rearrange(DOWN_2), HIGH_2);
+    r6 = r6.blend(r4.rearrange(UP_2), LOW_2);
+    r4 = a4s2;
+    FloatVector a5s2 = r5.blend(r7.rearrange(DOWN_2), HIGH_2);
+    r7 = r7.blend(r5.rearrange(UP_2), LOW_2);
+    r5 = a5s2;
+    // Rows i and i + 1 swap their off-diagonal 1-lane blocks.
+    FloatVector a0s1 = r0.blend(r1.rearrange(DOWN_1), HIGH_1);
+    r1 = r1.blend(r0.rearrange(UP_1), LOW_1);
+    r0 = a0s1;
+    FloatVector a2s1 = r2.blend(r3.rearrange(DOWN_1), HIGH_1);
+    r3 = r3.blend(r2.rearrange(UP_1), LOW_1);
+    r2 = a2s1;
+    FloatVector a4s1 = r4.blend(r5.rearrange(DOWN_1), HIGH_1);
+    r5 = r5.blend(r4.rearrange(UP_1), LOW_1);
+    r4 = a4s1;
+    FloatVector a6s1 = r6.blend(r7.rearrange(DOWN_1), HIGH_1);
+    r7 = r7.blend(r6.rearrange(UP_1), LOW_1);
+    r6 = a6s1;
+    r0.intoArray(dst, d + 0 * dStride);
+    r1.intoArray(dst, d + 1 * dStride);
+    r2.intoArray(dst, d + 2 * dStride);
+    r3.intoArray(dst, d + 3 * dStride);
+    r4.intoArray(dst, d + 4 * dStride);
+    r5.intoArray(dst, d + 5 * dStride);
+    r6.intoArray(dst, d + 6 * dStride);
+    r7.intoArray(dst, d + 7 * dStride);
   }
 }
