@@ -101,6 +101,17 @@ class OverwrittenOutputsTest {
   }
 
   @Test
+  void layoutTransposesWriteEveryElement() {
+    // NCHW ↔ NHWC as batches of matrix transposes: blocks in registers and gathered leftovers.
+    Random rnd = new Random(6);
+    Tensor x = random(rnd, 3, 37, 21, 19);
+    for (int[] perm : new int[][] {{0, 2, 3, 1}, {0, 3, 1, 2}}) {
+      check(REFERENCE.transpose(x, perm), 0, true, k -> k.transpose(x, perm));
+      check(REFERENCE.transpose(x, perm), 0, false, k -> k.transpose(x, perm));
+    }
+  }
+
+  @Test
   void fusedBatchNormAndItsGradientWriteEveryElement() {
     Random rnd = new Random(5);
     for (DataFormat format : DataFormat.values()) {

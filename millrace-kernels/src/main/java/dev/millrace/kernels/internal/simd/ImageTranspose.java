@@ -73,7 +73,8 @@ public final class ImageTranspose {
     if (batch * rows * cols > Integer.MAX_VALUE) {
       return null;
     }
-    Tensor out = Floats.zeros(Shape.of(dims));
+    // Every element is written.
+    Tensor out = Floats.toOverwrite(Shape.of(dims));
     transpose(Floats.of(x), Floats.array(out), (int) batch, (int) rows, (int) cols, threads);
     return out;
   }
@@ -129,7 +130,13 @@ public final class ImageTranspose {
         for (; r + lanes <= r1; r += lanes) {
           int in = base + r * cols;
           int out = base + r;
-          for (int c = 0; c < cols; c++) {
+          int c = 0;
+          // Square blocks of one vector's lanes transposed in registers, the columns left over
+          // gathered: the gathers alone took about 1.3 ns per float here.
+          for (; c + lanes <= cols && RegisterTranspose.SIZE == lanes; c += lanes) {
+            RegisterTranspose.block(src, in + c, cols, dst, out + c * rows, rows);
+          }
+          for (; c < cols; c++) {
             FloatVector.fromArray(F, src, in + c, strided, 0).intoArray(dst, out + c * rows);
           }
         }
