@@ -184,9 +184,8 @@ final class DirectConvNhwc {
     RowTaps[] byRow = new RowTaps[g.out().h()];
     for (int oy = 0; oy < byRow.length; oy++) {
       int first = oy * sh - top; // the input row of filter row 0
-      int ky0 = Math.min(kh, first >= 0 ? 0 : (-first + dh - 1) / dh);
-      int ky1 = h - 1 - first < 0 ? 0 : Math.min(kh, (h - 1 - first) / dh + 1);
-      ky1 = Math.max(ky0, ky1);
+      int ky0 = InsideRange.from(first, dh, kh);
+      int ky1 = Math.max(ky0, InsideRange.to(first, dh, h, kh));
       int key = ky0 * (kh + 1) + ky1;
       if (byRange[key] == null) {
         byRange[key] =

@@ -96,8 +96,8 @@ final class FilterGradNhwc {
       // Only the output rows whose input row for this filter row is in the image, not the zero
       // border: 8.6 % fewer multiply-adds for a 5×5 filter at 14×14, the same sums otherwise.
       int first = ky * g.spec().dilationH() - top; // input row of output row 0
-      int oyFrom = Math.min(oh, first >= 0 ? 0 : (-first + sh - 1) / sh);
-      int oyTo = h - 1 - first < 0 ? 0 : Math.min(oh, (h - 1 - first) / sh + 1);
+      int oyFrom = InsideRange.from(first, sh, oh);
+      int oyTo = InsideRange.to(first, sh, h, oh);
       if (oyFrom >= oyTo) {
         continue;
       }
@@ -108,8 +108,8 @@ final class FilterGradNhwc {
         // border: 8 % fewer again at 14×14 where a tile's entries share one tap (c >= 6).
         int kxLo = j0 / c;
         int kxHi = (j0 + rows - 1) / c;
-        int oxFrom = Math.min(ow, Math.max(0, Math.ceilDiv(left - kxHi, sw)));
-        int oxTo = Math.min(ow, Math.floorDiv(w - 1 + left - kxLo, sw) + 1);
+        int oxFrom = InsideRange.from(kxHi - left, sw, ow);
+        int oxTo = InsideRange.to(kxLo - left, sw, w, ow);
         if (oxFrom >= oxTo) {
           continue;
         }

@@ -35,13 +35,14 @@ final class MaxPool2x2Rows {
 
   /** The first output column whose window lies inside the image. */
   static int firstInside(Geometry g) {
-    return Math.min(g.out().w(), Math.ceilDiv((int) g.cols().padBefore(), 2));
+    return InsideRange.from(-(int) g.cols().padBefore(), 2, g.out().w());
   }
 
   /** One past the last output column whose window lies inside the image (at least firstInside). */
   static int endInside(Geometry g) {
-    int last = Math.floorDiv(g.in().w() - 2 + (int) g.cols().padBefore(), 2);
-    return Math.max(firstInside(g), Math.min(g.out().w(), last + 1));
+    // The window's second column, 1 - padBefore + 2 · ox, must be inside too.
+    int second = InsideRange.to(1 - (int) g.cols().padBefore(), 2, g.in().w(), g.out().w());
+    return Math.max(firstInside(g), second);
   }
 
   /** Maxima of windows {@code [ox0, ox1)} of output row {@code oy} of image {@code b} into y. */
