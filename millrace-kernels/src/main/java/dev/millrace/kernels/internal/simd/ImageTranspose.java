@@ -10,10 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * Batched matrix transposes, {@code [batch][rows][cols] → [batch][cols][rows]}: NCHW to NHWC is
  * {@code rows = C, cols = H·W}, NHWC to NCHW the reverse.
  *
- * <p>Square tiles keep both the rows read and the rows written in L1, so that each cache line is
- * fetched once however far apart the matrix's rows lie (an untiled loop reads a line per element
- * once a row of planes outgrows the cache). The inner loop writes contiguously and reads with a
- * stride; C2 unrolls it.
+ * <p>Bands of one vector's lanes of source rows are transposed in square blocks in registers
+ * ({@link RegisterTranspose}), and the columns left over gathered. With {@code
+ * -Dmillrace.transpose.gather=false} (or fewer rows than lanes) scalar tiles run instead: square
+ * tiles keep both the rows read and the rows written in L1, so that each cache line is fetched once
+ * however far apart the matrix's rows lie.
  */
 public final class ImageTranspose {
   /** Tile side: 32 × 32 floats read and written are 8 KiB, within any L1. */
@@ -24,7 +25,10 @@ public final class ImageTranspose {
 
   private static final VectorSpecies<Float> F = SimdWidth.FLOAT;
 
-  /** Gathered vectors instead of the scalar tiles ({@code -Dmillrace.transpose.gather}). */
+  /**
+   * Vectors (register blocks, then gathers) instead of the scalar tiles ({@code
+   * -Dmillrace.transpose.gather}).
+   */
   private static final boolean GATHER =
       !"false".equals(System.getProperty("millrace.transpose.gather"));
 
